@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KcError, KcErrorCode } from './errors.js';
+
+let cached: unknown;
+
+/** The package root (where binding.gyp and prebuilds/ live): one level above this file in source and in dist/. */
+function packageRoot(): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+/**
+ * Loads kc's addon once, on first use (prebuilt for this platform, else the
+ * local source build). Pure code in other packages never calls this, so it
+ * runs where the addon cannot load.
+ *
+ * @typeParam T - the raw-binding interface the caller needs (see `raw/*.ts`).
+ * @throws {@link KcError} with code `UNSUPPORTED` when no build fits this platform.
+ */
+export function loadAddon<T>(): T {
+  if (cached === undefined) {
+    if (process.platform !== 'linux') {
+      throw new KcError(`kc's native core needs Linux, not ${process.platform}`, { code: KcErrorCode.Unsupported });
+    }
+    const require = createRequire(join(packageRoot(), 'package.json'));
+    try {
+      const load = require('node-gyp-build') as (dir: string) => unknown;
+      cached = load(packageRoot());
+    } catch (e) {
+      throw new KcError('kc native addon could not be loaded', {
+        code: KcErrorCode.Unsupported,
+        cause: e,
+        hint: 'build it with `pnpm --filter @kc/native build` (needs python3, make and a C++ compiler)',
+      });
+    }
+  }
+  return cached as T;
+}

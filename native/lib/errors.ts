@@ -1,0 +1,159 @@
+import { constants } from 'node:os';
+
+/**
+ * Codes a {@link KcError} can carry besides errno names such as `'EPERM'`.
+ * Callers `switch (err.code)` instead of matching message text.
+ */
+export const KcErrorCode = {
+  /** The input was rejected before the kernel was touched. */
+  InvalidArgument: 'INVALID_ARGUMENT',
+  /** The kernel or machine lacks a feature the call needs. */
+  Unsupported: 'UNSUPPORTED',
+  /** A named object (cgroup, namespace file, container, tool) does not exist. */
+  NotFound: 'NOT_FOUND',
+  /** The object is in the wrong state for the call (already started, stopped...). */
+  InvalidState: 'INVALID_STATE',
+  /** An external tool (criu, newuidmap...) failed. */
+  ToolFailed: 'TOOL_FAILED',
+} as const;
+
+/** One of {@link KcErrorCode}'s values, or an errno name such as `'EPERM'`. */
+export type KcErrorCodeValue = (typeof KcErrorCode)[keyof typeof KcErrorCode] | (string & {});
+
+/** Fields accepted by every {@link KcError} constructor. */
+export interface KcErrorOptions {
+  /** Errno name (`'EPERM'`) or one of {@link KcErrorCode}. Derived from `errno` when omitted. */
+  code?: KcErrorCodeValue;
+  /** The kernel's errno number, when a system call failed. */
+  errno?: number;
+  /** The failing system call, e.g. `'mount'`. */
+  syscall?: string;
+  /** The spawn-pipeline step that failed, see {@link SPAWN_STEPS}. */
+  step?: string;
+  /** The file, cgroup or object concerned. */
+  path?: string;
+  /** The input field that was wrong, e.g. `'uidMap[1].size'`. */
+  field?: string;
+  /** What to check or run to fix it. */
+  hint?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+const errnoNames = new Map<number, string>(
+  Object.entries(constants.errno).map(([name, n]) => [n as number, name]),
+);
+
+/** The symbolic name of an errno number (`1` → `'EPERM'`), or `'E<n>'` when unknown. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/**
+ * The root of kc's error hierarchy: every package throws a subclass of it, so a
+ * caller can `catch` once and branch on `code`, `errno`, `step` and `path`.
+ *
+ * @example
+ * ```ts
+ * try { await spawn({ argv: ['/nope'] }); }
+ * catch (e) { if (e instanceof KcError && e.code === 'ENOENT') console.log(e.step, e.hint); }
+ * ```
+ */
+export class KcError extends Error {
+  /** Errno name or a {@link KcErrorCode} value. */
+  readonly code: KcErrorCodeValue;
+  /** Errno number, when a system call failed. */
+  readonly errno: number | undefined;
+  /** The failing system call. */
+  readonly syscall: string | undefined;
+  /** The failing spawn-pipeline step. */
+  readonly step: string | undefined;
+  /** The file or object concerned. */
+  readonly path: string | undefined;
+  /** The input field that was wrong. */
+  readonly field: string | undefined;
+  /** What to check or run to fix it. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: KcErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.errno = options.errno;
+    this.code = options.code ?? (options.errno !== undefined ? errnoName(options.errno) : 'EUNKNOWN');
+    this.syscall = options.syscall;
+    this.step = options.step;
+    this.path = options.path;
+    this.field = options.field;
+    this.hint = options.hint;
+  }
+
+  /** True when `code` is {@link KcErrorCode.InvalidArgument}. */
+  get isInvalidArgument(): boolean {
+    return this.code === KcErrorCode.InvalidArgument;
+  }
+}
+
+/** Thrown by the spawn pipeline; `step` names the step that failed in the child. */
+export class SpawnError extends KcError {}
+
+/** The shape of an error thrown by the raw binding (before translation). */
+export interface RawNativeError extends Error {
+  kcNative: true;
+  errno: number;
+  code: string;
+  syscall?: string;
+  path?: string;
+  stepIndex?: number;
+  itemIndex?: number;
+}
+
+/** True when `e` was thrown by kc's addon for a failing system call. */
+export function isRawNativeError(e: unknown): e is RawNativeError {
+  return typeof e === 'object' && e !== null && (e as { kcNative?: unknown }).kcNative === true;
+}
+
+/** Constructor type of a {@link KcError} subclass. */
+export type KcErrorClass<E extends KcError = KcError> = new (message: string, options?: KcErrorOptions) => E;
+
+/**
+ * Runs `fn`, translating a raw addon error into `ErrorClass` with the extra
+ * fields given (hint, path...). Other errors pass through untouched.
+ */
+export function translateNative<T, E extends KcError>(
+  ErrorClass: KcErrorClass<E>,
+  fn: () => T,
+  extra: KcErrorOptions = {},
+): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw fromNative(ErrorClass, e, extra);
+  }
+}
+
+/** Turns a raw addon error into `ErrorClass`; returns other values unchanged. */
+export function fromNative<E extends KcError>(ErrorClass: KcErrorClass<E>, e: unknown, extra: KcErrorOptions = {}): unknown {
+  if (!isRawNativeError(e)) return e;
+  return new ErrorClass(extra.hint ? `${e.message}: ${extra.hint}` : e.message, {
+    errno: e.errno,
+    code: e.code,
+    syscall: e.syscall,
+    path: extra.path ?? e.path,
+    ...extra,
+    cause: e,
+  });
+}
+
+/** Builds the error for input rejected before any system call. */
+export function invalidArgument<E extends KcError>(
+  ErrorClass: KcErrorClass<E>,
+  field: string,
+  problem: string,
+  hint?: string,
+): E {
+  return new ErrorClass(`${field}: ${problem}${hint ? ` (${hint})` : ''}`, {
+    code: KcErrorCode.InvalidArgument,
+    field,
+    hint,
+  });
+}

@@ -1,0 +1,123 @@
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { KcError, SpawnError } from '../errors.js';
+import { PollEvent, watchFd, type FdWatch } from '../fd-watcher.js';
+import { rawCore } from '../raw/core.js';
+
+/** How a process ended: exactly one of `exitCode` and `signal` is set. */
+export interface ExitStatus {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when a core dump was written. */
+  core: boolean;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]),
+);
+
+/** Resolves a signal name or number to its number. */
+export function signalNumber(signal: NodeJS.Signals | number): number {
+  if (typeof signal === 'number') return signal;
+  const n = constants.signals[signal];
+  if (n === undefined) throw new KcError(`unknown signal ${signal}`, { code: 'INVALID_ARGUMENT', field: 'signal' });
+  return n;
+}
+
+/** What {@link spawn} hands over to a {@link KcProcess}. */
+export interface KcProcessInit {
+  pid: number;
+  pidfd: number;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  seccompListenerFd: number | null;
+  /** Rejects the exit promise when the child failed after spawn returned (listener mode). */
+  lateError?: () => SpawnError | null;
+}
+
+/**
+ * A process created by {@link spawn}. Its exit is observed by polling its
+ * pidfd in libuv: no SIGCHLD handler, no blocking thread, no pid reuse races.
+ * Dispose it (`await using`) to kill it if it still runs and reap it.
+ */
+export class KcProcess implements AsyncDisposable {
+  /** The pid in the caller's pid namespace. */
+  readonly pid: number;
+  /** A pidfd for the process, owned by this object and closed once it is reaped. */
+  readonly pidfd: number;
+  /** The child's stdin when it was `'pipe'`. */
+  readonly stdin: Writable | null;
+  /** The child's stdout when it was `'pipe'`. */
+  readonly stdout: Readable | null;
+  /** The child's stderr when it was `'pipe'`. */
+  readonly stderr: Readable | null;
+  /** The seccomp user-notification listener fd, when the filter asked for one (owned by the caller). */
+  readonly seccompListenerFd: number | null;
+  /** Resolves once the process has exited and been reaped. */
+  readonly exited: Promise<ExitStatus>;
+  #status: ExitStatus | null = null;
+  #watch: FdWatch | null = null;
+
+  constructor(init: KcProcessInit) {
+    this.pid = init.pid;
+    this.pidfd = init.pidfd;
+    this.stdin = init.stdin;
+    this.stdout = init.stdout;
+    this.stderr = init.stderr;
+    this.seccompListenerFd = init.seccompListenerFd;
+    this.exited = new Promise<ExitStatus>((resolve, reject) => {
+      this.#watch = watchFd(this.pidfd, PollEvent.Readable, () => {
+        const raw = rawCore().pidfdWait(this.pidfd, true);
+        if (!raw) return;
+        this.#watch?.stop();
+        this.#watch = null;
+        rawCore().closeFd(this.pidfd);
+        this.#status = {
+          exitCode: raw.exitCode,
+          signal: raw.signal === null ? null : (signalNames.get(raw.signal) ?? (`SIG${raw.signal}` as NodeJS.Signals)),
+          core: raw.core,
+        };
+        const late = init.lateError?.();
+        if (late) reject(late);
+        else resolve(this.#status);
+      });
+    });
+  }
+
+  /** The exit status once known, else null. */
+  get exitStatus(): ExitStatus | null {
+    return this.#status;
+  }
+
+  /** Sends a signal through the pidfd (no pid-reuse race). Returns false when the process is already gone. */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
+    if (this.#status) return false;
+    try {
+      rawCore().pidfdSendSignal(this.pidfd, signalNumber(signal));
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ESRCH') return false;
+      throw e;
+    }
+  }
+
+  /** Waits for exit; the same as awaiting {@link KcProcess.exited}. */
+  wait(): Promise<ExitStatus> {
+    return this.exited;
+  }
+
+  /** Lets the Node process exit while this child still runs. */
+  unref(): void {
+    this.#watch?.unref();
+  }
+
+  /** Kills the process (SIGKILL) if it still runs, and waits until it is reaped. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill('SIGKILL');
+    await this.exited.catch(() => undefined);
+    this.stdin?.destroy();
+    this.stdout?.destroy();
+    this.stderr?.destroy();
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * `@kc/caps`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@kc/cgroups`.
+ *
+ * @packageDocumentation
+ */
+export {};

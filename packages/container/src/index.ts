@@ -1,0 +1,6 @@
+/**
+ * `@kc/container`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@kc/criu`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@kc/namespaces`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@kc/seccomp`.
+ *
+ * @packageDocumentation
+ */
+export {};

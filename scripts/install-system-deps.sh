@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kc's build, tests, demo and benchmarks need.
+# Idempotent: packages already present are not reinstalled, and `apt-get update`
+# runs only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential python3 pkg-config git ca-certificates xz-utils
+  # peers and oracles
+  runc crun bubblewrap util-linux iproute2 libcap2-bin libcap-dev
+  libseccomp-dev seccomp python3-seccomp cgroup-tools podman containerd
+  busybox-static uidmap strace procps psmisc
+  # VM lane
+  qemu-system-x86 linux-image-amd64 cpio kmod
+  # CRIU 4.x source build dependencies (see scripts/install-criu.sh)
+  protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev protobuf-compiler
+  libnl-3-dev libnet1-dev libbsd-dev libgnutls28-dev libnftables-dev
+  python3-protobuf uuid-dev libaio-dev iptables
+  # benchmarks
+  hyperfine
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "system deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "system deps: done"

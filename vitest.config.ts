@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against the TypeScript sources of every package.
+const alias = {
+  '@kc/native': here('./native/lib/index.ts'),
+  '@kc/cgroups': here('./packages/cgroups/src/index.ts'),
+  '@kc/namespaces': here('./packages/namespaces/src/index.ts'),
+  '@kc/seccomp': here('./packages/seccomp/src/index.ts'),
+  '@kc/caps': here('./packages/caps/src/index.ts'),
+  '@kc/criu': here('./packages/criu/src/index.ts'),
+  '@kc/container': here('./packages/container/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    pool: 'forks',
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['native/lib/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          pool: 'forks',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'host',
+          include: ['native/test/**/*.privileged.test.ts', 'packages/*/test/**/*.privileged.test.ts', 'examples/**/*.privileged.test.ts'],
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
