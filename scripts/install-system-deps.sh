@@ -19,6 +19,8 @@ PACKAGES=(
   python3-protobuf uuid-dev libaio-dev iptables
   # benchmarks
   hyperfine
+  # @kc/seccomp syscall tables of non-native arches (scripts/gen-syscall-tables.ts)
+  linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
 )
 
 missing=()

@@ -1,4 +1,5 @@
 // Binding for process handles: pidfdOpen, pidfdSendSignal, pidfdWait, closeFd.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "kc/proc.h"
@@ -39,7 +40,18 @@ Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pipe() -> [readFd, writeFd], both close-on-exec
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) kc::ThrowErrno(info.Env(), "pipe2");
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, fds[0]);
+  a.Set(1u, fds[1]);
+  return a;
+}
+
 void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal));
   exports.Set("pidfdWait", Napi::Function::New(env, PidfdWait));

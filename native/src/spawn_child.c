@@ -1,0 +1,251 @@
+/*
+ * The child side of the spawn pipeline. It runs in a copy of a multi-threaded
+ * process, so it calls only async-signal-safe system calls and never
+ * allocates. The steps run in the fixed order of enum kc_step.
+ */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "spawn_internal.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int kc_write_file(const char *path, const char *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  ssize_t n;
+  do n = write(fd, data, len);
+  while (n < 0 && errno == EINTR);
+  int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+  close(fd);
+  return err ? -err : 0;
+}
+
+int kc_send_msg(int sync_fd, const kc_child_msg *msg, int fd) {
+  struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof *msg};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (fd >= 0) {
+    memset(cbuf, 0, sizeof cbuf);
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  ssize_t n;
+  do n = sendmsg(sync_fd, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -1 : 0;
+}
+
+void kc_child_fail(kc_child_ctx *ctx, int step, int err, int index, const char *path) {
+  kc_child_msg m;
+  memset(&m, 0, sizeof m);
+  m.type = KC_MSG_ERROR;
+  m.step = step;
+  m.err = err;
+  m.index = index;
+  if (path) {
+    size_t i = 0;
+    for (; path[i] && i < sizeof m.path - 1; i++) m.path[i] = path[i];
+    m.path[i] = 0;
+  }
+  kc_send_msg(ctx->sync_fd, &m, -1);
+  _exit(127);
+}
+
+static void send_simple(kc_child_ctx *ctx, uint32_t type, int32_t pid, int fd) {
+  kc_child_msg m;
+  memset(&m, 0, sizeof m);
+  m.type = type;
+  m.pid = pid;
+  kc_send_msg(ctx->sync_fd, &m, fd);
+}
+
+/* Signal handlers copied from Node must not run here; ignored signals must not stay ignored after exec. */
+static void reset_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    sigaction(s, &sa, NULL); /* glibc refuses its two internal signals: harmless */
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void wait_for_parent(kc_child_ctx *ctx) {
+  char c;
+  ssize_t n;
+  do n = read(ctx->sync_fd, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(127); /* the parent gave up: nothing to report to */
+}
+
+static void join_namespaces(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  if (p->join_pidfd >= 0 && setns(p->join_pidfd, p->join_pidfd_flags) < 0)
+    kc_child_fail(ctx, KC_STEP_SETNS, errno, -1, "pidfd");
+  for (size_t i = 0; i < p->n_setns; i++)
+    if (setns(p->setns[i].fd, p->setns[i].nstype) < 0) kc_child_fail(ctx, KC_STEP_SETNS, errno, (int)i, NULL);
+  if (ctx->new_ns_flags_to_unshare && unshare(ctx->new_ns_flags_to_unshare) < 0)
+    kc_child_fail(ctx, KC_STEP_UNSHARE, errno, -1, NULL);
+}
+
+/*
+ * setns(CLONE_NEWPID) and unshare(CLONE_NEWPID) only move future children, so
+ * fork once more: the new process has our parent as its parent (CLONE_PARENT),
+ * we report its pid and exit.
+ */
+static void fork_into_pid_namespace(kc_child_ctx *ctx) {
+  struct clone_args ca;
+  memset(&ca, 0, sizeof ca);
+  ca.flags = CLONE_PARENT;
+  pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid < 0) kc_child_fail(ctx, KC_STEP_PID_FORK, errno, -1, NULL);
+  if (pid > 0) {
+    send_simple(ctx, KC_MSG_PID, pid, -1);
+    _exit(0);
+  }
+}
+
+/* A new time namespace with offsets: unshare (affects children), write offsets, then enter it ourselves. */
+static void enter_time_namespace(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  if (unshare(CLONE_NEWTIME) < 0) kc_child_fail(ctx, KC_STEP_TIMENS, errno, -1, "unshare");
+  if (p->timens_offsets) {
+    int r = kc_write_file("/proc/self/timens_offsets", p->timens_offsets, strlen(p->timens_offsets));
+    if (r < 0) kc_child_fail(ctx, KC_STEP_TIMENS, -r, -1, "/proc/self/timens_offsets");
+  }
+  int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) kc_child_fail(ctx, KC_STEP_TIMENS, errno, -1, "/proc/self/ns/time_for_children");
+  if (setns(fd, CLONE_NEWTIME) < 0) kc_child_fail(ctx, KC_STEP_TIMENS, errno, -1, "setns");
+  close(fd);
+}
+
+static void write_sysctls(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  for (size_t i = 0; i < p->n_sysctl; i++) {
+    char path[512];
+    const char *prefix = "/proc/sys/";
+    size_t n = 0;
+    for (const char *s = prefix; *s && n < sizeof path - 1; s++) path[n++] = *s;
+    for (const char *s = p->sysctl[i].key; *s && n < sizeof path - 1; s++) path[n++] = *s;
+    path[n] = 0;
+    int r = kc_write_file(path, p->sysctl[i].value, strlen(p->sysctl[i].value));
+    if (r < 0) kc_child_fail(ctx, KC_STEP_SYSCTL, -r, (int)i, path);
+  }
+}
+
+static void set_rlimits(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  for (size_t i = 0; i < p->n_rlimits; i++) {
+    struct rlimit rl = {.rlim_cur = p->rlimits[i].cur, .rlim_max = p->rlimits[i].max};
+    if (setrlimit(p->rlimits[i].resource, &rl) < 0) kc_child_fail(ctx, KC_STEP_RLIMITS, errno, (int)i, NULL);
+  }
+}
+
+static void install_seccomp(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  struct sock_fprog prog = {.len = (unsigned short)p->n_filter, .filter = p->filter};
+  unsigned flags = p->seccomp_flags | (p->seccomp_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (r < 0) kc_child_fail(ctx, KC_STEP_SECCOMP, errno, -1, NULL);
+  if (p->seccomp_listener) {
+    send_simple(ctx, KC_MSG_LISTENER, 0, (int)r);
+    close((int)r);
+  }
+}
+
+/* execve, searching PATH from the child's environment when the name has no slash (as execvp does). */
+__attribute__((noreturn)) static void exec_program(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  const char *file = p->path ? p->path : p->argv[0];
+  send_simple(ctx, KC_MSG_EXEC, 0, -1);
+  if (strchr(file, '/')) {
+    execve(file, p->argv, p->envp);
+    kc_child_fail(ctx, KC_STEP_EXECVE, errno, -1, file);
+  }
+  const char *search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (char **e = p->envp; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) search = *e + 5;
+  int eacces = 0;
+  size_t flen = strlen(file);
+  for (const char *s = search;;) {
+    const char *end = strchr(s, ':');
+    size_t dlen = end ? (size_t)(end - s) : strlen(s);
+    char buf[4096];
+    if (dlen + flen + 2 <= sizeof buf) {
+      size_t n = 0;
+      if (dlen == 0) buf[n++] = '.';
+      for (size_t i = 0; i < dlen; i++) buf[n++] = s[i];
+      buf[n++] = '/';
+      memcpy(buf + n, file, flen + 1);
+      execve(buf, p->argv, p->envp);
+      if (errno == EACCES) eacces = 1;
+      else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENAMETOOLONG)
+        kc_child_fail(ctx, KC_STEP_EXECVE, errno, -1, buf);
+    }
+    if (!end) break;
+    s = end + 1;
+  }
+  kc_child_fail(ctx, KC_STEP_EXECVE, eacces ? EACCES : ENOENT, -1, file);
+}
+
+void kc_child_main(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  reset_signals();
+  wait_for_parent(ctx);
+  if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, p->pdeathsig) < 0) kc_child_fail(ctx, KC_STEP_PDEATHSIG, errno, -1, NULL);
+  if (p->setsid && setsid() < 0) kc_child_fail(ctx, KC_STEP_SETSID, errno, -1, NULL);
+  join_namespaces(ctx);
+  if (ctx->fork_for_pidns) fork_into_pid_namespace(ctx);
+  if (p->clone_flags & CLONE_NEWTIME) enter_time_namespace(ctx);
+  if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+    kc_child_fail(ctx, KC_STEP_HOSTNAME, errno, -1, p->hostname);
+  if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+    kc_child_fail(ctx, KC_STEP_DOMAINNAME, errno, -1, p->domainname);
+  kc_child_mounts(ctx);
+  write_sysctls(ctx);
+  set_rlimits(ctx);
+  if (p->has_oom_score_adj) {
+    char buf[16];
+    int n = 0, v = p->oom_score_adj;
+    char tmp[16];
+    int t = 0, neg = v < 0;
+    unsigned u = neg ? (unsigned)(-v) : (unsigned)v;
+    do tmp[t++] = (char)('0' + u % 10), u /= 10;
+    while (u);
+    if (neg) buf[n++] = '-';
+    while (t) buf[n++] = tmp[--t];
+    int r = kc_write_file("/proc/self/oom_score_adj", buf, (size_t)n);
+    if (r < 0) kc_child_fail(ctx, KC_STEP_OOM_SCORE_ADJ, -r, -1, "/proc/self/oom_score_adj");
+  }
+  /* Without no_new_privs, seccomp needs CAP_SYS_ADMIN: install while we still have it. */
+  if (p->n_filter && !p->no_new_privs) install_seccomp(ctx);
+  kc_child_credentials(ctx);
+  if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    kc_child_fail(ctx, KC_STEP_NO_NEW_PRIVS, errno, -1, NULL);
+  if (p->cwd && chdir(p->cwd) < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd);
+  kc_child_stdio(ctx);
+  if (p->ctty && ioctl(0, TIOCSCTTY, 0) < 0) kc_child_fail(ctx, KC_STEP_CTTY, errno, -1, NULL);
+  if (p->n_filter && p->no_new_privs) install_seccomp(ctx);
+  exec_program(ctx);
+}

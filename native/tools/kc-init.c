@@ -1,0 +1,91 @@
+/*
+ * kc-init: the tiny helper kc runs as the first program of a container.
+ *
+ * Why a helper: kc's spawn pipeline applies every setting (namespaces,
+ * mounts, pivot_root, caps, seccomp) in the child and then execve()s. OCI's
+ * create/start split needs the process to exist, fully set up, and wait
+ * before running the user's program. runc does this with its init binary and
+ * an "exec fifo"; kc does the same with this static helper, executed from a
+ * sealed memfd (so it needs nothing inside the rootfs, and the container cannot
+ * overwrite it through /proc/self/exe: CVE-2019-5736).
+ *
+ * Usage: kc-init SELF_FD FIFO_FD MODE -- PROGRAM ARGS...
+ *   SELF_FD  the memfd this program was executed from (closed at once), or -1
+ *   FIFO_FD  an O_PATH fd of the exec fifo, or -1 to run at once. Opening it
+ *            for writing blocks until `kc start` opens it for reading.
+ *   MODE     "exec": become PROGRAM; "init": stay as PID 1, run PROGRAM as a
+ *            child, forward signals to it and reap zombies (like tini).
+ * Exit status 127/126 when PROGRAM cannot be found/executed, as shells do.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void fail(const char *what, const char *arg, int code) {
+  dprintf(2, "kc-init: %s %s: %s\n", what, arg, strerror(errno));
+  _exit(code);
+}
+
+static void run(char **argv) {
+  execvp(argv[0], argv);
+  fail("exec", argv[0], errno == ENOENT ? 127 : 126);
+}
+
+static int supervise(char **argv) {
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  pid_t child = fork();
+  if (child < 0) fail("fork", argv[0], 1);
+  if (child == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    run(argv);
+  }
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&all, &si);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      kill(child, sig);
+      continue;
+    }
+    int status;
+    pid_t p;
+    while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (p != child) continue;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 6 || strcmp(argv[4], "--") != 0) {
+    dprintf(2, "usage: kc-init SELF_FD FIFO_FD exec|init -- PROGRAM ARGS...\n");
+    return 2;
+  }
+  int self_fd = atoi(argv[1]);
+  int fifo_fd = atoi(argv[2]);
+  int init = strcmp(argv[3], "init") == 0;
+  if (self_fd >= 0) close(self_fd);
+  if (fifo_fd >= 0) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
+    int w;
+    do w = open(path, O_WRONLY | O_CLOEXEC);
+    while (w < 0 && errno == EINTR);
+    if (w < 0) fail("open", "exec fifo", 1);
+    close(fifo_fd);
+    if (write(w, "0", 1) != 1) fail("write", "exec fifo", 1);
+    close(w);
+  }
+  if (init) return supervise(argv + 5);
+  run(argv + 5);
+  return 1;
+}

@@ -1,0 +1,26 @@
+import type { OciConfig } from '../oci/types.js';
+
+/** What kc persists about a container under its state root (`<root>/<id>/state.json`). */
+export interface ContainerRecord {
+  ociVersion: string;
+  id: string;
+  /** Absolute bundle directory. */
+  bundle: string;
+  /** Host pid of the container's first process, 0 before it exists. */
+  pid: number;
+  /** Field 22 of /proc/PID/stat when created: tells a reused pid apart. */
+  pidStartTime: number;
+  /** ISO time of creation. */
+  created: string;
+  /** Set once `start` ran (the exec fifo is gone). */
+  started: boolean;
+  /** The validated config the container was created from. */
+  config: OciConfig;
+  /** Host cgroup directories, per hierarchy dir name (`''` for a unified host). */
+  cgroupDirs: Record<string, string>;
+  /** The container's absolute root directory. */
+  rootfs: string;
+  /** Overlay mount kc made for the root (unmounted on delete), if any. */
+  overlayMount?: string;
+  annotations?: Record<string, string>;
+}

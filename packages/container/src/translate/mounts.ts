@@ -1,0 +1,129 @@
+import type { MountStep } from '@kc/native';
+import type { OciConfig, OciDevice, OciMount } from '../oci/types.js';
+import type { CgroupMountLayout } from './cgroup-layout.js';
+import { MS, parseMountOptions, rootfsPropagationFlags } from './mount-options.js';
+
+/** What the mount translation needs to know about the host (a seam, so translation stays pure). */
+export interface MountContext {
+  /** Absolute path of the container's root directory. */
+  rootfs: string;
+  /** Whether a bind-mount source is a directory (else a file is created as target). */
+  isDirectory: (hostPath: string) => boolean;
+  /** The host's cgroup layout, for a `cgroup` mount. */
+  cgroupLayout: CgroupMountLayout;
+  /** Host cgroup directories of the container per hierarchy dir name, bound when there is no cgroup namespace. */
+  cgroupDirs?: Record<string, string>;
+}
+
+/** The default device nodes of every container (runtime-spec config-linux.md "Default Devices"). */
+export const DEFAULT_DEVICES: readonly OciDevice[] = [
+  { type: 'c', path: '/dev/null', major: 1, minor: 3, fileMode: 0o666 },
+  { type: 'c', path: '/dev/zero', major: 1, minor: 5, fileMode: 0o666 },
+  { type: 'c', path: '/dev/full', major: 1, minor: 7, fileMode: 0o666 },
+  { type: 'c', path: '/dev/random', major: 1, minor: 8, fileMode: 0o666 },
+  { type: 'c', path: '/dev/urandom', major: 1, minor: 9, fileMode: 0o666 },
+  { type: 'c', path: '/dev/tty', major: 5, minor: 0, fileMode: 0o666 },
+];
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+
+/**
+ * Translates `root`, `mounts`, devices, `maskedPaths`, `readonlyPaths` and
+ * `linux.rootfsPropagation` into the spawn pipeline's mount steps, in the
+ * order runc applies them: root bind, each mount inside the root (resolved
+ * with RESOLVE_IN_ROOT, so symlinks cannot leave it), pivot_root, device
+ * nodes and /dev symlinks, masked paths, read-only paths, read-only root.
+ * Pure, given {@link MountContext}.
+ */
+export function translateMounts(config: OciConfig, ctx: MountContext): MountStep[] {
+  const kinds = new Set((config.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
+  const joined = new Set((config.linux?.namespaces ?? []).filter((n) => n.path).map((n) => n.type));
+  const inUserNs = kinds.has('user') || joined.has('user');
+  const steps: MountStep[] = [{ kind: 'rootfs', path: ctx.rootfs, propagation: rootfsPropagationFlags(config.linux?.rootfsPropagation) }];
+  const mounts = config.mounts ?? [];
+  for (const m of mounts) steps.push(...mountSteps(m, ctx, kinds.has('cgroup'), kinds.has('network') || joined.has('network')));
+  const hasDevTmpfs = mounts.some((m) => m.destination === '/dev' && (m.type ?? '') === 'tmpfs');
+  const devices = [...(hasDevTmpfs ? DEFAULT_DEVICES : []), ...(config.linux?.devices ?? [])];
+  // In a user namespace mknod(2) is refused, so device nodes are bind-mounted from the host, as runc does.
+  if (inUserNs) {
+    for (const d of devices) steps.push({ kind: 'mount', source: d.path, target: d.path, flags: MS.BIND, create: 'file' });
+  }
+  steps.push({ kind: 'pivot' });
+  if (!inUserNs) {
+    for (const d of devices) {
+      const type = d.type === 'b' ? S_IFBLK : d.type === 'p' ? S_IFIFO : S_IFCHR;
+      steps.push({ kind: 'mknod', path: d.path, mode: type | (d.fileMode ?? 0o666), major: d.major ?? 0, minor: d.minor ?? 0 });
+    }
+  }
+  if (hasDevTmpfs) {
+    const hasPts = mounts.some((m) => m.destination === '/dev/pts');
+    if (hasPts) steps.push({ kind: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' });
+    steps.push({ kind: 'symlink', target: '/proc/self/fd', path: '/dev/fd' });
+    ['stdin', 'stdout', 'stderr'].forEach((name, fd) => steps.push({ kind: 'symlink', target: `/proc/self/fd/${fd}`, path: `/dev/${name}` }));
+  }
+  for (const path of config.linux?.maskedPaths ?? []) steps.push({ kind: 'mask', path });
+  for (const path of config.linux?.readonlyPaths ?? []) steps.push({ kind: 'readonly', path });
+  if (config.root?.readonly) steps.push({ kind: 'remount', target: '/', flags: MS.BIND | MS.RDONLY });
+  return steps;
+}
+
+function mountSteps(m: OciMount, ctx: MountContext, cgroupNs: boolean, netNs: boolean): MountStep[] {
+  const { flags, propagation, data } = parseMountOptions(m.options);
+  const type = m.type ?? '';
+  const isBind = (flags & MS.BIND) !== 0 || type === 'bind';
+  if (isBind) {
+    const source = m.source ?? '';
+    const step: MountStep = {
+      kind: 'mount',
+      source,
+      target: m.destination,
+      flags: flags | MS.BIND,
+      create: ctx.isDirectory(source) ? 'dir' : 'file',
+      readonly: (flags & MS.RDONLY) !== 0,
+    };
+    if (propagation) step.propagation = propagation;
+    return [step];
+  }
+  if (type === 'cgroup' || type === 'cgroup2') return cgroupSteps(m.destination, flags, ctx, cgroupNs);
+  if (type === 'sysfs' && !netNs) {
+    // sysfs can only be mounted by the owner of the network namespace; share the host's read-only instead (runc does the same).
+    return [{ kind: 'mount', source: '/sys', target: m.destination, flags: MS.BIND | MS.REC, readonly: true, create: 'dir' }];
+  }
+  const step: MountStep = { kind: 'mount', source: m.source ?? type, target: m.destination, fstype: type, flags, create: 'dir' };
+  if (data) step.data = data;
+  if (propagation) step.propagation = propagation;
+  return [step];
+}
+
+/**
+ * The container's cgroup filesystem. With a cgroup namespace a fresh mount
+ * shows the container's own cgroup as `/`; without one, the container's host
+ * directories are bound instead, so the host tree is never visible.
+ */
+function cgroupSteps(target: string, flags: number, ctx: MountContext, cgroupNs: boolean): MountStep[] {
+  const mountFlags = (flags & ~MS.RDONLY) | MS.NOSUID | MS.NODEV | MS.NOEXEC;
+  const ro = (flags & MS.RDONLY) !== 0;
+  const layout = ctx.cgroupLayout;
+  if (layout.version === 2) {
+    if (cgroupNs) return [{ kind: 'mount', source: 'cgroup2', target, fstype: 'cgroup2', flags: mountFlags | (ro ? MS.RDONLY : 0), create: 'dir' }];
+    const dir = ctx.cgroupDirs?.[''];
+    return dir ? [{ kind: 'mount', source: dir, target, flags: MS.BIND, readonly: ro, create: 'dir' }] : [];
+  }
+  const steps: MountStep[] = [{ kind: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'mode=755', create: 'dir' }];
+  const all = [...layout.hierarchies.map((h) => ({ dir: h.dir, fstype: 'cgroup', data: h.options })), ...(layout.unifiedDir ? [{ dir: layout.unifiedDir, fstype: 'cgroup2', data: '' }] : [])];
+  for (const h of all) {
+    const sub = `${target}/${h.dir}`;
+    if (cgroupNs) {
+      const step: MountStep = { kind: 'mount', source: 'cgroup', target: sub, fstype: h.fstype, flags: mountFlags | (ro ? MS.RDONLY : 0), create: 'dir' };
+      if (h.data) step.data = h.data;
+      steps.push(step);
+    } else {
+      const dir = ctx.cgroupDirs?.[h.dir];
+      if (dir) steps.push({ kind: 'mount', source: dir, target: sub, flags: MS.BIND, readonly: ro, create: 'dir' });
+    }
+  }
+  if (ro) steps.push({ kind: 'remount', target, flags: MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC });
+  return steps;
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../oci/default-config.js';
+import { parseCgroupLayout } from './cgroup-layout.js';
+import { MS, parseMountOptions } from './mount-options.js';
+import { envRecord, toProcessSpec } from './process-spec.js';
+
+const hybrid = parseCgroupLayout(
+  [
+    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+    '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+    '40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd',
+    '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+  ].join('\n'),
+);
+const ctx = { rootfs: '/b/rootfs', isDirectory: (p: string) => !p.endsWith('.conf'), cgroupLayout: hybrid };
+
+describe('parseCgroupLayout', () => {
+  it('finds v1 hierarchies and the unified dir of a hybrid host', () => {
+    expect(hybrid).toEqual({ version: 1, hierarchies: [{ dir: 'memory', options: 'memory' }, { dir: 'systemd', options: 'name=systemd' }], unifiedDir: 'unified' });
+  });
+  it('recognises a unified host', () => {
+    expect(parseCgroupLayout('30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate')).toEqual({ version: 2 });
+  });
+});
+
+describe('parseMountOptions', () => {
+  it('splits flags, propagation and data like mount(8)', () => {
+    expect(parseMountOptions(['nosuid', 'noexec', 'ro', 'rw', 'rprivate', 'mode=755', 'size=64k'])).toEqual({
+      flags: MS.NOSUID | MS.NOEXEC,
+      propagation: MS.PRIVATE | MS.REC,
+      data: 'mode=755,size=64k',
+    });
+    expect(parseMountOptions(['rbind', 'ro']).flags).toBe(MS.BIND | MS.REC | MS.RDONLY);
+  });
+});
+
+describe('envRecord', () => {
+  it('keeps = inside values and lets later entries win', () => {
+    expect(envRecord(['A=1=2', 'B=', 'A=3'])).toEqual({ A: '3', B: '' });
+  });
+});
+
+describe('toProcessSpec', () => {
+  const config = defaultConfig({ args: ['/bin/echo', 'hi'] });
+  config.mounts?.push({ destination: '/etc/app.conf', source: '/host/app.conf', type: 'bind', options: ['rbind', 'ro'] });
+  config.linux!.namespaces!.push({ type: 'time', path: '/proc/1/ns/time' });
+  const spec = toProcessSpec(config, ctx);
+
+  it('creates the namespaces and joins those with a path', () => {
+    expect(spec.namespaces).toEqual(['pid', 'net', 'ipc', 'uts', 'mnt', 'cgroup']);
+    expect(spec.join).toEqual([{ kind: 'time', path: '/proc/1/ns/time' }]);
+  });
+  it('turns capability names into masks', () => {
+    const bit = (n: number) => 1n << BigInt(n);
+    expect(spec.capabilities?.bounding! & bit(21)).toBe(0n); // CAP_SYS_ADMIN dropped
+    expect(spec.capabilities?.bounding! & bit(0)).toBe(bit(0)); // CAP_CHOWN kept
+    expect(spec.capabilities?.ambient).toBe(0n);
+  });
+  it('copies argv, env, cwd, user, rlimits, hostname and no_new_privs', () => {
+    expect(spec.argv).toEqual(['/bin/echo', 'hi']);
+    expect(spec.env?.PATH).toMatch(/\/bin/);
+    expect(spec.cwd).toBe('/');
+    expect(spec.user).toEqual({ uid: 0, gid: 0, groups: [] });
+    expect(spec.rlimits).toEqual([{ resource: 'nofile', soft: 1024, hard: 1024 }]);
+    expect(spec.hostname).toBe('kc');
+    expect(spec.noNewPrivileges).toBe(true);
+  });
+  it('orders mounts: root, mounts inside it, pivot, devices, masks, read-only paths, read-only root', () => {
+    const kinds = spec.mounts!.map((s) => s.kind);
+    expect(kinds[0]).toBe('rootfs');
+    const pivot = kinds.indexOf('pivot');
+    expect(kinds.slice(1, pivot).every((k) => k === 'mount' || k === 'remount')).toBe(true);
+    expect(kinds.lastIndexOf('mknod')).toBeLessThan(kinds.indexOf('mask'));
+    expect(kinds.lastIndexOf('mask')).toBeLessThan(kinds.indexOf('readonly'));
+    expect(spec.mounts!.at(-1)).toEqual({ kind: 'remount', target: '/', flags: MS.BIND | MS.RDONLY });
+  });
+  it('creates the six default devices and the /dev symlinks after pivot_root', () => {
+    const nodes = spec.mounts!.filter((s) => s.kind === 'mknod').map((s) => (s as { path: string }).path);
+    expect(nodes).toEqual(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
+    expect(spec.mounts).toContainEqual({ kind: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' });
+  });
+  it('binds a file source onto a created file, read-only', () => {
+    expect(spec.mounts).toContainEqual({ kind: 'mount', source: '/host/app.conf', target: '/etc/app.conf', flags: MS.BIND | MS.REC | MS.RDONLY, create: 'file', readonly: true });
+  });
+  it('builds /sys/fs/cgroup from fresh cgroup mounts inside a cgroup namespace', () => {
+    const cg = spec.mounts!.filter((s) => s.kind === 'mount' && s.target.startsWith('/sys/fs/cgroup'));
+    expect(cg.map((s) => [(s as { target: string }).target, (s as { fstype?: string }).fstype])).toEqual([
+      ['/sys/fs/cgroup', 'tmpfs'], ['/sys/fs/cgroup/memory', 'cgroup'], ['/sys/fs/cgroup/systemd', 'cgroup'], ['/sys/fs/cgroup/unified', 'cgroup2'],
+    ]);
+  });
+  it('binds the host sysfs read-only and devices from the host in a user namespace without netns', () => {
+    const c = defaultConfig();
+    c.linux!.namespaces = [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }];
+    c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const s = toProcessSpec(c, ctx);
+    expect(s.mounts).toContainEqual({ kind: 'mount', source: '/sys', target: '/sys', flags: MS.BIND | MS.REC, readonly: true, create: 'dir' });
+    expect(s.mounts!.some((m) => m.kind === 'mknod')).toBe(false);
+    expect(s.mounts).toContainEqual({ kind: 'mount', source: '/dev/null', target: '/dev/null', flags: MS.BIND, create: 'file' });
+    expect(s.uidMap).toEqual([{ containerId: 0, hostId: 100000, size: 65536 }]);
+  });
+});

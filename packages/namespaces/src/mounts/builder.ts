@@ -1,0 +1,227 @@
+import type { MountStep } from '@kc/native';
+import { MS } from './flags.js';
+import { validateMountSteps } from './validate.js';
+
+/** Propagation types by name, as mount(8) spells them (`r` = recursive). */
+export type PropagationName = 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared' | 'unbindable' | 'runbindable';
+
+/** The MS_* value of a propagation name. */
+export function propagationFlags(name: PropagationName): number {
+  const base = { private: MS.PRIVATE, slave: MS.SLAVE, shared: MS.SHARED, unbindable: MS.UNBINDABLE }[
+    name.replace(/^r/, '') as 'private' | 'slave' | 'shared' | 'unbindable'
+  ];
+  return name.startsWith('r') ? base | MS.REC : base;
+}
+
+/** Paths runc and the OCI default spec hide from containers (masked with /dev/null or an empty tmpfs). */
+export const DEFAULT_MASKED_PATHS: readonly string[] = [
+  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+
+/** Paths runc and the OCI default spec make read-only. */
+export const DEFAULT_READONLY_PATHS: readonly string[] = [
+  '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger',
+];
+
+/** Options common to filesystem mounts in {@link MountPlan}. */
+export interface FsMountOptions {
+  /** MS_* flags (default: nosuid|nodev|noexec for proc, sysfs, mqueue; nosuid for tmpfs and devpts). */
+  flags?: number;
+  /** Filesystem data such as `mode=755,size=65536k`. */
+  data?: string;
+  /** Create the target directory first (default true). */
+  create?: boolean;
+  /** Mount read-only. */
+  readonly?: boolean;
+}
+
+/**
+ * Builds the `mounts` of a {@link ProcessSpec} step by step, in the order the
+ * child runs them; {@link MountPlan.steps} validates the whole plan. Targets
+ * after `rootfs()` are resolved inside the rootfs with
+ * `openat2(RESOLVE_IN_ROOT)`, so symlinks in the image cannot point a mount
+ * at the host.
+ *
+ * @example
+ * ```ts
+ * const mounts = new MountPlan()
+ *   .rootfs('/var/lib/box/rootfs')
+ *   .proc().sysfs().tmpfs('/dev', { data: 'mode=755' }).devpts().tmpfs('/tmp')
+ *   .bind('/etc/resolv.conf', '/etc/resolv.conf', { readonly: true, file: true })
+ *   .pivot().mask(DEFAULT_MASKED_PATHS).readonly(DEFAULT_READONLY_PATHS)
+ *   .steps();
+ * spawn({ argv: ['/bin/sh'], namespaces: ['mnt', 'pid'], mounts });
+ * ```
+ */
+export class MountPlan {
+  readonly #steps: MountStep[] = [];
+
+  /** Makes `path` the container root (bind-mounted onto itself, private); must come first. */
+  rootfs(path: string, propagation: PropagationName = 'rprivate'): this {
+    this.#steps.push({ kind: 'rootfs', path, propagation: propagationFlags(propagation) });
+    return this;
+  }
+
+  /** Bind-mounts `source` (a host path, or a rootfs path with `sourceInRoot`) at `target`. */
+  bind(
+    source: string,
+    target: string,
+    options: { readonly?: boolean; recursive?: boolean; file?: boolean; sourceInRoot?: boolean; flags?: number; propagation?: PropagationName } = {},
+  ): this {
+    this.#steps.push({
+      kind: 'mount',
+      source,
+      target,
+      flags: (MS.BIND | (options.recursive === false ? 0 : MS.REC) | (options.flags ?? 0)) >>> 0,
+      create: options.file ? 'file' : 'dir',
+      ...(options.readonly ? { readonly: true } : {}),
+      ...(options.sourceInRoot ? { sourceInRoot: true } : {}),
+      ...(options.propagation ? { propagation: propagationFlags(options.propagation) } : {}),
+    });
+    return this;
+  }
+
+  /** Mounts a filesystem of `fstype` at `target`. */
+  filesystem(fstype: string, target: string, source: string, options: FsMountOptions = {}): this {
+    const flags = ((options.flags ?? 0) | (options.readonly ? MS.RDONLY : 0)) >>> 0;
+    this.#steps.push({
+      kind: 'mount', source, target, fstype, flags,
+      ...(options.data ? { data: options.data } : {}),
+      ...(options.create === false ? {} : { create: 'dir' as const }),
+    });
+    return this;
+  }
+
+  /** A fresh procfs for the (new) pid namespace. */
+  proc(target = '/proc', options: FsMountOptions = {}): this {
+    return this.filesystem('proc', target, 'proc', { flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, ...options });
+  }
+
+  /** sysfs (read-only by default: a container without its own net namespace must not write it). */
+  sysfs(target = '/sys', options: FsMountOptions = {}): this {
+    return this.filesystem('sysfs', target, 'sysfs', { flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, readonly: true, ...options });
+  }
+
+  /** A tmpfs. */
+  tmpfs(target: string, options: FsMountOptions = {}): this {
+    return this.filesystem('tmpfs', target, 'tmpfs', { flags: MS.NOSUID | MS.NODEV, ...options });
+  }
+
+  /** A private devpts instance (`newinstance,ptmxmode=0666`). */
+  devpts(target = '/dev/pts', options: FsMountOptions = {}): this {
+    return this.filesystem('devpts', target, 'devpts', {
+      flags: MS.NOSUID | MS.NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620', ...options,
+    });
+  }
+
+  /** POSIX message queues of the (new) ipc namespace. */
+  mqueue(target = '/dev/mqueue', options: FsMountOptions = {}): this {
+    return this.filesystem('mqueue', target, 'mqueue', { flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, ...options });
+  }
+
+  /** An overlay of read-only `lower` layers (top first) under a writable `upper` with its `work` dir (same filesystem). */
+  overlay(target: string, layers: { lower: readonly string[]; upper?: string; work?: string }, options: FsMountOptions = {}): this {
+    const data = [`lowerdir=${layers.lower.map(escapeOverlayPath).join(':')}`];
+    if (layers.upper) data.push(`upperdir=${escapeOverlayPath(layers.upper)}`, `workdir=${escapeOverlayPath(layers.work ?? '')}`);
+    return this.filesystem('overlay', target, 'overlay', { ...options, data: [...data, options.data ?? ''].filter(Boolean).join(',') });
+  }
+
+  /** An idmapped bind mount (Linux 5.12+): files owned by host ids appear shifted through `usernsFd`'s maps. */
+  idmapped(source: string, target: string, usernsFd: number, options: { recursive?: boolean; file?: boolean } = {}): this {
+    this.#steps.push({
+      kind: 'idmap', source, target, usernsFd,
+      ...(options.recursive ? { recursive: true } : {}),
+      create: options.file ? 'file' : 'dir',
+    });
+    return this;
+  }
+
+  /** Remounts `target` with `flags` (MS_REMOUNT is added; add MS.BIND to change only per-mount flags). */
+  remount(target: string, flags: number): this {
+    this.#steps.push({ kind: 'remount', target, flags: flags >>> 0 });
+    return this;
+  }
+
+  /** Makes an existing mount read-only (bind remount, keeping nosuid/nodev/noexec as they are). */
+  remountReadonly(target: string): this {
+    this.#steps.push({ kind: 'readonly', path: target });
+    return this;
+  }
+
+  /** Changes propagation of `target`. */
+  propagation(target: string, type: PropagationName): this {
+    this.#steps.push({ kind: 'propagation', target, flags: propagationFlags(type) });
+    return this;
+  }
+
+  /** Creates a directory (inside the root). */
+  mkdir(path: string, mode?: number): this {
+    this.#steps.push({ kind: 'mkdir', path, ...(mode === undefined ? {} : { mode }) });
+    return this;
+  }
+
+  /** Creates a symlink at `path` whose text is `target`. */
+  symlink(target: string, path: string): this {
+    this.#steps.push({ kind: 'symlink', target, path });
+    return this;
+  }
+
+  /** Creates a device node (`mode` includes S_IFCHR or S_IFBLK). */
+  mknod(path: string, mode: number, major: number, minor: number): this {
+    this.#steps.push({ kind: 'mknod', path, mode, major, minor });
+    return this;
+  }
+
+  /** Unmounts `target`. */
+  umount(target: string, flags?: number): this {
+    this.#steps.push({ kind: 'umount', target, ...(flags === undefined ? {} : { flags }) });
+    return this;
+  }
+
+  /** pivot_root(2) into the rootfs and detach the old root. */
+  pivot(): this {
+    this.#steps.push({ kind: 'pivot' });
+    return this;
+  }
+
+  /** chroot into the rootfs (only where pivot_root is impossible, such as an initramfs root). */
+  chroot(): this {
+    this.#steps.push({ kind: 'chroot' });
+    return this;
+  }
+
+  /** Hides paths (missing ones are skipped by the child). */
+  mask(paths: readonly string[]): this {
+    for (const path of paths) this.#steps.push({ kind: 'mask', path });
+    return this;
+  }
+
+  /** Makes paths read-only (missing ones are skipped by the child). */
+  readonly(paths: readonly string[]): this {
+    for (const path of paths) this.#steps.push({ kind: 'readonly', path });
+    return this;
+  }
+
+  /** Appends steps built elsewhere (checked with the rest). */
+  append(steps: readonly MountStep[]): this {
+    this.#steps.push(...steps);
+    return this;
+  }
+
+  /**
+   * The validated steps, ready for `ProcessSpec.mounts`.
+   *
+   * @throws {@link NamespaceError} `INVALID_ARGUMENT` naming the bad step.
+   */
+  steps(): MountStep[] {
+    const out = this.#steps.map((s) => ({ ...s }));
+    validateMountSteps(out);
+    return out;
+  }
+}
+
+/** overlayfs separates layers with `:` and options with `,`; both are escaped with a backslash. */
+function escapeOverlayPath(p: string): string {
+  return p.replace(/([\\:,])/g, '\\$1');
+}

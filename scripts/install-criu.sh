@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Makes sure a working CRIU >= 4.0 is on PATH, for @kc/criu's host lane.
+#
+# Idempotent and cached:
+#   1. a `criu` >= 4.0 on PATH whose `criu check` passes: nothing to do;
+#   2. a packaged CRIU >= 4.0 (Debian 13, Ubuntu 24.04): install it with apt;
+#   3. Debian 12: its packaged criu 3.17 fails on recent kernels ("vdso:
+#      Unexpected rt vDSO area bounds"), so build Debian trixie's 4.1.1 source
+#      (orig tarball only) and install the binary to /usr/local/sbin/criu.
+# The source tarball and the build tree are cached in $KC_CRIU_CACHE
+# (default /var/cache/kc-criu), so a second run after a wipe of /usr/local
+# rebuilds without the network.
+#
+# Needs root (apt, /usr/local). Environment: KC_CRIU_CACHE, KC_CRIU_PREFIX.
+set -euo pipefail
+
+CRIU_VERSION=4.1.1
+CRIU_ORIG=criu_${CRIU_VERSION}.orig.tar.xz
+CRIU_SHA256=f80a66cb3726bb2116266d4759ce3bcbfab7abdb6b6d430bf20dd41911717afe
+CACHE=${KC_CRIU_CACHE:-/var/cache/kc-criu}
+PREFIX=${KC_CRIU_PREFIX:-/usr/local/sbin}
+
+log() { echo "install-criu: $*"; }
+
+# Prints the major version of the criu at $1, or 0.
+criu_major() {
+  local v
+  v=$("$1" --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9]*\)\..*/\1/p' | head -n1)
+  echo "${v:-0}"
+}
+
+# True when $1 is a CRIU >= 4 that passes `criu check` on this kernel.
+criu_works() {
+  [ -x "$1" ] || return 1
+  [ "$(criu_major "$1")" -ge 4 ] || return 1
+  "$1" check >/dev/null 2>&1
+}
+
+existing=$(command -v criu || true)
+if [ -n "$existing" ] && criu_works "$existing"; then
+  log "$("$existing" --version | head -n1) at $existing passes 'criu check': nothing to do"
+  exit 0
+fi
+if criu_works "$PREFIX/criu"; then
+  log "$PREFIX/criu works but $PREFIX is not on PATH; add it"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-criu: must run as root (apt and $PREFIX)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# 2. A packaged CRIU >= 4.0 (no trixie source entry involved: only the
+#    distribution's own suites are consulted).
+candidate=$(apt-cache policy criu 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9][0-9]*\)\..*/\1/p' | head -n1)
+if [ "${candidate:-0}" -ge 4 ] 2>/dev/null; then
+  log "installing packaged criu (major $candidate)"
+  apt-get install -y -qq --no-install-recommends criu >/dev/null
+  if criu_works "$(command -v criu)"; then log "packaged criu works"; exit 0; fi
+  log "packaged criu fails 'criu check'; building from source instead"
+fi
+
+. /etc/os-release
+if [ "${ID:-}" != debian ]; then
+  echo "install-criu: no CRIU >= 4.0 available and no source recipe for ${PRETTY_NAME:-this OS}; install CRIU >= 4.0 by hand" >&2
+  exit 1
+fi
+
+# 3. Build trixie's source on Debian 12.
+bash "$(dirname "$0")/install-system-deps.sh"
+mkdir -p "$CACHE"
+cd "$CACHE"
+
+sha_ok() { [ -f "$CRIU_ORIG" ] && echo "$CRIU_SHA256  $CRIU_ORIG" | sha256sum -c --status; }
+
+if ! sha_ok; then
+  # deb-src for trixie, pinned to -1 so no binary package is ever taken from it.
+  src=/etc/apt/sources.list.d/kc-trixie-src.sources
+  pin=/etc/apt/preferences.d/kc-trixie-src
+  if [ ! -f "$src" ]; then
+    cat >"$src" <<'EOF'
+# Added by kc scripts/install-criu.sh: source packages only, to build CRIU 4.x.
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  if [ ! -f "$pin" ]; then
+    cat >"$pin" <<'EOF'
+# Added by kc scripts/install-criu.sh: never install anything from trixie.
+Package: *
+Pin: release n=trixie
+Pin-Priority: -1
+EOF
+  fi
+  apt-get update -qq
+  # The .dsc fetch fails on bookworm's apt (exit 100) but the orig tarball
+  # arrives first and is all the build needs; its checksum is verified below.
+  set +e
+  apt-get source --download-only "criu/trixie" >apt-source.log 2>&1
+  rc=$?
+  set -e
+  if ! sha_ok; then
+    cat apt-source.log >&2
+    echo "install-criu: apt-get source exited $rc and $CACHE/$CRIU_ORIG is missing or has the wrong sha256" >&2
+    exit 1
+  fi
+  log "fetched $CRIU_ORIG (apt-get exit $rc, sha256 ok)"
+fi
+
+tree=criu-$CRIU_VERSION
+if [ ! -x "$tree/criu/criu" ]; then
+  rm -rf "$tree"
+  tar xf "$CRIU_ORIG"
+  log "building $tree (make criu)"
+  make -C "$tree" -j"$(nproc)" criu >"$CACHE/build.log" 2>&1 || {
+    tail -n 40 "$CACHE/build.log" >&2
+    echo "install-criu: build failed; full log in $CACHE/build.log" >&2
+    exit 1
+  }
+fi
+install -D -m 0755 "$tree/criu/criu" "$PREFIX/criu"
+if ! "$PREFIX/criu" check >"$CACHE/check.log" 2>&1; then
+  cat "$CACHE/check.log" >&2
+  echo "install-criu: $PREFIX/criu was built but 'criu check' fails on this kernel" >&2
+  exit 1
+fi
+log "installed $("$PREFIX/criu" --version | head -n1) at $PREFIX/criu; 'criu check' passes"
