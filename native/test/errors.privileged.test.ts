@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KcError, SpawnError, spawn } from '@kc/native';
+import { KcError, loadAddon, SPAWN_STEPS, SpawnError, spawn } from '@kc/native';
 import { childPids, openFds, zombieChildren } from './helpers.js';
 
 function thrown(fn: () => unknown): SpawnError {
@@ -17,6 +17,10 @@ function thrown(fn: () => unknown): SpawnError {
 }
 
 describe('spawn: bad input and failed steps', () => {
+  it('names every step the C pipeline can report', () => {
+    expect(SPAWN_STEPS.length).toBe(loadAddon<{ spawnStepCount: number }>().spawnStepCount);
+  });
+
   it('rejects an unknown namespace kind before the kernel is touched', () => {
     const e = thrown(() => spawn({ argv: ['true'], namespaces: ['bogus' as never] }));
     expect(e.code).toBe('INVALID_ARGUMENT');

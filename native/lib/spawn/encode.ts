@@ -61,6 +61,22 @@ class Writer {
     this.record(tag, b);
   }
 
+  /** Many string records of one tag in a single allocation (the environment can have hundreds). */
+  strs(tag: number, items: string[]): void {
+    if (items.length === 0) return;
+    const bodies = items.map((s) => Buffer.from(`${s}\0`));
+    const total = bodies.reduce((n, b) => n + 8 + b.length, 0);
+    const out = Buffer.allocUnsafe(total);
+    let off = 0;
+    for (const b of bodies) {
+      out.writeUInt32LE(tag, off);
+      out.writeUInt32LE(b.length, off + 4);
+      b.copy(out, off + 8);
+      off += 8 + b.length;
+    }
+    this.#chunks.push(out);
+  }
+
   flag(tag: number): void {
     this.record(tag, Buffer.alloc(0));
   }
@@ -172,9 +188,14 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
   const w = new Writer();
   w.u64(TAG.FLAGS, BigInt(cloneFlags(spec)));
   if (spec.path) w.str(TAG.PATH, spec.path);
-  for (const a of spec.argv) w.str(TAG.ARG, a);
+  w.strs(TAG.ARG, spec.argv);
   const env = spec.env ?? process.env;
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) w.str(TAG.ENV, `${k}=${v}`);
+  w.strs(
+    TAG.ENV,
+    Object.entries(env)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`),
+  );
   if (spec.cwd) w.str(TAG.CWD, spec.cwd);
   if (spec.hostname !== undefined) w.str(TAG.HOSTNAME, spec.hostname);
   if (spec.domainname !== undefined) w.str(TAG.DOMAINNAME, spec.domainname);

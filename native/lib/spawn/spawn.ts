@@ -43,10 +43,14 @@ interface StdioEnds {
 function openStdio(stdio: [StdioOption, StdioOption, StdioOption], scope: FdScope, parentFds: FdScope): StdioEnds {
   const child: [number, number, number] = [-1, -1, -1];
   const parent: [number | null, number | null, number | null] = [null, null, null];
+  let devNull = -1;
   stdio.forEach((s, i) => {
     if (s === 'inherit') child[i] = i;
     else if (typeof s === 'number') child[i] = s;
-    else if (s === 'ignore') child[i] = scope.add(openSync('/dev/null', i === 0 ? 'r' : 'w'));
+    else if (s === 'ignore') {
+      if (devNull < 0) devNull = scope.add(openSync('/dev/null', 'r+'));
+      child[i] = devNull;
+    }
     else {
       const [r, w] = rawSpawn().pipe();
       // stdin: the child reads; stdout/stderr: the child writes.

@@ -1,6 +1,34 @@
 /**
- * `@kc/cgroups`.
+ * `@kc/cgroups`: cgroup v1, v2 and hybrid hierarchies with one API: groups,
+ * typed resources, stats, pressure, events, freeze, kill and effective limits.
  *
  * @packageDocumentation
  */
-export {};
+export { Cgroup } from './cgroup.js';
+export type { CgroupOptions, DeleteOptions } from './cgroup.js';
+export { CgroupError } from './errors.js';
+export { detectLayout } from './layout/detect.js';
+export type { DetectOptions } from './layout/detect.js';
+export { CONTROLLER_NAMES } from './layout/types.js';
+export type { CgroupHierarchy, CgroupLayout, CgroupMode, ControllerName } from './layout/types.js';
+export {
+  blkioWeightToIoWeight,
+  cpuSharesToWeight,
+  cpuWeightToShares,
+  ioWeightToBlkioWeight,
+} from './resources/conversions.js';
+export type {
+  CpuResources,
+  CpusetResources,
+  DeviceRule,
+  IoDeviceLimit,
+  IoResources,
+  Limit,
+  MemoryResources,
+  PidsResources,
+  Resources,
+} from './resources/types.js';
+export type { CgroupStats, CpuStats, HugetlbStats, IoDeviceStats, MemoryStats, PidsStats } from './stats/types.js';
+export type { Pressure, PressureLine, PressureResource } from './pressure/parse.js';
+export type { PressureEvent, PressureTrigger } from './pressure/triggers.js';
+export type { CgroupEvent, EventOptions } from './events/types.js';

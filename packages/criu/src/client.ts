@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { invalidArgument } from '@kc/native';
+import { KcErrorCode, invalidArgument } from '@kc/native';
 import { CriuError } from './errors.js';
 import { type DumpStats, type RestoreStats, readDumpStats, readRestoreStats } from './images/inspect.js';
 import { type CriuConnection, connectService, startSwrk } from './internal/connection.js';
@@ -114,6 +114,7 @@ function openDir(path: string): number {
  */
 export class Criu {
   readonly #opts: CriuClientOptions;
+  #features: Promise<CriuFeatures> | undefined;
 
   /** Records how to reach CRIU; nothing runs until an operation is called. */
   constructor(options: CriuClientOptions = {}) {
@@ -163,8 +164,16 @@ export class Criu {
     };
   }
 
-  /** Which optional kernel features CRIU can use here. */
-  async features(): Promise<CriuFeatures> {
+  /** Which optional kernel features CRIU can use here (asked once per client, then cached). */
+  features(): Promise<CriuFeatures> {
+    this.#features ??= this.#probeFeatures();
+    this.#features.catch(() => {
+      this.#features = undefined;
+    });
+    return this.#features;
+  }
+
+  async #probeFeatures(): Promise<CriuFeatures> {
     const req = create(criu_reqSchema, {
       type: criu_req_type.FEATURE_CHECK,
       features: create(criu_featuresSchema, { memTrack: true, lazyPages: true, pidfdStore: true }),
@@ -187,6 +196,7 @@ export class Criu {
     validateCommon(options, 'dump');
     validatePidShape(options.pid);
     requireProcess(options.pid);
+    if (options.trackMemory) await this.#requireMemoryTracking('trackMemory');
     const p = this.#prepare(options, 'dump', true);
     try {
       const req = create(criu_reqSchema, { type: criu_req_type.DUMP, opts: dumpOpts(options, p) });
@@ -208,6 +218,7 @@ export class Criu {
     validateCommon(options, 'preDump');
     validatePidShape(options.pid);
     requireProcess(options.pid);
+    await this.#requireMemoryTracking('preDump');
     const p = this.#prepare(options, 'pre-dump', true);
     try {
       const req = create(criu_reqSchema, { type: criu_req_type.PRE_DUMP, opts: preDumpOpts(options, p) });
@@ -283,6 +294,17 @@ export class Criu {
     } finally {
       p.close();
     }
+  }
+
+  // CRIU's RPC path skips the CLI's option check and hits a BUG() without
+  // soft-dirty bits, so kc asks first and fails with a typed error.
+  async #requireMemoryTracking(field: string): Promise<void> {
+    if ((await this.features()).memoryTracking) return;
+    throw new CriuError(`${field}: dirty-memory tracking is not available on this kernel`, {
+      code: KcErrorCode.Unsupported,
+      field,
+      hint: 'pre-dump and trackMemory need soft-dirty page bits (CONFIG_MEM_SOFT_DIRTY=y); use a plain dump instead',
+    });
   }
 
   #prepare(o: CommonOptions, op: string, writable: boolean): Prepared {

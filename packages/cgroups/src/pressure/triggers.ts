@@ -45,6 +45,7 @@ export function formatTrigger(t: PressureTrigger): string {
  */
 export function watchPressureFile(file: string, trigger: PressureTrigger, signal?: AbortSignal): AsyncIterableIterator<PressureEvent> {
   const line = formatTrigger(trigger);
+  signal?.throwIfAborted();
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);

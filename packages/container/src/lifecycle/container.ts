@@ -1,0 +1,225 @@
+import { closeSync, readSync, rmSync } from 'node:fs';
+import { type ExitStatus, type KcProcess, rawMount, signalNumber } from '@kc/native';
+import { ContainerError } from '../errors.js';
+import { type CgroupStats, cgroupPids, cgroupStats, destroyCgroups, setFrozen, signalAll } from '../internal/cgroup-adapter.js';
+import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
+import type { ContainerRecord } from '../state/container-record.js';
+import { sameProcessAlive, StateStore } from '../state/state-store.js';
+import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
+import { type ExecOptions, execInContainer } from './exec.js';
+import { containerStatus, ociState } from './status.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A container: created from an OCI bundle, persisted under a state root so
+ * another process can find it by id, and managed through its lifecycle
+ * (create → start → kill → delete). Dispose it (`await using`) to kill and
+ * delete it.
+ *
+ * @example
+ * ```ts
+ * await using c = await Container.create({ id: 'demo', bundle: '/tmp/bundle' });
+ * await c.start();
+ * console.log(await c.wait()); // { exitCode: 0, ... }
+ * ```
+ */
+export class Container implements AsyncDisposable {
+  /** The state store the container lives in. */
+  readonly store: StateStore;
+  #record: ContainerRecord;
+  #process: KcProcess | null;
+
+  private constructor(store: StateStore, record: ContainerRecord, process: KcProcess | null) {
+    this.store = store;
+    this.#record = record;
+    this.#process = process;
+  }
+
+  /**
+   * Creates a container whose process is set up and held before exec; see {@link createContainer}.
+   * @throws {ContainerError} for a bad config, a taken id or a failed setup step.
+   */
+  static async create(options: CreateOptions): Promise<Container> {
+    const { record, process, store } = createContainer(options);
+    return new Container(store, record, process);
+  }
+
+  /**
+   * Finds an existing container by id under a state root.
+   * @throws {ContainerError} NOT_FOUND when there is no such container.
+   */
+  static load(id: string, root?: string): Container {
+    const store = new StateStore(root);
+    return new Container(store, store.load(id), null);
+  }
+
+  /** The container id. */
+  get id(): string {
+    return this.#record.id;
+  }
+
+  /** The host pid of the container's first process (0 once stopped). */
+  get pid(): number {
+    return this.status === 'stopped' ? 0 : this.#record.pid;
+  }
+
+  /** What kc recorded about the container. */
+  get record(): Readonly<ContainerRecord> {
+    return this.#record;
+  }
+
+  /** The process handle, when this Node process created the container (else null). */
+  get process(): KcProcess | null {
+    return this.#process;
+  }
+
+  /** The current status (creating, created, running, paused, stopped). */
+  get status(): OciStatus {
+    return containerStatus(this.#record, this.store.fifoPath(this.id));
+  }
+
+  /** The OCI state JSON (`kc state`). */
+  state(): OciState {
+    return ociState(this.#record, this.status);
+  }
+
+  /**
+   * Runs the user's program: releases kc-init from the exec fifo.
+   * @throws {ContainerError} INVALID_STATE unless the container is `created`.
+   */
+  async start(): Promise<void> {
+    await this.store.withLock(this.id, async () => {
+      const status = this.status;
+      if (status !== 'created') throw this.#wrongState('start', status, 'created');
+      const fifo = this.store.fifoPath(this.id);
+      const fd = openFifoForStart(fifo);
+      try {
+        const buf = Buffer.alloc(1);
+        for (;;) {
+          try {
+            if (readSync(fd, buf, 0, 1, null) === 1) break;
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+          }
+          if (!sameProcessAlive(this.#record.pid, this.#record.pidStartTime)) {
+            throw new ContainerError(`container "${this.id}" exited before it was started`, { code: 'INVALID_STATE' });
+          }
+          await sleep(1);
+        }
+      } finally {
+        closeSync(fd);
+        rmSync(fifo, { force: true });
+      }
+      this.#record = { ...this.#record, started: true };
+      this.store.save(this.#record);
+    });
+  }
+
+  /**
+   * Waits for the container's first process to exit. Only possible in the
+   * Node process that created it (others poll {@link Container.status}).
+   * @throws {ContainerError} INVALID_STATE when this handle was loaded by id.
+   */
+  async wait(): Promise<ExitStatus> {
+    if (!this.#process) throw new ContainerError('only the creating process can wait for the exit status', { code: 'INVALID_STATE', hint: 'poll status until "stopped"' });
+    return this.#process.exited;
+  }
+
+  /**
+   * Sends a signal to the container's first process, or with `all` to every
+   * process in its cgroup.
+   * @throws {ContainerError} INVALID_STATE when the container is stopped.
+   */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM', options: { all?: boolean } = {}): void {
+    const status = this.status;
+    if (status === 'stopped') throw this.#wrongState('kill', status, 'created, running or paused');
+    const n = signalNumber(signal);
+    if (options.all) return signalAll(this.#record.cgroupDirs, n);
+    if (this.#process) this.#process.kill(n);
+    else process.kill(this.#record.pid, n);
+  }
+
+  /** Freezes every process of the container (cgroup freezer). @throws {ContainerError} INVALID_STATE unless running. */
+  async pause(): Promise<void> {
+    const status = this.status;
+    if (status !== 'running' && status !== 'created') throw this.#wrongState('pause', status, 'running');
+    await setFrozen(this.#record.cgroupDirs, true);
+  }
+
+  /** Thaws a paused container. @throws {ContainerError} INVALID_STATE unless paused. */
+  async resume(): Promise<void> {
+    const status = this.status;
+    if (status !== 'paused') throw this.#wrongState('resume', status, 'paused');
+    await setFrozen(this.#record.cgroupDirs, false);
+  }
+
+  /** Host pids of every process in the container's cgroup. */
+  pids(): number[] {
+    return cgroupPids(this.#record.cgroupDirs);
+  }
+
+  /** Memory, cpu, pids and OOM counters from the container's cgroup. */
+  stats(): CgroupStats {
+    return cgroupStats(this.#record.cgroupDirs);
+  }
+
+  /**
+   * Runs another process inside the container: same namespaces, cgroup and,
+   * unless overridden, the container's user, capabilities, seccomp filter,
+   * rlimits, env and cwd.
+   * @throws {ContainerError} INVALID_STATE unless the container is running.
+   */
+  exec(process: Partial<OciProcess> & { args: string[] }, options: ExecOptions = {}): KcProcess {
+    const status = this.status;
+    if (status !== 'running' && status !== 'created') throw this.#wrongState('exec', status, 'running');
+    return execInContainer(this.#record, process, options);
+  }
+
+  /**
+   * Deletes the container: its cgroups, its root overlay (if kc mounted one)
+   * and its state. With `force`, kills it first if it still runs.
+   * @throws {ContainerError} INVALID_STATE when it runs and `force` is not set.
+   */
+  async delete(options: { force?: boolean } = {}): Promise<void> {
+    const status = this.status;
+    if (status === 'running' || status === 'paused') {
+      if (!options.force) throw this.#wrongState('delete', status, 'stopped or created (or pass force)');
+    }
+    if (status !== 'stopped') {
+      if (status === 'paused') await setFrozen(this.#record.cgroupDirs, false).catch(() => undefined);
+      signalAll(this.#record.cgroupDirs, 9);
+      try {
+        process.kill(this.#record.pid, 9);
+      } catch {
+        /* gone */
+      }
+      for (let i = 0; i < 2000 && sameProcessAlive(this.#record.pid, this.#record.pidStartTime); i++) await sleep(2);
+    }
+    if (this.#process) await this.#process.exited.catch(() => undefined);
+    for (let i = 0; i < 500 && cgroupPids(this.#record.cgroupDirs).length > 0; i++) await sleep(2);
+    destroyCgroups(this.#record.cgroupDirs);
+    if (this.#record.overlayMount) {
+      try {
+        rawMount().umount2(this.#record.overlayMount, 2 /* MNT_DETACH */);
+      } catch {
+        /* already unmounted */
+      }
+    }
+    this.store.remove(this.id);
+  }
+
+  /** Kills and deletes the container (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.store.load(this.id);
+    } catch {
+      return; // already deleted
+    }
+    await this.delete({ force: true });
+  }
+
+  #wrongState(action: string, status: OciStatus, want: string): ContainerError {
+    return new ContainerError(`cannot ${action} container "${this.id}": it is ${status}`, { code: 'INVALID_STATE', hint: `it must be ${want}` });
+  }
+}

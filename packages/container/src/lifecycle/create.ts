@@ -1,0 +1,173 @@
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type KcProcess, type ProcessSpec, rawContainerIo, spawn, type StdioOption, translateNative } from '@kc/native';
+import { ContainerError } from '../errors.js';
+import { cgroupDirsFor, createCgroups, destroyCgroups } from '../internal/cgroup-adapter.js';
+import { openKcInit } from '../internal/kc-init.js';
+import { loopbackUp } from '../internal/net-adapter.js';
+import { compileSeccomp } from '../internal/seccomp-adapter.js';
+import { OCI_VERSION } from '../oci/default-config.js';
+import type { OciConfig } from '../oci/types.js';
+import { validateConfig } from '../oci/validate.js';
+import type { ContainerRecord } from '../state/container-record.js';
+import { pidStartTime, StateStore } from '../state/state-store.js';
+import { toProcessSpec } from '../translate/process-spec.js';
+import { resourceWrites } from '../translate/resources.js';
+import { openConsole, sendConsole } from './console.js';
+import { hostCgroupLayout, isHostDirectory } from './host-context.js';
+
+/** Linux open(2) flags Node's fs.constants lacks. */
+const O_PATH = 0o10000000;
+const O_CLOEXEC = 0o2000000;
+
+/** Options of {@link createContainer}. */
+export interface CreateOptions {
+  /** Container id: letters, digits, `_`, `.`, `-`. */
+  id: string;
+  /** Bundle directory (holds `config.json` and usually the rootfs). */
+  bundle: string;
+  /** The config; read from `<bundle>/config.json` when omitted. */
+  config?: OciConfig;
+  /** State root. Default `/run/kc`. */
+  root?: string;
+  /** The process's stdin, stdout, stderr. Default: inherit kc's. */
+  stdio?: [StdioOption, StdioOption, StdioOption];
+  /** Unix socket to send the pty master to when `process.terminal` is true. */
+  consoleSocket?: string;
+  /** File to write the container's host pid to. */
+  pidFile?: string;
+  /** Keep kc-init as PID 1 to reap zombies and forward signals. Default false. */
+  init?: boolean;
+  /** An overlay mount kc made for the root, unmounted on delete. */
+  overlayMount?: string;
+}
+
+/** What {@link createContainer} returns besides the record: the process when this Node process spawned it. */
+export interface Created {
+  record: ContainerRecord;
+  process: KcProcess;
+  store: StateStore;
+}
+
+function readBundleConfig(bundle: string): unknown {
+  const file = join(bundle, 'config.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ContainerError(code === 'ENOENT' ? `no config.json in bundle ${bundle}` : `cannot parse ${file}: ${(e as Error).message}`, {
+      code: code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT',
+      path: file,
+      field: 'config',
+      hint: 'write one with `kc spec`',
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Creates a container: validates the config, reserves the id under the state
+ * root, creates its cgroups with the limits, and spawns its first process
+ * with every namespace, mount, capability and seccomp setting applied, held
+ * by kc-init on the exec fifo until `start`. Anything done is undone when a
+ * later step fails.
+ *
+ * Privileges: root (CAP_SYS_ADMIN for namespaces and mounts, write access to
+ * the cgroup filesystem).
+ * @throws {ContainerError} INVALID_ARGUMENT for a bad config (before any
+ *   system call), EEXIST for a taken id; {@link SpawnError} when a setup step
+ *   failed in the child.
+ */
+export function createContainer(options: CreateOptions): Created {
+  const bundle = resolve(options.bundle);
+  const config = validateConfig(options.config ?? readBundleConfig(bundle));
+  const proc = config.process;
+  if (proc?.terminal && !options.consoleSocket) {
+    throw new ContainerError('process.terminal: a terminal needs a console socket', { code: 'INVALID_ARGUMENT', field: 'process.terminal', hint: 'pass --console-socket, or set "terminal": false' });
+  }
+  const store = new StateStore(options.root);
+  const seccomp = compileSeccomp(config.linux?.seccomp);
+  const layout = hostCgroupLayout();
+  const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
+  const cgroupDirs = cgroupDirsFor(layout, config.linux?.cgroupsPath ?? `/kc/${options.id}`);
+  const extraDevices = (config.linux?.devices ?? []).map((d) => ({ allow: true, type: d.type === 'b' ? ('b' as const) : ('c' as const), major: d.major, minor: d.minor, access: 'rwm' }));
+  const writes = resourceWrites(config.linux?.resources, layout.version, extraDevices);
+
+  const undo: (() => void)[] = [];
+  const fds: number[] = [];
+  try {
+    store.reserve(options.id);
+    undo.push(() => store.remove(options.id));
+    const placement = createCgroups(cgroupDirs, writes, layout);
+    undo.push(() => destroyCgroups(cgroupDirs));
+    if (placement.fd !== undefined) fds.push(placement.fd);
+    const spec: ProcessSpec = toProcessSpec(config, { rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, cgroupDirs, cgroup: placement, seccomp, stdio: options.stdio });
+
+    // Hold the process before exec of the user's program: kc-init blocks opening the exec fifo for writing until `start` opens it for reading (runc's exec fifo).
+    const fifo = store.fifoPath(options.id);
+    translateNative(ContainerError, () => rawContainerIo().mkfifo(fifo, 0o622), { path: fifo });
+    const fifoFd = openSync(fifo, O_PATH | O_CLOEXEC);
+    fds.push(fifoFd);
+    const initFd = openKcInit();
+    fds.push(initFd);
+    spec.argv = ['kc-init', '3', '4', options.init ? 'init' : 'exec', '--', ...spec.argv];
+    spec.path = '/proc/self/fd/3';
+    spec.extraFds = [initFd, fifoFd];
+
+    let pty: ReturnType<typeof openConsole> | undefined;
+    if (proc?.terminal) {
+      pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
+      fds.push(pty.slave, pty.master);
+      spec.stdio = [pty.slave, pty.slave, pty.slave];
+      spec.setsid = true;
+      spec.controllingTerminal = true;
+    }
+    const child = spawn(spec);
+    undo.push(() => {
+      child.kill('SIGKILL');
+    });
+    if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);
+    if (spec.namespaces?.includes('net')) loopbackUp(child.pid);
+
+    const record: ContainerRecord = {
+      ociVersion: OCI_VERSION,
+      id: options.id,
+      bundle,
+      pid: child.pid,
+      pidStartTime: pidStartTime(child.pid),
+      created: new Date().toISOString(),
+      started: false,
+      config,
+      cgroupDirs,
+      rootfs,
+      annotations: config.annotations,
+    };
+    if (options.overlayMount) record.overlayMount = options.overlayMount;
+    store.save(record);
+    if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
+    return { record, process: child, store };
+  } catch (e) {
+    for (const u of undo.reverse()) {
+      try {
+        u();
+      } catch {
+        /* best effort: keep undoing */
+      }
+    }
+    if (options.pidFile) rmSync(options.pidFile, { force: true });
+    throw e;
+  } finally {
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+  }
+}
+
+/** Opens the exec fifo for reading without blocking (so a dead container cannot hang `start`). */
+export function openFifoForStart(fifo: string): number {
+  return openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK | O_CLOEXEC);
+}

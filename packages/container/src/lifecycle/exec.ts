@@ -1,0 +1,75 @@
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KcProcess, type NamespaceKind, type ProcessSpec, rawCore, spawn, type StdioOption, translateNative } from '@kc/native';
+import { ContainerError } from '../errors.js';
+import { compileSeccomp } from '../internal/seccomp-adapter.js';
+import type { OciProcess } from '../oci/types.js';
+import type { ContainerRecord } from '../state/container-record.js';
+import { NAMESPACE_KIND, toProcessSpec } from '../translate/process-spec.js';
+import { openConsole, sendConsole } from './console.js';
+import { hostCgroupLayout, isHostDirectory } from './host-context.js';
+
+/** Options of {@link Container.exec}. */
+export interface ExecOptions {
+  /** stdin, stdout, stderr. Default inherit. */
+  stdio?: [StdioOption, StdioOption, StdioOption];
+  /** Unix socket to send the pty master to when `terminal` is true. */
+  consoleSocket?: string;
+  /** File to write the new process's host pid to. */
+  pidFile?: string;
+}
+
+/**
+ * Spawns `overrides` merged over the container's own `process` inside the
+ * container: it joins every namespace of the container's first process at
+ * once through its pidfd (`setns(pidfd, flags)`), starts in its cgroup, and
+ * gets the same capabilities, no_new_privs, rlimits and seccomp filter.
+ */
+export function execInContainer(record: ContainerRecord, overrides: Partial<OciProcess> & { args: string[] }, options: ExecOptions): KcProcess {
+  const base = record.config.process;
+  const proc: OciProcess = { ...(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), ...overrides } as OciProcess;
+  if (proc.terminal && !options.consoleSocket) {
+    throw new ContainerError('terminal: a terminal needs a console socket', { code: 'INVALID_ARGUMENT', field: 'process.terminal', hint: 'pass --console-socket or drop --tty' });
+  }
+  const config = { ...record.config, process: proc, mounts: [], hostname: undefined, domainname: undefined };
+  const layout = hostCgroupLayout();
+  const spec: ProcessSpec = toProcessSpec(
+    { ...config, linux: { ...record.config.linux, namespaces: [], sysctl: undefined, uidMappings: undefined, gidMappings: undefined } },
+    { rootfs: record.rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, seccomp: compileSeccomp(record.config.linux?.seccomp), stdio: options.stdio },
+  );
+  delete spec.mounts;
+  const kinds = [...new Set((record.config.linux?.namespaces ?? []).map((n) => NAMESPACE_KIND[n.type]))] as NamespaceKind[];
+  const fds: number[] = [];
+  try {
+    const pidfd = translateNative(ContainerError, () => rawCore().pidfdOpen(record.pid), { hint: 'is the container still running?' });
+    fds.push(pidfd);
+    if (kinds.length > 0) spec.joinPidfd = { pidfd, kinds };
+    if (layout.version === 2) {
+      const fd = openSync(record.cgroupDirs[''] as string, 'r');
+      fds.push(fd);
+      spec.cgroup = { fd };
+    } else {
+      spec.cgroup = { procsFiles: Object.values(record.cgroupDirs).map((d) => join(d, 'cgroup.procs')) };
+    }
+    let pty: ReturnType<typeof openConsole> | undefined;
+    if (proc.terminal) {
+      pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
+      fds.push(pty.master, pty.slave);
+      spec.stdio = [pty.slave, pty.slave, pty.slave];
+      spec.setsid = true;
+      spec.controllingTerminal = true;
+    }
+    const child = spawn(spec);
+    if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);
+    if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
+    return child;
+  } finally {
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+  }
+}

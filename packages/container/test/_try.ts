@@ -1,0 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Container, buildBusyboxRootfs, defaultConfig } from '@kc/container';
+const b = mkdtempSync('/tmp/kcb/b-');
+buildBusyboxRootfs(b + '/rootfs');
+const cfg = defaultConfig({ args: ['sh', '-c', 'echo hello from $(hostname) pid $$; cat /proc/self/status | grep -E "Seccomp:|CapEff|NoNewPrivs"; ls /dev; cat /proc/mounts | wc -l; ip addr 2>&1 | grep -c LOOPBACK,UP; exit 7'] });
+writeFileSync(b + '/config.json', JSON.stringify(cfg));
+const id = 'try-' + process.pid;
+const c = await Container.create({ id, bundle: b, root: '/tmp/kcb/run' });
+console.log('state', c.state());
+await c.start();
+console.log('state', c.state().status);
+console.log(await c.wait());
+console.log('state', c.state().status);
+await c.delete();
