@@ -121,6 +121,10 @@ export class Cgroup {
   get directories(): string[] {
     return this.backend.dirs(this.path);
   }
+  /** The v2 directory of this group (unified or hybrid), where core files such as PSI live. */
+  get unifiedDirectory(): string | undefined {
+    return this.backend.coreDir(this.path);
+  }
   /** Controllers kc can manage here. */
   get controllers(): readonly string[] {
     return this.backend.controllers;

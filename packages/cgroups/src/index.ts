@@ -32,3 +32,11 @@ export type { CgroupStats, CpuStats, HugetlbStats, IoDeviceStats, MemoryStats, P
 export type { Pressure, PressureLine, PressureResource } from './pressure/parse.js';
 export type { PressureEvent, PressureTrigger } from './pressure/triggers.js';
 export type { CgroupEvent, EventOptions } from './events/types.js';
+export { effectiveLimits } from './effective-limits.js';
+export type { EffectiveLimits } from './effective-limits.js';
+export { assertDelegated, checkDelegation } from './delegation.js';
+export type { DelegationReport } from './delegation.js';
+export { cgroupType, makeThreaded, setTreeLimits, treeLimits } from './v2-tree.js';
+export type { CgroupType, TreeLimits } from './v2-tree.js';
+export { releaseAgent, setReleaseAgent } from './release-agent.js';
+export { formatTrigger } from './pressure/triggers.js';

@@ -24,7 +24,7 @@ export { listNamespaces } from './list.js';
 export type { ListNamespacesOptions, NamespaceInfo } from './list.js';
 export { namespaceTree } from './tree.js';
 export type { NamespaceTreeNode } from './tree.js';
-export { MAX_ID_MAP_LINES, formatIdMap, mapToHost, parseIdMap, validateIdMap } from './idmap/validate.js';
+export { MAX_ID_MAP_LINES, formatIdMap, mapToHost, parseIdMap, readIdMap, validateIdMap } from './idmap/validate.js';
 export type { IdMapRules } from './idmap/validate.js';
 export { parseSubIds, subIdRanges } from './idmap/subids.js';
 export type { SubIdRange } from './idmap/subids.js';

@@ -1,4 +1,5 @@
-import { invalidArgument, type IdMapEntry } from '@kc/native';
+import { readFileSync } from 'node:fs';
+import { invalidArgument, KcErrorCode, type IdMapEntry } from '@kc/native';
 import { NamespaceError } from '../errors.js';
 
 /** Most lines a uid_map or gid_map accepts (340 since Linux 4.15; user_namespaces(7)). */
@@ -110,4 +111,25 @@ export function mapToHost(map: readonly IdMapEntry[], containerId: number): numb
     if (containerId >= e.containerId && containerId < e.containerId + e.size) return e.hostId + (containerId - e.containerId);
   }
   return null;
+}
+
+/**
+ * Reads the uid or gid map of a process's user namespace (`/proc/PID/uid_map`).
+ *
+ * @throws {@link NamespaceError} `NOT_FOUND` when the process does not exist.
+ * @example
+ * ```ts
+ * readIdMap(child.pid, 'uid'); // [{ containerId: 0, hostId: 100000, size: 65536 }]
+ * ```
+ */
+export function readIdMap(pid: number, which: 'uid' | 'gid'): IdMapEntry[] {
+  const path = `/proc/${pid}/${which}_map`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new NamespaceError(`cannot read ${path}`, { code: code === 'ENOENT' ? KcErrorCode.NotFound : (code ?? 'EUNKNOWN'), path, cause: e });
+  }
+  return parseIdMap(text);
 }

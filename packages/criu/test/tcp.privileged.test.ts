@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Criu } from '@kc/criu';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NetnsPair, createNetnsPair, fixtures, isAlive, readCount, runId, tempDir, waitFor } from './helpers.js';
+
+const dir = tempDir('tcp');
+let net: NetnsPair;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  net = createNetnsPair(runId);
+});
+
+afterAll(async () => {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGKILL');
+      await new Promise((r) => c.once('exit', r));
+    }
+  }
+  net.remove();
+  dir.remove();
+});
+
+/** Runs argv inside netns `ns` (nsenter --net keeps our mount namespace, so CRIU sees one). */
+function inNetns(ns: string, argv: string[]): ChildProcess {
+  const c = spawnChild('nsenter', [`--net=/run/netns/${ns}`, ...argv], { detached: true, stdio: 'ignore' });
+  children.push(c);
+  return c;
+}
+
+describe('tcp-established between two network namespaces', () => {
+  it('an established connection survives dump, kill and restore of the client', async () => {
+    const serverLog = join(dir.path, 'server.log');
+    const clientState = join(dir.path, 'client.state');
+    const port = '7077';
+    inNetns(net.a, ['/usr/bin/python3', join(fixtures, 'tcp-server.py'), net.addrA, port, serverLog]);
+    const log = () => {
+      try {
+        return readFileSync(serverLog, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    expect(await waitFor(() => log().includes('listening'))).toBe(true);
+    const client = inNetns(net.b, ['/usr/bin/python3', join(fixtures, 'tcp-client.py'), net.addrA, port, clientState]);
+    expect(await waitFor(() => readCount(clientState) >= 5)).toBe(true);
+
+    // CRIU runs in the client's network namespace, where the socket lives.
+    const criu = new Criu({ wrapper: ['nsenter', `--net=/run/netns/${net.b}`] });
+    const images = join(dir.path, 'img');
+    await criu.dump({ pid: client.pid as number, imagesDir: images, tcpEstablished: true, shellJob: true });
+    await new Promise((r) => client.once('exit', r));
+    const atDump = readCount(clientState);
+    // While the client is gone the server sees no traffic and no close.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(log()).not.toContain('closed');
+
+    const restored = await criu.restore({ imagesDir: images, tcpEstablished: true, shellJob: true });
+    try {
+      expect(await waitFor(() => readCount(clientState) >= atDump + 5)).toBe(true);
+      // One accept only: the old connection carried on; the counter continued on it.
+      const lines = log().split('\n');
+      expect(lines.filter((l) => l.startsWith('accept'))).toEqual(['accept 1']);
+      expect(log()).not.toContain('closed');
+      expect(lines).toContain(`conn 1 got ${atDump + 1}`);
+    } finally {
+      restored.process?.kill('SIGKILL');
+      await restored.process?.exited;
+    }
+    expect(isAlive(restored.pid)).toBe(false);
+  });
+});
