@@ -11,6 +11,12 @@
 # (default /var/cache/kc-criu), so a second run after a wipe of /usr/local
 # rebuilds without the network.
 #
+# kc applies its own small patches (scripts/criu-patches/*.patch) before
+# building: 4.1.1 cannot dump TCP sockets on Linux >= 6.16, where
+# getsockopt(SO_PASSCRED) fails with EOPNOTSUPP on inet sockets (CRIU issue
+# #2705, fixed upstream after 4.1.1). A build is stamped with the patches'
+# hash, so changing a patch rebuilds.
+#
 # Needs root (apt, /usr/local). Environment: KC_CRIU_CACHE, KC_CRIU_PREFIX.
 set -euo pipefail
 
@@ -19,6 +25,9 @@ CRIU_ORIG=criu_${CRIU_VERSION}.orig.tar.xz
 CRIU_SHA256=f80a66cb3726bb2116266d4759ce3bcbfab7abdb6b6d430bf20dd41911717afe
 CACHE=${KC_CRIU_CACHE:-/var/cache/kc-criu}
 PREFIX=${KC_CRIU_PREFIX:-/usr/local/sbin}
+
+PATCH_DIR=$(cd "$(dirname "$0")" && pwd)/criu-patches
+STAMP="$CRIU_VERSION $(cat "$PATCH_DIR"/*.patch 2>/dev/null | sha256sum | cut -c1-16)"
 
 log() { echo "install-criu: $*"; }
 
@@ -36,12 +45,17 @@ criu_works() {
   "$1" check >/dev/null 2>&1
 }
 
+# Our own build counts only when it was built from the current patches.
+ours_current() { [ "$(cat "$CACHE/installed.stamp" 2>/dev/null)" = "$STAMP" ]; }
+
 existing=$(command -v criu || true)
 if [ -n "$existing" ] && criu_works "$existing"; then
-  log "$("$existing" --version | head -n1) at $existing passes 'criu check': nothing to do"
-  exit 0
-fi
-if criu_works "$PREFIX/criu"; then
+  if [ "$(readlink -f "$existing")" != "$(readlink -f "$PREFIX/criu")" ] || ours_current; then
+    log "$("$existing" --version | head -n1) at $existing passes 'criu check': nothing to do"
+    exit 0
+  fi
+  log "$existing was built from older kc patches: rebuilding"
+elif criu_works "$PREFIX/criu" && ours_current; then
   log "$PREFIX/criu works but $PREFIX is not on PATH; add it"
   exit 0
 fi
@@ -113,15 +127,21 @@ EOF
 fi
 
 tree=criu-$CRIU_VERSION
-if [ ! -x "$tree/criu/criu" ]; then
+if [ ! -x "$tree/criu/criu" ] || [ "$(cat "$tree/.kc-stamp" 2>/dev/null)" != "$STAMP" ]; then
   rm -rf "$tree"
   tar xf "$CRIU_ORIG"
+  for p in "$PATCH_DIR"/*.patch; do
+    [ -e "$p" ] || continue
+    log "applying $(basename "$p")"
+    (cd "$tree" && git apply -p1 "$p")
+  done
   log "building $tree (make criu)"
   make -C "$tree" -j"$(nproc)" criu >"$CACHE/build.log" 2>&1 || {
     tail -n 40 "$CACHE/build.log" >&2
     echo "install-criu: build failed; full log in $CACHE/build.log" >&2
     exit 1
   }
+  echo "$STAMP" >"$tree/.kc-stamp"
 fi
 install -D -m 0755 "$tree/criu/criu" "$PREFIX/criu"
 if ! "$PREFIX/criu" check >"$CACHE/check.log" 2>&1; then
@@ -129,4 +149,5 @@ if ! "$PREFIX/criu" check >"$CACHE/check.log" 2>&1; then
   echo "install-criu: $PREFIX/criu was built but 'criu check' fails on this kernel" >&2
   exit 1
 fi
+echo "$STAMP" >"$CACHE/installed.stamp"
 log "installed $("$PREFIX/criu" --version | head -n1) at $PREFIX/criu; 'criu check' passes"

@@ -237,6 +237,7 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
         if (l != 4) return bad(e, "pdeathsig");
         plan->pdeathsig = (int)rd32(p);
         break;
+      case KC_T_ENV_INHERIT: plan->env_inherit = 1; break;
       case KC_T_CAP_LAST:
         if (l != 4) return bad(e, "cap_last");
         plan->cap_last = (int)rd32(p);

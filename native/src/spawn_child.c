@@ -18,6 +18,8 @@
 
 #include "spawn_internal.h"
 
+extern char **environ;
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -178,13 +180,14 @@ static void install_seccomp(kc_child_ctx *ctx) {
 __attribute__((noreturn)) static void exec_program(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
   const char *file = p->path ? p->path : p->argv[0];
+  char **envp = p->env_inherit ? environ : p->envp;
   send_simple(ctx, KC_MSG_EXEC, 0, -1);
   if (strchr(file, '/')) {
-    execve(file, p->argv, p->envp);
+    execve(file, p->argv, envp);
     kc_child_fail(ctx, KC_STEP_EXECVE, errno, -1, file);
   }
   const char *search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (char **e = p->envp; *e; e++)
+  for (char **e = envp; *e; e++)
     if (strncmp(*e, "PATH=", 5) == 0) search = *e + 5;
   int eacces = 0;
   size_t flen = strlen(file);
@@ -198,7 +201,7 @@ __attribute__((noreturn)) static void exec_program(kc_child_ctx *ctx) {
       for (size_t i = 0; i < dlen; i++) buf[n++] = s[i];
       buf[n++] = '/';
       memcpy(buf + n, file, flen + 1);
-      execve(buf, p->argv, p->envp);
+      execve(buf, p->argv, envp);
       if (errno == EACCES) eacces = 1;
       else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENAMETOOLONG)
         kc_child_fail(ctx, KC_STEP_EXECVE, errno, -1, buf);

@@ -51,6 +51,7 @@ enum kc_tag {
   KC_T_CTTY = 30,        /* empty */
   KC_T_PDEATHSIG = 31,   /* i32 */
   KC_T_CAP_LAST = 32,    /* i32 cap_last_cap of the running kernel */
+  KC_T_ENV_INHERIT = 33, /* empty: the child gets the caller's environ (no ENV records) */
 };
 
 /* Steps of the child, in execution order; must match SPAWN_STEPS in native/lib/spawn/steps.ts. */
@@ -176,6 +177,7 @@ typedef struct kc_plan {
   int *extra_fds;
   size_t n_extra_fds;
   int setsid, ctty, pdeathsig;
+  int env_inherit;
   void *storage; /* owns every pointer above */
 } kc_plan;
 

@@ -7,7 +7,7 @@ const TAG = {
   SETGROUPS: 10, ID_MAP_HELPER: 11, CGROUP_FD: 12, CGROUP_PROCS: 13, SETNS: 14, JOIN_PIDFD: 15,
   TIMENS: 16, MOUNT: 17, SYSCTL: 18, RLIMIT: 19, OOM_SCORE_ADJ: 20, USER: 21, GROUPS: 22, CAPS: 23,
   SECUREBITS: 24, NNP: 25, SECCOMP: 26, STDIO: 27, EXTRA_FDS: 28, SETSID: 29, CTTY: 30,
-  PDEATHSIG: 31, CAP_LAST: 32,
+  PDEATHSIG: 31, CAP_LAST: 32, ENV_INHERIT: 33,
 } as const;
 
 /** Mount step kinds, the same numbers as `enum kc_mount_kind`. */
@@ -189,13 +189,17 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
   w.u64(TAG.FLAGS, BigInt(cloneFlags(spec)));
   if (spec.path) w.str(TAG.PATH, spec.path);
   w.strs(TAG.ARG, spec.argv);
-  const env = spec.env ?? process.env;
-  w.strs(
-    TAG.ENV,
-    Object.entries(env)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${v}`),
-  );
+  // Without an explicit env the child gets the caller's environ, which Node keeps
+  // in step with process.env (no copy through JavaScript).
+  if (spec.env === undefined) w.flag(TAG.ENV_INHERIT);
+  else {
+    w.strs(
+      TAG.ENV,
+      Object.entries(spec.env)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${v}`),
+    );
+  }
   if (spec.cwd) w.str(TAG.CWD, spec.cwd);
   if (spec.hostname !== undefined) w.str(TAG.HOSTNAME, spec.hostname);
   if (spec.domainname !== undefined) w.str(TAG.DOMAINNAME, spec.domainname);

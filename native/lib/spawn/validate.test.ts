@@ -70,6 +70,8 @@ describe('encodePlan', () => {
       off += 8 + len;
     }
     expect(records.map(([t]) => t)).toEqual([1, 3, 4, 27]);
+    const inherit = encodePlan({ argv: ['x'] }, { stdio: [0, 1, 2], joins: [], capLast: 40 });
+    expect(inherit.readUInt32LE(16 + 2 + 8)).toBe(33); // FLAGS(16) ARG(8+2) then ENV_INHERIT
     expect(records[1]![1]).toBe('/bin/true\0');
     expect(records[2]![1]).toBe('A=1\0');
   });

@@ -206,7 +206,7 @@ export function validateSpec(spec: ProcessSpec): void {
     }
     if ((c.effective & ~c.permitted) !== 0n) throw fail('capabilities.effective', 'must be a subset of permitted');
     if ((c.ambient & ~(c.permitted & c.inheritable)) !== 0n) throw fail('capabilities.ambient', 'must be a subset of permitted and inheritable', 'see capabilities(7), "Ambient capability set"');
-    if (c.securebits !== undefined && !isUint(c.securebits, 0xff)) throw fail('capabilities.securebits', 'must be an 8-bit mask of SECBIT_* flags');
+    if (c.securebits !== undefined && !isUint(c.securebits, 0xfff)) throw fail('capabilities.securebits', 'must be a mask of SECBIT_* flags (12 bits)');
   }
   if (spec.seccomp) {
     const len = spec.seccomp.filter?.length;

@@ -100,15 +100,16 @@ export class Cgroup {
 
   /**
    * Opens an existing cgroup without taking ownership (disposing it only
-   * releases fds).
-   * @throws {@link CgroupError} `NOT_FOUND` when a hierarchy lacks it.
+   * releases fds). A group another tool made in only some v1 hierarchies
+   * opens too; writes to a hierarchy that lacks it fail with ENOENT.
+   * @throws {@link CgroupError} `NOT_FOUND` when no hierarchy has it.
    */
   static open(path: string, options: Omit<CgroupOptions, 'resources'> = {}): Cgroup {
     const p = normaliseCgroupPath(path);
     const layout = options.layout ?? systemLayout();
     const backend = backendFor(layout);
     if (!backend.exists(p)) {
-      throw new CgroupError(`cgroup ${p} does not exist in every hierarchy`, { code: KcErrorCode.NotFound, path: p });
+      throw new CgroupError(`cgroup ${p} does not exist`, { code: KcErrorCode.NotFound, path: p });
     }
     return new Cgroup(p, layout, backend, false);
   }
@@ -287,7 +288,7 @@ export class Cgroup {
    */
   async delete(options: DeleteOptions = {}): Promise<void> {
     this.releaseFds();
-    if (!this.backend.exists(this.path) && this.backend.dirs(this.path).every((d) => readCgroupFileIfAny(join(d, 'cgroup.procs')) === undefined)) return;
+    if (!this.backend.exists(this.path)) return;
     if (options.kill !== false && this.backend.populated(this.path)) {
       if (this.layout.mode !== 'legacy' && this.backend.isFrozen(this.path)) this.backend.setFrozen(this.path, false);
       await this.kill();

@@ -48,7 +48,7 @@ export class HybridBackend implements CgroupBackend {
     return [...this.v1.dirs(path), ...this.v2.dirs(path)];
   }
   exists(path: string): boolean {
-    return this.v1.exists(path) && this.v2.exists(path);
+    return this.v1.exists(path) || this.v2.exists(path);
   }
   mkdir(path: string, wanted: readonly string[]): string[] {
     const created = this.v1.mkdir(path);

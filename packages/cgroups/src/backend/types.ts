@@ -18,7 +18,7 @@ export interface CgroupBackend {
   readonly controllers: readonly string[];
   /** The directories of the cgroup, one per hierarchy. */
   dirs(path: string): string[];
-  /** True when every directory exists. */
+  /** True when the cgroup exists in at least one hierarchy (tools may create it in only some). */
   exists(path: string): boolean;
   /** Creates the missing directories of one level (the parent exists); returns those created. */
   mkdir(path: string, wanted: readonly string[]): string[];

@@ -40,7 +40,7 @@ export class V1Backend implements CgroupBackend {
     return this.mounts.map((m) => this.at(m.dir, path));
   }
   exists(path: string): boolean {
-    return this.dirs(path).every((d) => readCgroupFileIfAny(join(d, 'cgroup.procs')) !== undefined);
+    return this.dirs(path).some((d) => readCgroupFileIfAny(join(d, 'cgroup.procs')) !== undefined);
   }
   mkdir(path: string): string[] {
     const created: string[] = [];

@@ -5,19 +5,19 @@ import { rawContainerIo, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
 
 /**
- * Where kc-init lives: `$KC_INIT` when set, else `native/build/kc-init` of the
- * workspace (the same relative place from `src/internal/` and from `dist/`).
+ * Where kc-init lives: `$KC_INIT` when set, else `build/kc-init` of this package
+ * (reached from `src/internal/` and from `dist/`).
  */
 export function kcInitPath(): string {
   if (process.env.KC_INIT) return process.env.KC_INIT;
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../../../native/build/kc-init', '../../../native/build/kc-init']) {
+  for (const up of ['../../build/kc-init', '../build/kc-init']) {
     const p = join(here, up);
     if (existsSync(p)) return p;
   }
   throw new ContainerError('kc-init helper not found', {
     code: 'NOT_FOUND',
-    path: join(here, '../../../../native/build/kc-init'),
+    path: join(here, '../../build/kc-init'),
     hint: 'build it with `bash packages/container/scripts/build-kc-init.sh` or set KC_INIT',
   });
 }

@@ -1,13 +1,24 @@
 /**
  * Compiles `linux.seccomp` into the spawn spec's `seccomp` slot with
- * `@kc/seccomp`'s public API.
+ * `@kc/seccomp`'s public API (import the OCI profile, compile it to BPF in
+ * TypeScript, wrap it for the spawn pipeline), and supplies kc's default
+ * profile as OCI JSON for new configs.
  */
 import type { SeccompSpec } from '@kc/native';
-import { ContainerError } from '../errors.js';
+import { compile, exportOciSeccomp, importOciSeccomp, kcDefaultPolicy, type OciSeccomp as SeccompOci, toSpawnSeccomp } from '@kc/seccomp';
 import type { OciSeccomp } from '../oci/types.js';
 
 /** The compiled filter for an OCI seccomp profile, or undefined when the config has none. */
 export function compileSeccomp(profile: OciSeccomp | undefined): SeccompSpec | undefined {
   if (!profile) return undefined;
-  throw new ContainerError('linux.seccomp: compiling OCI seccomp profiles is not available yet', { code: 'UNSUPPORTED', field: 'linux.seccomp' });
+  const imported = importOciSeccomp(profile as unknown as SeccompOci);
+  return toSpawnSeccomp(compile(imported.policy), {
+    log: imported.flags.includes('SECCOMP_FILTER_FLAG_LOG'),
+    specAllow: imported.flags.includes('SECCOMP_FILTER_FLAG_SPEC_ALLOW'),
+  });
+}
+
+/** kc's default seccomp profile (from `@kc/seccomp`) in OCI form, for `linux.seccomp` of new configs. */
+export function defaultSeccompProfile(): OciSeccomp {
+  return exportOciSeccomp(kcDefaultPolicy()) as unknown as OciSeccomp;
 }

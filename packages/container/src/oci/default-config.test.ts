@@ -27,6 +27,12 @@ describe('defaultConfig', () => {
     const dests = c.mounts?.map((m) => m.destination);
     expect(dests).toEqual(['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup']);
   });
+  it("embeds kc's default seccomp profile, which validates", () => {
+    expect(c.linux?.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(c.linux?.seccomp?.syscalls?.flatMap((s) => s.names)).toContain('read');
+    expect(c.linux?.seccomp?.syscalls?.flatMap((s) => s.names)).not.toContain('mount');
+    expect(defaultConfig({ seccomp: false }).linux?.seccomp).toBeUndefined();
+  });
   it('takes args, hostname and rootfs options, returning fresh objects', () => {
     const d = defaultConfig({ args: ['/bin/true'], hostname: 'h', rootfs: '/r', readonlyRoot: false });
     expect(d.process?.args).toEqual(['/bin/true']);

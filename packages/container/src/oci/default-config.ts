@@ -1,3 +1,4 @@
+import { defaultSeccompProfile } from '../internal/seccomp-adapter.js';
 import { DEFAULT_CAPABILITIES } from './capability-names.js';
 import type { OciConfig, OciMount } from './types.js';
 
@@ -38,12 +39,14 @@ export interface DefaultConfigOptions {
   hostname?: string;
   /** Mount the root read-only. Default true, as `runc spec`. */
   readonlyRoot?: boolean;
+  /** Include kc's default seccomp profile (from `@kc/seccomp`) as `linux.seccomp`. Default true. */
+  seccomp?: boolean;
 }
 
 /**
  * The default `config.json` that `kc spec` writes: secure defaults equal to
  * Docker's (new pid, mnt, uts, ipc, net and cgroup namespaces; Docker's
- * capability set; no_new_privs; masked and read-only /proc and /sys paths; a
+ * capability set; kc's default seccomp profile; no_new_privs; masked and read-only /proc and /sys paths; a
  * minimal /dev; `RLIMIT_NOFILE` 1024). A pure function.
  *
  * @example
@@ -73,6 +76,7 @@ export function defaultConfig(options: DefaultConfigOptions = {}): OciConfig {
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
       maskedPaths: [...DEFAULT_MASKED_PATHS],
       readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      ...(options.seccomp === false ? {} : { seccomp: defaultSeccompProfile() }),
     },
   };
 }

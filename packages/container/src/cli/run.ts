@@ -1,0 +1,10 @@
+/** Entry point of the `kc` binary: runs {@link main} on process.argv and exits with its code. */
+import { main } from './main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`kc: ${String(e)}\n`);
+    process.exit(1);
+  },
+);

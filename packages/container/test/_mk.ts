@@ -1,0 +1,2 @@
+import { buildBusyboxRootfs } from '@kc/container';
+buildBusyboxRootfs(process.argv[2]!);

@@ -1,0 +1,60 @@
+// Runs inside the VM guest (started by scripts/vm/test.sh): vitest over test
+// bundles that scripts/vm/bundle-tests.mjs made on the host.
+//
+//   node scripts/vm/guest-vitest.mjs --root REPO --manifest FILE --report FILE [--pool forks|threads]
+//
+// The manifest has one "<source>\t<bundle>" line per test file. Each bundle
+// is copied next to its source as <name>.vm.mjs (the guest's root is a tmpfs
+// overlay, so the host's tree is untouched), where bare imports resolve as
+// they would for the source. Vitest is started through its Node API with no
+// config file (nothing to bundle or transform at startup), one worker, no
+// isolation between files and no file parallelism: under emulation every
+// extra worker costs a Node start and a fresh module graph (README, "Fastest
+// way to run vitest in the guest").
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { startVitest } from 'vitest/node';
+
+const args = process.argv.slice(2);
+const opt = { pool: 'forks' };
+for (let i = 0; i < args.length; i += 2) opt[args[i].replace(/^--/, '')] = args[i + 1];
+if (!opt.root || !opt.manifest || !opt.report) {
+  console.error('usage: guest-vitest.mjs --root REPO --manifest FILE --report FILE [--pool forks|threads]');
+  process.exit(2);
+}
+const root = resolve(opt.root);
+
+const include = [];
+for (const line of readFileSync(opt.manifest, 'utf8').split('\n')) {
+  if (!line.trim()) continue;
+  const [source, bundle] = line.split('\t');
+  // Beside the source; a source outside the repo goes under the repo instead,
+  // so that 'vitest' and the workspace's packages still resolve.
+  const dir = relative(root, source).startsWith('..') ? resolve(root, '.kc-vm-outside', `.${dirname(source)}`) : dirname(source);
+  mkdirSync(dir, { recursive: true });
+  const beside = resolve(dir, `${source.split('/').pop().replace(/\.[cm]?[jt]sx?$/, '')}.vm.mjs`);
+  copyFileSync(bundle, beside);
+  include.push(relative(root, beside));
+}
+
+const vitest = await startVitest(
+  'test',
+  [],
+  {
+    config: false,
+    root,
+    include,
+    watch: false,
+    pool: opt.pool,
+    isolate: false,
+    fileParallelism: false,
+    maxWorkers: 1,
+    testTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
+    hookTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
+    reporters: ['default', 'json'],
+    outputFile: { json: opt.report },
+  },
+  {},
+);
+await vitest?.close();
+process.exit(process.exitCode ?? (vitest ? 0 : 1));
