@@ -29,6 +29,7 @@ export function have(cmd: string): boolean {
 /** A minimal busybox rootfs in a fresh temp dir (needs busybox-static at /bin/busybox). */
 export function busyboxRootfs(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kc-bench-rootfs-'));
+  chmodSync(dir, 0o755); // mkdtemp makes it 0700: no other user could enter the container's /
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) mkdirSync(join(dir, d));
   copyFileSync('/bin/busybox', join(dir, 'bin/busybox'));
   chmodSync(join(dir, 'bin/busybox'), 0o755);

@@ -66,6 +66,7 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
   plan->join_pidfd = -1;
   plan->stdio[0] = plan->stdio[1] = plan->stdio[2] = -1;
   plan->cap_last = 63;
+  plan->fault_step = -1;
 
   size_t counts[64] = {0}, ngroups = 0, nextra = 0, nfilter = 0;
   if (count_tags(src, len, counts, &ngroups, &nextra, &nfilter) < 0) return bad(e, "truncated or unknown record");
@@ -238,6 +239,10 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
         plan->pdeathsig = (int)rd32(p);
         break;
       case KC_T_ENV_INHERIT: plan->env_inherit = 1; break;
+      case KC_T_FAULT:
+        if (l != 4) return bad(e, "fault");
+        plan->fault_step = (int)rd32(p);
+        break;
       case KC_T_CAP_LAST:
         if (l != 4) return bad(e, "cap_last");
         plan->cap_last = (int)rd32(p);

@@ -72,6 +72,12 @@ static int run_map_helper(const char *tool, pid_t pid, const char *map, kc_error
   return 0;
 }
 
+/* Parent-side fault-injection point (see KC_FAULT_POINT). */
+static int parent_fault(const kc_plan *p, int step, kc_error *e) {
+  if (p->fault_step != step) return 0;
+  return fail_step(e, step, ECANCELED, "fault", "fault injected");
+}
+
 static int write_proc(pid_t pid, const char *file, const char *data, kc_error *e, int step) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
@@ -82,17 +88,21 @@ static int write_proc(pid_t pid, const char *file, const char *data, kc_error *e
 
 /* What the parent does while the child waits: id maps, then v1 cgroup membership. */
 static int parent_setup(const kc_plan *p, pid_t pid, kc_error *e) {
+  if (parent_fault(p, KC_STEP_SETGROUPS_FILE, e) < 0) return -1;
   if (p->setgroups && write_proc(pid, "setgroups", p->setgroups, e, KC_STEP_SETGROUPS_FILE) < 0) return -1;
+  if (parent_fault(p, KC_STEP_UID_MAP, e) < 0) return -1;
   if (p->uid_map) {
     if (p->id_map_helper ? run_map_helper("newuidmap", pid, p->uid_map, e, KC_STEP_UID_MAP) < 0
                          : write_proc(pid, "uid_map", p->uid_map, e, KC_STEP_UID_MAP) < 0)
       return -1;
   }
+  if (parent_fault(p, KC_STEP_GID_MAP, e) < 0) return -1;
   if (p->gid_map) {
     if (p->id_map_helper ? run_map_helper("newgidmap", pid, p->gid_map, e, KC_STEP_GID_MAP) < 0
                          : write_proc(pid, "gid_map", p->gid_map, e, KC_STEP_GID_MAP) < 0)
       return -1;
   }
+  if (parent_fault(p, KC_STEP_CGROUP, e) < 0) return -1;
   char pidbuf[16];
   int n = snprintf(pidbuf, sizeof pidbuf, "%d", pid);
   for (size_t i = 0; i < p->n_cgroup_procs; i++) {
@@ -160,6 +170,7 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
     ctx.new_ns_flags_to_unshare = CLONE_NEWCGROUP;
   }
 
+  if (parent_fault(p, KC_STEP_CLONE, e) < 0) return -1;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return fail_step(e, KC_STEP_CLONE, errno, "socketpair", NULL);
@@ -194,6 +205,11 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
   }
 
   if (parent_setup(p, pid, e) < 0) {
+    kill_and_reap(pidfd);
+    close(sv[0]);
+    return -1;
+  }
+  if (parent_fault(p, KC_STEP_SYNC, e) < 0) {
     kill_and_reap(pidfd);
     close(sv[0]);
     return -1;

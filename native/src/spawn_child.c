@@ -176,6 +176,18 @@ static void install_seccomp(kc_child_ctx *ctx) {
   }
 }
 
+static void write_oom_score_adj(kc_child_ctx *ctx) {
+  char buf[16], tmp[16];
+  int n = 0, t = 0, v = ctx->plan->oom_score_adj;
+  unsigned u = v < 0 ? (unsigned)(-v) : (unsigned)v;
+  do tmp[t++] = (char)('0' + u % 10), u /= 10;
+  while (u);
+  if (v < 0) buf[n++] = '-';
+  while (t) buf[n++] = tmp[--t];
+  int r = kc_write_file("/proc/self/oom_score_adj", buf, (size_t)n);
+  if (r < 0) kc_child_fail(ctx, KC_STEP_OOM_SCORE_ADJ, -r, -1, "/proc/self/oom_score_adj");
+}
+
 /* execve, searching PATH from the child's environment when the name has no slash (as execvp does). */
 __attribute__((noreturn)) static void exec_program(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
@@ -216,39 +228,52 @@ void kc_child_main(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
   reset_signals();
   wait_for_parent(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_SIGNALS);
+  KC_FAULT_POINT(ctx, KC_STEP_PDEATHSIG);
   if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, p->pdeathsig) < 0) kc_child_fail(ctx, KC_STEP_PDEATHSIG, errno, -1, NULL);
+  KC_FAULT_POINT(ctx, KC_STEP_SETSID);
   if (p->setsid && setsid() < 0) kc_child_fail(ctx, KC_STEP_SETSID, errno, -1, NULL);
+  KC_FAULT_POINT(ctx, KC_STEP_SETNS);
+  KC_FAULT_POINT(ctx, KC_STEP_UNSHARE);
   join_namespaces(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_PID_FORK);
   if (ctx->fork_for_pidns) fork_into_pid_namespace(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_TIMENS);
   if (p->clone_flags & CLONE_NEWTIME) enter_time_namespace(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_HOSTNAME);
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
     kc_child_fail(ctx, KC_STEP_HOSTNAME, errno, -1, p->hostname);
+  KC_FAULT_POINT(ctx, KC_STEP_DOMAINNAME);
   if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
     kc_child_fail(ctx, KC_STEP_DOMAINNAME, errno, -1, p->domainname);
+  KC_FAULT_POINT(ctx, KC_STEP_MOUNTS);
   kc_child_mounts(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_SYSCTL);
   write_sysctls(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_RLIMITS);
   set_rlimits(ctx);
-  if (p->has_oom_score_adj) {
-    char buf[16];
-    int n = 0, v = p->oom_score_adj;
-    char tmp[16];
-    int t = 0, neg = v < 0;
-    unsigned u = neg ? (unsigned)(-v) : (unsigned)v;
-    do tmp[t++] = (char)('0' + u % 10), u /= 10;
-    while (u);
-    if (neg) buf[n++] = '-';
-    while (t) buf[n++] = tmp[--t];
-    int r = kc_write_file("/proc/self/oom_score_adj", buf, (size_t)n);
-    if (r < 0) kc_child_fail(ctx, KC_STEP_OOM_SCORE_ADJ, -r, -1, "/proc/self/oom_score_adj");
-  }
+  KC_FAULT_POINT(ctx, KC_STEP_OOM_SCORE_ADJ);
+  if (p->has_oom_score_adj) write_oom_score_adj(ctx);
   /* Without no_new_privs, seccomp needs CAP_SYS_ADMIN: install while we still have it. */
-  if (p->n_filter && !p->no_new_privs) install_seccomp(ctx);
+  if (p->n_filter && !p->no_new_privs) {
+    KC_FAULT_POINT(ctx, KC_STEP_SECCOMP);
+    install_seccomp(ctx);
+  }
   kc_child_credentials(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_NO_NEW_PRIVS);
   if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     kc_child_fail(ctx, KC_STEP_NO_NEW_PRIVS, errno, -1, NULL);
+  KC_FAULT_POINT(ctx, KC_STEP_CWD);
   if (p->cwd && chdir(p->cwd) < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd);
+  KC_FAULT_POINT(ctx, KC_STEP_STDIO);
   kc_child_stdio(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_CTTY);
   if (p->ctty && ioctl(0, TIOCSCTTY, 0) < 0) kc_child_fail(ctx, KC_STEP_CTTY, errno, -1, NULL);
-  if (p->n_filter && p->no_new_privs) install_seccomp(ctx);
+  if (p->n_filter && p->no_new_privs) {
+    KC_FAULT_POINT(ctx, KC_STEP_SECCOMP);
+    install_seccomp(ctx);
+  }
+  if (!p->n_filter) KC_FAULT_POINT(ctx, KC_STEP_SECCOMP);
+  KC_FAULT_POINT(ctx, KC_STEP_EXECVE);
   exec_program(ctx);
 }

@@ -35,6 +35,12 @@ __attribute__((noreturn)) void kc_child_main(kc_child_ctx *ctx);
 /* Reports a failed step to the parent and exits 127. */
 __attribute__((noreturn)) void kc_child_fail(kc_child_ctx *ctx, int step, int err, int index, const char *path);
 
+/* A fault-injection point: fails `step` with ECANCELED when the plan asks for it. */
+#define KC_FAULT_POINT(ctx, step) \
+  do { \
+    if ((ctx)->plan->fault_step == (step)) kc_child_fail((ctx), (step), ECANCELED, -1, "fault injected"); \
+  } while (0)
+
 /* Step groups, each returning 0 or calling kc_child_fail. */
 void kc_child_mounts(kc_child_ctx *ctx);
 void kc_child_credentials(kc_child_ctx *ctx);

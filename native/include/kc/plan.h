@@ -52,6 +52,7 @@ enum kc_tag {
   KC_T_PDEATHSIG = 31,   /* i32 */
   KC_T_CAP_LAST = 32,    /* i32 cap_last_cap of the running kernel */
   KC_T_ENV_INHERIT = 33, /* empty: the child gets the caller's environ (no ENV records) */
+  KC_T_FAULT = 34,       /* i32 step: fail that step with ECANCELED (fault-injection tests) */
 };
 
 /* Steps of the child, in execution order; must match SPAWN_STEPS in native/lib/spawn/steps.ts. */
@@ -178,6 +179,7 @@ typedef struct kc_plan {
   size_t n_extra_fds;
   int setsid, ctty, pdeathsig;
   int env_inherit;
+  int fault_step; /* -1, or the step that fails on purpose */
   void *storage; /* owns every pointer above */
 } kc_plan;
 

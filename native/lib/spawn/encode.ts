@@ -7,7 +7,7 @@ const TAG = {
   SETGROUPS: 10, ID_MAP_HELPER: 11, CGROUP_FD: 12, CGROUP_PROCS: 13, SETNS: 14, JOIN_PIDFD: 15,
   TIMENS: 16, MOUNT: 17, SYSCTL: 18, RLIMIT: 19, OOM_SCORE_ADJ: 20, USER: 21, GROUPS: 22, CAPS: 23,
   SECUREBITS: 24, NNP: 25, SECCOMP: 26, STDIO: 27, EXTRA_FDS: 28, SETSID: 29, CTTY: 30,
-  PDEATHSIG: 31, CAP_LAST: 32, ENV_INHERIT: 33,
+  PDEATHSIG: 31, CAP_LAST: 32, ENV_INHERIT: 33, FAULT: 34,
 } as const;
 
 /** Mount step kinds, the same numbers as `enum kc_mount_kind`. */
@@ -27,6 +27,8 @@ export interface EncodeContext {
   joins: { fd: number; nstype: number }[];
   capLast: number;
   signal?: number;
+  /** Index of a step that must fail with ECANCELED (fault-injection tests only). */
+  faultStep?: number;
 }
 
 class Writer {
@@ -258,5 +260,6 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
   if (spec.setsid) w.flag(TAG.SETSID);
   if (spec.controllingTerminal) w.flag(TAG.CTTY);
   if (ctx.signal !== undefined) w.i32(TAG.PDEATHSIG, ctx.signal);
+  if (ctx.faultStep !== undefined) w.i32(TAG.FAULT, ctx.faultStep);
   return w.finish();
 }

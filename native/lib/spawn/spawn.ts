@@ -115,6 +115,7 @@ export function spawn(spec: ProcessSpec): KcProcess {
       joins,
       capLast: runningCapLast(),
       signal: spec.parentDeathSignal === undefined ? undefined : signalNumber(spec.parentDeathSignal),
+      faultStep: injectedFault(),
     });
     let raw: ReturnType<ReturnType<typeof rawSpawn>['spawn']>;
     try {
@@ -152,6 +153,18 @@ export function spawn(spec: ProcessSpec): KcProcess {
   } finally {
     scope.close();
   }
+}
+
+/**
+ * Fault injection for tests: with KC_FAULT_STEP=<step name> in the environment,
+ * that step of every spawn fails with ECANCELED, so tests can prove that a
+ * failure at any step leaves nothing behind.
+ */
+function injectedFault(): number | undefined {
+  const name = process.env.KC_FAULT_STEP;
+  if (!name) return undefined;
+  const i = (SPAWN_STEPS as readonly string[]).indexOf(name);
+  return i < 0 ? undefined : i;
 }
 
 const JOIN_ORDER = ['user', 'cgroup', 'ipc', 'uts', 'net', 'pid', 'time', 'mnt'] as const;

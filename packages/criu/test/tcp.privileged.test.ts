@@ -51,8 +51,9 @@ describe('tcp-established between two network namespaces', () => {
     // CRIU runs in the client's network namespace, where the socket lives.
     const criu = new Criu({ wrapper: ['nsenter', `--net=/run/netns/${net.b}`] });
     const images = join(dir.path, 'img');
+    const clientExit = new Promise((r) => client.once('exit', r));
     await criu.dump({ pid: client.pid as number, imagesDir: images, tcpEstablished: true, shellJob: true });
-    await new Promise((r) => client.once('exit', r));
+    await clientExit;
     const atDump = readCount(clientState);
     // While the client is gone the server sees no traffic and no close.
     await new Promise((r) => setTimeout(r, 200));

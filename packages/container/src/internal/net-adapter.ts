@@ -1,16 +1,37 @@
 /**
- * Brings the loopback interface of a container's new network namespace up,
- * as runc does ("loopback only"). Uses iproute2 through nsenter(1) until
- * `@kc/namespaces` exports its loopback helper; one call, so switching is local.
+ * Settings made from the host into a held container's namespaces, with
+ * nsenter(1) and iproute2, until `@kc/namespaces` exports loopback and
+ * sysctl helpers (one call each, so switching is local):
+ *
+ * - `lo` up in a new network namespace (runc does the same: "loopback only");
+ * - `linux.sysctl`: namespaced sysctl files (net.*, IPC's kernel.shm|msg|sem,
+ *   fs.mqueue.*) resolve to the namespace of the *writer*, so writing them
+ *   from a process that entered the container's net/ipc/uts namespaces sets
+ *   the container's values. Done from outside because inside, /proc/sys is
+ *   already read-only when the spawn pipeline's sysctl step runs.
  */
 import { execFileSync } from 'node:child_process';
+import { invalidArgument } from '@kc/native';
 import { ContainerError } from '../errors.js';
 
-/** Sets `lo` up in the network namespace of `pid`. */
-export function loopbackUp(pid: number): void {
+/** True for sysctl keys that belong to a namespace (the keys runc accepts). */
+export function isNamespacedSysctl(key: string): boolean {
+  return /^net\./.test(key) || /^fs\.mqueue\./.test(key) || /^kernel\.(shm|msg|sem)/.test(key) || key === 'kernel.hostname' || key === 'kernel.domainname';
+}
+
+/** Sets up loopback and sysctls in the namespaces of `pid`. */
+export function configureNamespaces(pid: number, options: { loopback: boolean; sysctl?: Record<string, string> }): void {
+  const entries = Object.entries(options.sysctl ?? {});
+  for (const [k] of entries) {
+    if (!isNamespacedSysctl(k)) throw invalidArgument(ContainerError, `linux.sysctl.${k}`, 'is not namespaced: setting it would change the host', 'only net.*, fs.mqueue.*, kernel.shm*/msg*/sem are allowed');
+  }
+  if (!options.loopback && entries.length === 0) return;
+  const script = [options.loopback ? 'ip link set lo up || exit 1' : '', ...entries.map((_, i) => `printf '%s' "$${2 * i + 2}" > "$${2 * i + 1}" || exit 1`)].filter(Boolean).join('\n');
+  const args = entries.flatMap(([k, v]) => [`/proc/sys/${k.replace(/\./g, '/')}`, v]);
   try {
-    execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'ip', 'link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, `--ipc=/proc/${pid}/ns/ipc`, `--uts=/proc/${pid}/ns/uts`, '--', 'sh', '-c', script, 'kc-ns', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
-    throw new ContainerError('cannot bring up loopback in the container network namespace', { code: 'TOOL_FAILED', hint: 'is iproute2 installed (ip) and util-linux (nsenter)?', cause: e });
+    const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
+    throw new ContainerError(`cannot configure the container's namespaces: ${stderr || (e as Error).message}`, { code: 'TOOL_FAILED', hint: 'needs nsenter (util-linux) and ip (iproute2); check the sysctl keys exist', cause: e });
   }
 }

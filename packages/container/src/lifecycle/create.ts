@@ -4,7 +4,7 @@ import { type KcProcess, type ProcessSpec, rawContainerIo, spawn, type StdioOpti
 import { ContainerError } from '../errors.js';
 import { cgroupDirsFor, createCgroups, destroyCgroups } from '../internal/cgroup-adapter.js';
 import { openKcInit } from '../internal/kc-init.js';
-import { loopbackUp } from '../internal/net-adapter.js';
+import { configureNamespaces } from '../internal/net-adapter.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
 import { OCI_VERSION } from '../oci/default-config.js';
 import type { OciConfig } from '../oci/types.js';
@@ -102,6 +102,9 @@ export function createContainer(options: CreateOptions): Created {
     undo.push(() => destroyCgroups(cgroupDirs));
     if (placement.fd !== undefined) fds.push(placement.fd);
     const spec: ProcessSpec = toProcessSpec(config, { rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, cgroupDirs, cgroup: placement, seccomp, stdio: options.stdio });
+    // Written from outside once the process is held (see net-adapter.ts): inside, /proc/sys is read-only by then.
+    const sysctl = spec.sysctl;
+    delete spec.sysctl;
 
     // Hold the process before exec of the user's program: kc-init blocks opening the exec fifo for writing until `start` opens it for reading (runc's exec fifo).
     const fifo = store.fifoPath(options.id);
@@ -127,7 +130,7 @@ export function createContainer(options: CreateOptions): Created {
       child.kill('SIGKILL');
     });
     if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);
-    if (spec.namespaces?.includes('net')) loopbackUp(child.pid);
+    configureNamespaces(child.pid, { loopback: spec.namespaces?.includes('net') ?? false, sysctl: sysctl });
 
     const record: ContainerRecord = {
       ociVersion: OCI_VERSION,

@@ -112,7 +112,8 @@ function cgroupSteps(target: string, flags: number, ctx: MountContext, cgroupNs:
     return dir ? [{ kind: 'mount', source: dir, target, flags: MS.BIND, readonly: ro, create: 'dir' }] : [];
   }
   const steps: MountStep[] = [{ kind: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'mode=755', create: 'dir' }];
-  const all = [...layout.hierarchies.map((h) => ({ dir: h.dir, fstype: 'cgroup', data: h.options })), ...(layout.unifiedDir ? [{ dir: layout.unifiedDir, fstype: 'cgroup2', data: '' }] : [])];
+  // v1 hierarchies only: like runc, the hybrid host's extra cgroup2 tree (controller-less) is not shown inside.
+  const all = layout.hierarchies.map((h) => ({ dir: h.dir, fstype: 'cgroup', data: h.options }));
   for (const h of all) {
     const sub = `${target}/${h.dir}`;
     if (cgroupNs) {

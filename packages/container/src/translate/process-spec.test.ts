@@ -85,7 +85,7 @@ describe('toProcessSpec', () => {
   it('builds /sys/fs/cgroup from fresh cgroup mounts inside a cgroup namespace', () => {
     const cg = spec.mounts!.filter((s) => s.kind === 'mount' && s.target.startsWith('/sys/fs/cgroup'));
     expect(cg.map((s) => [(s as { target: string }).target, (s as { fstype?: string }).fstype])).toEqual([
-      ['/sys/fs/cgroup', 'tmpfs'], ['/sys/fs/cgroup/memory', 'cgroup'], ['/sys/fs/cgroup/systemd', 'cgroup'], ['/sys/fs/cgroup/unified', 'cgroup2'],
+      ['/sys/fs/cgroup', 'tmpfs'], ['/sys/fs/cgroup/memory', 'cgroup'], ['/sys/fs/cgroup/systemd', 'cgroup']
     ]);
   });
   it('binds the host sysfs read-only and devices from the host in a user namespace without netns', () => {
