@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MS, SPAWN_STEPS, SpawnError, spawn, type ProcessSpec } from '@kc/native';
 import { busyboxRootfs } from '../../bench/lib/peers.js';
-import { childPids, openFds, run } from './helpers.js';
+import { childPids, openFds, run, settle } from './helpers.js';
 
 // One instruction: return SECCOMP_RET_ALLOW (BPF_RET | BPF_K).
 const allowAll = Buffer.from([0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f]);
@@ -67,6 +67,7 @@ describe.runIf(v1Pids ?? v2)('fault injection: every step of the spawn pipeline 
   // unshare and pid_fork run only when joining namespaces (the second spec); ctty needs a terminal.
   const reachable = SPAWN_STEPS.filter((s) => s !== 'ctty');
   it.each(reachable)('a failure at %s names the step and leaves nothing behind', async (step) => {
+    await settle();
     const fds = openFds();
     const joining = step === 'unshare' || step === 'pid_fork';
     const sleeper = joining ? spawn({ argv: ['sleep', '30'], namespaces: ['net'], stdio: ['ignore', 'ignore', 'ignore'] }) : undefined;
@@ -90,6 +91,7 @@ describe.runIf(v1Pids ?? v2)('fault injection: every step of the spawn pipeline 
       delete process.env.KC_FAULT_STEP;
       if (sleeper) await sleeper[Symbol.asyncDispose]();
     }
+    await settle();
     expect(openFds()).toBe(fds);
     expect(childPids()).toEqual([]);
     expect(readFileSync(`${cgroupDir}/cgroup.procs`, 'utf8')).toBe('');

@@ -61,3 +61,8 @@ export function statusField(pid: number, field: string): string {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
   return line ? line.slice(field.length + 1).trim() : '';
 }
+
+/** Lets pending handle closes (destroyed streams, stopped watchers) finish before counting fds. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}

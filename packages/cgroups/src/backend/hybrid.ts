@@ -98,6 +98,8 @@ export class HybridBackend implements CgroupBackend {
   }
   addThread(path: string, tid: number): void {
     this.v1.addThread(path, tid);
+    // A threaded v2 group takes single threads too (cgroup-v2.rst "Threads").
+    if ((this.v2.files(path).read('', 'cgroup.type') ?? '').trim() === 'threaded') this.v2.addThread(path, tid);
   }
   private useV2Freezer(path: string): boolean {
     return this.v2.hasCoreFile(path, 'cgroup.freeze');
