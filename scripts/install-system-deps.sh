@@ -6,7 +6,9 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential python3 pkg-config git ca-certificates xz-utils
+  build-essential python3 pkg-config git ca-certificates xz-utils file
+  # the linux-arm64 prebuild (scripts/prebuild.sh cross-compiles it)
+  g++-aarch64-linux-gnu
   # peers and oracles
   runc crun bubblewrap util-linux iproute2 libcap2-bin libcap-dev
   libseccomp-dev seccomp python3-seccomp cgroup-tools podman containerd

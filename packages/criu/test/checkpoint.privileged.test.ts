@@ -82,7 +82,7 @@ describe('dump and restore a process tree in its own pid and mount namespaces', 
 
 describe('iterative migration: pre-dumps then a dump', () => {
   it.runIf(features.memoryTracking)(
-    'writes fewer pages in the final dump than in the first pre-dump (needs soft-dirty tracking)',
+    'writes fewer pages in the final dump than in the first pre-dump (needs soft-dirty memory tracking, CONFIG_MEM_SOFT_DIRTY)',
     async () => {
       const countFile = join(dir.path, 'count-iter');
       const proc = spawn({ argv: [counter, countFile, '20', '32'], setsid: true, stdio: ['ignore', 'ignore', 'ignore'] });

@@ -35,7 +35,7 @@ export function holder(spec: Partial<ProcessSpec> = {}): KcProcess {
 /** Kills and reaps. */
 export async function stop(p: KcProcess): Promise<void> {
   try {
-    p.kill();
+    p.kill('SIGKILL'); // SIGTERM is ignored by the init of a new pid namespace
   } catch {
     // already gone
   }

@@ -16,8 +16,9 @@ import type { CgroupBackend, PlannedWrite } from './types.js';
 /**
  * The cgroup v1 backend (Documentation/admin-guide/cgroup-v1/cgroups.rst): a
  * logical cgroup is one directory in each controller hierarchy, all with the
- * same path. Named hierarchies without controllers (`name=systemd`) are
- * left alone.
+ * same path. Named hierarchies without controllers are managed too (they
+ * exist to group processes, e.g. for a release agent), except `name=systemd`,
+ * which belongs to the init system.
  */
 export class V1Backend implements CgroupBackend {
   readonly kind = 'v1' as const;
@@ -25,8 +26,10 @@ export class V1Backend implements CgroupBackend {
   private readonly mounts: { dir: string; controllers: string[] }[];
 
   constructor(hierarchies: readonly CgroupHierarchy[], fsRoot: string) {
-    this.mounts = hierarchies.filter((h) => h.controllers.length > 0).map((h) => ({ dir: fsRoot + h.mountPoint, controllers: h.controllers }));
-    this.controllers = this.mounts.flatMap((m) => m.controllers);
+    this.mounts = hierarchies
+      .filter((h) => h.controllers.length > 0 || (h.name !== undefined && h.name !== 'systemd'))
+      .map((h) => ({ dir: fsRoot + h.mountPoint, controllers: h.controllers.length ? h.controllers : [`name=${h.name}`] }));
+    this.controllers = this.mounts.flatMap((m) => m.controllers).filter((c) => !c.startsWith('name='));
   }
 
   private at(mountDir: string, path: string): string {

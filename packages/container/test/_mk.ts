@@ -1,2 +1,0 @@
-import { buildBusyboxRootfs } from '@kc/container';
-buildBusyboxRootfs(process.argv[2]!);

@@ -1,0 +1,62 @@
+/** Shared fixtures of the container host-lane tests: bundles, unique ids, leak checks, probes. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBusyboxRootfs, defaultConfig, type OciConfig } from '@kc/container';
+
+/** The kc CLI of this package. */
+export const KC = resolve(fileURLToPath(new URL('../bin/kc', import.meta.url)));
+
+/** Run-time probes of what the tests need. */
+export const probe = {
+  root: process.getuid?.() === 0,
+  busybox: existsSync('/bin/busybox'),
+  runc: spawnSync('runc', ['--version']).status === 0,
+  podman: spawnSync('podman', ['--version']).status === 0,
+  v1Freezer: existsSync('/sys/fs/cgroup/freezer/freezer.state') || existsSync('/sys/fs/cgroup/freezer/cgroup.procs'),
+  overlay: (() => {
+    try {
+      return /\boverlay\b/.test(execFileSync('cat', ['/proc/filesystems'], { encoding: 'utf8' }));
+    } catch {
+      return false;
+    }
+  })(),
+};
+
+/** A unique id per test: `kc-test-<pid>-<random>`. */
+export function uniqueId(tag = 't'): string {
+  return `kc-test-${process.pid}-${tag}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(prefix = 'kc-ctr-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Builds a bundle in a new temp dir: busybox rootfs + kc's default config with `args`, changed by `edit`. */
+export function makeBundle(args: string[], edit?: (c: OciConfig) => void): { bundle: string; config: OciConfig; cleanup: () => void } {
+  const bundle = tempDir('kc-bundle-');
+  buildBusyboxRootfs(join(bundle, 'rootfs'));
+  const config = defaultConfig({ args });
+  edit?.(config);
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+  return { bundle, config, cleanup: () => rmSync(bundle, { recursive: true, force: true }) };
+}
+
+/** Every host directory a container `id` with the default cgroups path could leave behind. */
+export function leftoverCgroups(id: string): string[] {
+  const out: string[] = [];
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const d = join('/sys/fs/cgroup', h, 'kc', id);
+    if (existsSync(d)) out.push(d);
+  }
+  return out;
+}
+
+/** Runs the kc CLI synchronously and returns status and output. */
+export function kc(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(KC, args, { encoding: 'utf8', input, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

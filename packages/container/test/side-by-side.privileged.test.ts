@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KC, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+
+const VIEW = [
+  'hostname',
+  'echo ---mounts', 'cut -d" " -f2,3 /proc/mounts | sort',
+  'echo ---pid1', 'tr "\\0" " " < /proc/1/cmdline; echo',
+  'echo ---status', 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status',
+  'echo ---limits', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+  'echo ---dev', 'ls /dev | tr "\\n" " "; echo',
+  'echo ---ids', 'id', 'ulimit -n',
+].join('; ');
+
+const stateRoot = tempDir('kc-sbs-');
+afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+
+describe.runIf(probe.root && probe.busybox && probe.runc)('the same bundle under runc and kc (needs root, busybox-static, runc)', () => {
+  it('shows the same hostname, mounts, pid 1, caps, seccomp mode, cgroup limits and /dev from inside', () => {
+    const { bundle, cleanup } = makeBundle(['sh', '-c', VIEW], (c) => {
+      c.hostname = 'side-by-side';
+      c.linux!.resources = { ...c.linux!.resources, memory: { limit: 96 * 1024 * 1024 }, pids: { limit: 33 }, cpu: { quota: 25000, period: 100000 } };
+    });
+    const runcId = uniqueId('runc');
+    const kcId = uniqueId('kc');
+    try {
+      const runc = spawnSync('runc', ['--root', `${stateRoot}/runc`, 'run', '--bundle', bundle, runcId], { encoding: 'utf8', timeout: 30_000 });
+      const kc = spawnSync(KC, ['--root', `${stateRoot}/kc`, 'run', '--bundle', bundle, kcId], { encoding: 'utf8', timeout: 30_000 });
+      expect(runc.status, runc.stderr).toBe(0);
+      expect(kc.status, kc.stderr).toBe(0);
+      expect(kc.stdout).toContain('side-by-side');
+      expect(kc.stdout).toMatch(/Seccomp:\s+2/);
+      expect(kc.stdout).toContain(String(96 * 1024 * 1024));
+      expect(kc.stdout).toBe(runc.stdout);
+      expect(leftoverCgroups(kcId)).toEqual([]);
+    } finally {
+      spawnSync('runc', ['--root', `${stateRoot}/runc`, 'delete', '--force', runcId]);
+      cleanup();
+    }
+  });
+});
