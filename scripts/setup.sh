@@ -19,6 +19,10 @@ fi
 pnpm --version
 
 step "node modules"
+# @kc/native's install script builds the addon with node-gyp: point it at the
+# headers that ship with this Node (nothing can be downloaded here).
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+if [ -f "$node_prefix/include/node/node_api.h" ]; then export npm_config_nodedir="$node_prefix"; fi
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | tail -n 3
 
 step "build (native addon + every package)"

@@ -1,7 +1,7 @@
 // Runs inside the VM guest (started by scripts/vm/test.sh): vitest over test
 // bundles that scripts/vm/bundle-tests.mjs made on the host.
 //
-//   node scripts/vm/guest-vitest.mjs --root REPO --manifest FILE --report FILE [--pool forks|threads]
+//   node scripts/vm/guest-vitest.mjs --root REPO --manifest FILE --report FILE [--copies FILE] [--pool forks|threads]
 //
 // The manifest has one "<source>\t<bundle>" line per test file. Each bundle
 // is copied next to its source as <name>.vm.mjs (the guest's root is a tmpfs
@@ -11,7 +11,7 @@
 // isolation between files and no file parallelism: under emulation every
 // extra worker costs a Node start and a fresh module graph (README, "Fastest
 // way to run vitest in the guest").
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
 
@@ -25,6 +25,7 @@ if (!opt.root || !opt.manifest || !opt.report) {
 const root = resolve(opt.root);
 
 const include = [];
+const copies = [];
 for (const line of readFileSync(opt.manifest, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const [source, bundle] = line.split('\t');
@@ -35,7 +36,10 @@ for (const line of readFileSync(opt.manifest, 'utf8').split('\n')) {
   const beside = resolve(dir, `${source.split('/').pop().replace(/\.[cm]?[jt]sx?$/, '')}.vm.mjs`);
   copyFileSync(bundle, beside);
   include.push(relative(root, beside));
+  copies.push(`${beside}\t${source}\n`);
 }
+// For the host: which copy stands for which source, to rename the report.
+if (opt.copies) writeFileSync(opt.copies, copies.join(''));
 
 const vitest = await startVitest(
   'test',

@@ -20,8 +20,8 @@
 #
 # The command runs as root in the guest with the host's / (read-only over 9p,
 # with a tmpfs overlay on top), the same working directory, and an
-# environment of PATH, HOME, LANG (from the host), KC_VM_LANE=<mode>, plus
-# --env. Its stdin is /dev/null; its stdout and stderr are pipes whose bytes
+# environment of PATH, HOME, LANG and, when set, CI, NO_COLOR, FORCE_COLOR
+# (from the host), KC_VM_LANE=<mode>, plus --env. Its stdin is /dev/null; its stdout and stderr are pipes whose bytes
 # reach this script's stdout and stderr. The exit status is the command's,
 # or 124 when the timeout fired, or 125 when the lane itself failed.
 set -euo pipefail
@@ -104,7 +104,8 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
   echo "cd $(q "$cwd") || { echo 'kc-vm: cannot enter $cwd in the guest' >&2; exit 125; }"
   printf 'exec /usr/bin/env -i --'
   for e in "PATH=${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}" "HOME=${HOME:-/root}" \
-    "LANG=${LANG:-C.UTF-8}" "KC_VM_LANE=$mode" ${envs[@]+"${envs[@]}"}; do
+    "LANG=${LANG:-C.UTF-8}" ${CI+"CI=$CI"} ${NO_COLOR+"NO_COLOR=$NO_COLOR"} ${FORCE_COLOR+"FORCE_COLOR=$FORCE_COLOR"} \
+    "KC_VM_LANE=$mode" ${envs[@]+"${envs[@]}"}; do
     printf ' %s' "$(q "$e")"
   done
   for a in "$@"; do printf ' %s' "$(q "$a")"; done

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { buildBusyboxRootfs } from '@kc/container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KC, leftoverCgroups, probe, tempDir, uniqueId } from './helpers.js';
+import { KC, probe, tempDir, uniqueId } from './helpers.js';
 
 // podman on this machine: cgroupfs manager, file events, and rlimits no higher than the hard limits (DESIGN.md).
 const PODMAN = ['--runtime', KC, '--cgroup-manager=cgroupfs', '--events-backend=file'];
@@ -49,7 +49,7 @@ describe.runIf(probe.root && probe.busybox && probe.podman)('podman drives kc as
     const n = name('life');
     const run = podman('run', '-d', '--name', n, ...LIMITS, image, 'sleep', '1000');
     expect(run.status, run.stderr).toBe(0);
-    const exec = podman('exec', n, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; hostname');
+    const exec = podman('exec', n, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo; hostname');
     expect(exec.status, exec.stderr).toBe(0);
     expect(exec.stdout).toMatch(/^sleep 1000 \n/);
     expect(podman('pause', n).status).toBe(0);
@@ -64,8 +64,19 @@ describe.runIf(probe.root && probe.busybox && probe.podman)('podman drives kc as
 
   it('reports a missing program with exit code 127 and leaves no cgroup', () => {
     const n = name('miss');
-    const r = podman('run', '--rm', '--name', n, ...LIMITS, image, '/no/such/program');
+    const cid = join(tempDir('kc-cid-'), 'cid');
+    const r = podman('run', '--rm', '--cidfile', cid, '--name', n, ...LIMITS, image, '/no/such/program');
     expect(r.status).toBe(127);
-    expect(leftoverCgroups(n)).toEqual([]);
+    const id = readFileSync(cid, 'utf8').trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(`/sys/fs/cgroup/memory/libpod_parent/libpod-${id}`)).toBe(false);
+    expect(existsSync(`/run/kc/${id}`)).toBe(false);
+    rmSync(dirname(cid), { recursive: true, force: true });
+  });
+
+  it('gives the container a terminal through --console-socket when run with -t', () => {
+    const r = podman('run', '--rm', '-t', '--name', name('tty'), ...LIMITS, image, 'sh', '-c', 'test -t 0 && test -t 1 && echo is-a-tty');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/is-a-tty/);
   });
 });

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { KcErrorCode, invalidArgument } from '@kc/native';
 import { CriuError } from './errors.js';
-import { type DumpStats, type RestoreStats, readDumpStats, readRestoreStats } from './images/inspect.js';
+import { readDumpStats, readRestoreStats } from './images/inspect.js';
 import { type CriuConnection, connectService, startSwrk } from './internal/connection.js';
 import {
   type criu_opts,
@@ -26,6 +26,7 @@ import {
 import { locateCriu } from './locate.js';
 import type { CommonOptions, DumpOptions, LogLevel, PageServerOptions, PreDumpOptions, RestoreOptions } from './options.js';
 import { RestoredProcess } from './restored-process.js';
+import type { CriuFeatures, CriuVersion, DumpResult, PageServer, RestoreResult } from './results.js';
 
 /** How {@link Criu} reaches CRIU. */
 export interface CriuClientOptions {
@@ -35,56 +36,6 @@ export interface CriuClientOptions {
   wrapper?: string[];
   /** Talk to a running `criu service --address <path>` instead of starting `criu swrk`. */
   service?: string;
-}
-
-/** CRIU's version, from a VERSION request. */
-export interface CriuVersion {
-  major: number;
-  minor: number;
-  sublevel: number;
-  extra: number;
-  gitId: string | undefined;
-  name: string | undefined;
-  /** `major.minor[.sublevel]`. */
-  text: string;
-}
-
-/** Kernel features CRIU can use here, from a FEATURE_CHECK request. */
-export interface CriuFeatures {
-  /** Dirty-memory tracking (soft-dirty bits): needed for pre-dump and `trackMemory`. */
-  memoryTracking: boolean;
-  /** userfaultfd: needed for lazy pages. */
-  lazyPages: boolean;
-  /** pidfd_store (pidfd_open + pidfd_getfd). */
-  pidfdStore: boolean;
-}
-
-/** What a dump or pre-dump did. */
-export interface DumpResult {
-  /** The images directory, absolute. */
-  imagesDir: string;
-  /** CRIU's log file. */
-  logFile: string;
-  /** The stats CRIU wrote (`stats-dump`), or null when absent. */
-  stats: DumpStats | null;
-}
-
-/** What a restore did. */
-export interface RestoreResult {
-  /** The restored root's pid, as this process sees it. */
-  pid: number;
-  /** The restored root as a child of this process, or null when `detached`. */
-  process: RestoredProcess | null;
-  logFile: string;
-  stats: RestoreStats | null;
-}
-
-/** A page server started by {@link Criu.pageServer}. */
-export interface PageServer {
-  /** The page server's pid (a daemon; it exits after one dump connected and finished). */
-  pid: number;
-  /** The port it listens on. */
-  port: number;
 }
 
 interface Prepared extends ResolvedDirs {
@@ -290,7 +241,7 @@ export class Criu {
         op: 'page-server',
         logFile: p.logPath,
       });
-      return { pid: resp.ps?.pid ?? 0, port: resp.ps?.port ?? 0 };
+      return { pid: resp.ps?.pid || undefined, port: resp.ps?.port ?? 0 };
     } finally {
       p.close();
     }

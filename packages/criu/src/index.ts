@@ -7,7 +7,8 @@
  * @packageDocumentation
  */
 export { Criu } from './client.js';
-export type { CriuClientOptions, CriuFeatures, CriuVersion, DumpResult, PageServer, RestoreResult } from './client.js';
+export type { CriuClientOptions } from './client.js';
+export type { CriuFeatures, CriuVersion, DumpResult, PageServer, RestoreResult } from './results.js';
 export { CriuError } from './errors.js';
 export type { CriuErrorOptions } from './errors.js';
 export { ImageMagic, joinImage, splitImage } from './images/image-file.js';

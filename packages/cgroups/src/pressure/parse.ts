@@ -1,34 +1,41 @@
 /** One PSI line: the share of wall time tasks were stalled, as percentages, and the total stall in microseconds. */
 export interface PressureLine {
-  avg10: number;
-  avg60: number;
-  avg300: number;
-  total: number;
+	avg10: number;
+	avg60: number;
+	avg300: number;
+	total: number;
 }
 
 /** A `*.pressure` file (Documentation/accounting/psi.rst): `some` always, `full` for memory, io and (5.13+) cpu. */
 export interface Pressure {
-  some: PressureLine;
-  full?: PressureLine;
+	some: PressureLine;
+	full?: PressureLine;
 }
 
 /** The resources with pressure files. */
-export type PressureResource = 'cpu' | 'memory' | 'io' | 'irq';
+export type PressureResource = "cpu" | "memory" | "io" | "irq";
 
 /** Parses the text of a `*.pressure` file. */
 export function parsePressure(text: string): Pressure {
-  const lines: Partial<Record<'some' | 'full', PressureLine>> = {};
-  for (const line of text.split('\n')) {
-    const [kind, ...fields] = line.trim().split(/\s+/);
-    if (kind !== 'some' && kind !== 'full') continue;
-    const rec: Record<string, number> = {};
-    for (const f of fields) {
-      const [k, v] = f.split('=');
-      if (k && v !== undefined) rec[k] = Number(v);
-    }
-    lines[kind] = { avg10: rec.avg10 ?? 0, avg60: rec.avg60 ?? 0, avg300: rec.avg300 ?? 0, total: rec.total ?? 0 };
-  }
-  const out: Pressure = { some: lines.some ?? { avg10: 0, avg60: 0, avg300: 0, total: 0 } };
-  if (lines.full) out.full = lines.full;
-  return out;
+	const lines: Partial<Record<"some" | "full", PressureLine>> = {};
+	for (const line of text.split("\n")) {
+		const [kind, ...fields] = line.trim().split(/\s+/);
+		if (kind !== "some" && kind !== "full") continue;
+		const rec: Record<string, number> = {};
+		for (const f of fields) {
+			const [k, v] = f.split("=");
+			if (k && v !== undefined) rec[k] = Number(v);
+		}
+		lines[kind] = {
+			avg10: rec.avg10 ?? 0,
+			avg60: rec.avg60 ?? 0,
+			avg300: rec.avg300 ?? 0,
+			total: rec.total ?? 0,
+		};
+	}
+	const out: Pressure = {
+		some: lines.some ?? { avg10: 0, avg60: 0, avg300: 0, total: 0 },
+	};
+	if (lines.full) out.full = lines.full;
+	return out;
 }

@@ -113,7 +113,7 @@ export function createContainer(options: CreateOptions): Created {
     fds.push(fifoFd);
     const initFd = openKcInit();
     fds.push(initFd);
-    spec.argv = ['kc-init', '3', '4', options.init ? 'init' : 'exec', '--', ...spec.argv];
+    spec.argv = ['kc-init', '3', '4', `${options.init ? 'init' : 'exec'}${proc?.terminal ? '+tty' : ''}`, '--', ...spec.argv];
     spec.path = '/proc/self/fd/3';
     spec.extraFds = [initFd, fifoFd];
 
@@ -121,9 +121,8 @@ export function createContainer(options: CreateOptions): Created {
     if (proc?.terminal) {
       pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
       fds.push(pty.slave, pty.master);
+      // kc-init makes it the controlling terminal ("+tty"): it is the final process, after the fork into the pid namespace.
       spec.stdio = [pty.slave, pty.slave, pty.slave];
-      spec.setsid = true;
-      spec.controllingTerminal = true;
     }
     const child = spawn(spec);
     undo.push(() => {

@@ -2,6 +2,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KcProcess, type NamespaceKind, type ProcessSpec, rawCore, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
+import { openKcInit } from '../internal/kc-init.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
 import type { OciProcess } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
@@ -56,8 +57,12 @@ export function execInContainer(record: ContainerRecord, overrides: Partial<OciP
       pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
       fds.push(pty.master, pty.slave);
       spec.stdio = [pty.slave, pty.slave, pty.slave];
-      spec.setsid = true;
-      spec.controllingTerminal = true;
+      // The controlling terminal is set by kc-init, the final process (see create.ts).
+      const initFd = openKcInit();
+      fds.push(initFd);
+      spec.argv = ['kc-init', '3', '-1', 'exec+tty', '--', ...spec.argv];
+      spec.path = '/proc/self/fd/3';
+      spec.extraFds = [initFd];
     }
     const child = spawn(spec);
     if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);

@@ -56,7 +56,10 @@ export function connectWithVeth(a: VethSide, b: VethSide): VethLink {
     }
   }
   createVethPair({ name: a.name, peer: b.name, ...(a.netns ? { netns: a.netns } : {}), ...(b.netns ? { peerNetns: b.netns } : {}) });
+  let removed = false;
   const remove = () => {
+    if (removed) return;
+    removed = true;
     const opts = a.netns ? { netns: a.netns } : {};
     if (findLink(a.name, opts)) deleteLink(a.name, opts);
   };
@@ -72,6 +75,7 @@ export function connectWithVeth(a: VethSide, b: VethSide): VethLink {
     try {
       remove();
     } catch {
+      removed = false;
       // keep the original error; the pair may already be gone
     }
     throw e;

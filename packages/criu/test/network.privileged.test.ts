@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Criu } from '@kc/criu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NetnsPair, createNetnsPair, fixtures, isAlive, readCount, runId, tempDir, waitFor } from './helpers.js';
+import { type NetnsPair, counterPath, createNetnsPair, fixtures, isAlive, readCount, runId, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir('tcp');
 let net: NetnsPair;
@@ -72,5 +72,44 @@ describe('tcp-established between two network namespaces', () => {
       await restored.process?.exited;
     }
     expect(isAlive(restored.pid)).toBe(false);
+  });
+});
+
+describe('migration between two network namespaces through a page server', () => {
+  it('memory travels to a page server in namespace a; the tree is restored there and counts on', async () => {
+    const countFile = join(dir.path, 'count-migrate');
+    const src = join(dir.path, 'src');
+    const dst = join(dir.path, 'dst');
+    mkdirSync(src);
+    mkdirSync(dst);
+    const inA = new Criu({ wrapper: ['nsenter', `--net=/run/netns/${net.a}`] });
+    const inB = new Criu({ wrapper: ['nsenter', `--net=/run/netns/${net.b}`] });
+    const counter = counterPath(dir.path);
+    const proc = inNetns(net.b, [counter, countFile, '20', '4']);
+    const procExit = new Promise((r) => proc.once('exit', r));
+    expect(await waitFor(() => readCount(countFile) >= 3)).toBe(true);
+
+    // "Destination host": a page server listening on a's address.
+    const ps = await inA.pageServer({ imagesDir: dst, address: net.addrA, port: 0 });
+    expect(ps.port).toBeGreaterThan(0);
+    // "Source host": dump in b, memory sent over the veth to a.
+    const dump = await inB.dump({ pid: proc.pid as number, imagesDir: src, pageServer: { address: net.addrA, port: ps.port } });
+    await procExit;
+    const atDump = readCount(countFile);
+    expect(dump.stats?.pagesWritten).toBeGreaterThanOrEqual(4 * 256);
+    expect(readdirSync(src).some((f) => f.startsWith('pages-'))).toBe(false);
+    expect(readdirSync(dst).some((f) => f.startsWith('pages-'))).toBe(true);
+
+    // Ship the rest of the images (everything but the memory) and restore in a.
+    for (const f of readdirSync(src)) if (f.endsWith('.img')) copyFileSync(join(src, f), join(dst, f));
+    const restored = await inA.restore({ imagesDir: dst });
+    try {
+      expect(statSync(`/proc/${restored.pid}/ns/net`).ino).toBe(statSync(`/run/netns/${net.a}`).ino);
+      expect(await waitFor(() => readCount(countFile) >= atDump + 5)).toBe(true);
+      expect(readCount(countFile)).toBeGreaterThan(atDump);
+    } finally {
+      restored.process?.kill('SIGKILL');
+      await restored.process?.exited;
+    }
   });
 });

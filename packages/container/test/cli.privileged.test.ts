@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kc, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+
+const root = tempDir('kc-cli-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-static)', () => {
+  it('kc run --rootfs applies --memory, --cpus and --pids, and returns the exit code', () => {
+    const { bundle, cleanup } = makeBundle(['true']);
+    try {
+      const r = kc(['--root', root, 'run', '--rootfs', join(bundle, 'rootfs'), '--memory', '256M', '--cpus', '0.5', '--pids', '64', '--', 'sh', '-c',
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max; exit 3']);
+      expect(r.stdout.split('\n').slice(0, 3)).toEqual(['268435456', '50000', '64']);
+      expect(r.status, r.stderr).toBe(3);
+      expect(kc(['--root', root, 'list', '--format', 'json']).stdout.trim()).toBe('[]');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('create, state, start, ps, events --stats, pause, resume, kill and delete work as separate invocations', () => {
+    const { bundle, cleanup } = makeBundle(['sleep', '30']);
+    const id = uniqueId('cli');
+    const pidFile = join(bundle, 'pid');
+    try {
+      const created = kc(['--root', root, 'create', '--bundle', bundle, '--pid-file', pidFile, id]);
+      expect(created.status, created.stderr).toBe(0);
+      const state = JSON.parse(kc(['--root', root, 'state', id]).stdout);
+      expect(state).toMatchObject({ ociVersion: '1.0.2', id, status: 'created', bundle });
+      expect(String(state.pid)).toBe(readFileSync(pidFile, 'utf8'));
+      expect(kc(['--root', root, 'start', id]).status).toBe(0);
+      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('running');
+      expect(JSON.parse(kc(['--root', root, 'ps', '--format', 'json', id]).stdout)).toEqual([state.pid]);
+      const stats = JSON.parse(kc(['--root', root, 'events', '--stats', id]).stdout);
+      expect(stats).toMatchObject({ type: 'stats', id, data: { pids: 1 } });
+      expect(kc(['--root', root, 'pause', id]).status).toBe(0);
+      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('paused');
+      expect(kc(['--root', root, 'resume', id]).status).toBe(0);
+      const refused = kc(['--root', root, 'delete', id]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/it is running/);
+      expect(kc(['--root', root, 'kill', id, 'KILL']).status).toBe(0);
+      for (let i = 0; i < 100 && JSON.parse(kc(['--root', root, 'state', id]).stdout).status !== 'stopped'; i++);
+      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout)).toMatchObject({ status: 'stopped', pid: 0 });
+      expect(kc(['--root', root, 'delete', id]).status).toBe(0);
+      expect(leftoverCgroups(id)).toEqual([]);
+      expect(kc(['--root', root, 'state', id]).stderr).toMatch(/does not exist/);
+    } finally {
+      kc(['--root', root, 'delete', '--force', id]);
+      cleanup();
+    }
+  });
+
+  it('exec --process runs a process.json in a running container', () => {
+    const { bundle, cleanup } = makeBundle(['sleep', '30']);
+    const id = uniqueId('exec');
+    try {
+      expect(kc(['--root', root, 'run', '--detach', '--bundle', bundle, id]).status).toBe(0);
+      const proc = join(bundle, 'process.json');
+      writeFileSync(proc, JSON.stringify({ args: ['sh', '-c', 'hostname; exit 4'], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'] }));
+      const r = kc(['--root', root, 'exec', '--process', proc, id]);
+      expect(r.stdout.trim()).toBe('kc');
+      expect(r.status).toBe(4);
+      expect(kc(['--root', root, 'exec', id, 'sh', '-c', 'echo $((6*7))']).stdout.trim()).toBe('42');
+    } finally {
+      expect(kc(['--root', root, 'delete', '--force', id]).status).toBe(0);
+      cleanup();
+    }
+    expect(leftoverCgroups(id)).toEqual([]);
+  });
+
+  it('spec writes a valid default config, features describes the runtime, bad input is explained', () => {
+    const dir = tempDir('kc-spec-');
+    try {
+      expect(kc(['spec', '--bundle', dir]).status).toBe(0);
+      const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      expect(cfg.process.noNewPrivileges).toBe(true);
+      expect(kc(['spec', '--bundle', dir]).stderr).toMatch(/exists/);
+      const features = JSON.parse(kc(['features']).stdout);
+      expect(features.linux.namespaces).toContain('cgroup');
+      expect(kc(['--systemd-cgroup', 'state', 'x']).stderr).toMatch(/--systemd-cgroup is not supported/);
+      cfg.linux.namespaces[1].type = 'nett';
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+      const log = join(dir, 'log.json');
+      const bad = kc(['--root', root, '--log', log, '--log-format', 'json', 'create', '--bundle', dir, uniqueId('bad')]);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/linux\.namespaces\[1\]\.type: unknown namespace type "nett"/);
+      expect(JSON.parse(readFileSync(log, 'utf8').trim().split('\n').at(-1) as string)).toMatchObject({ level: 'error', msg: expect.stringMatching(/nett/) });
+      expect(existsSync(join(root, 'bad'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
