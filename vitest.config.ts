@@ -23,7 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['native/lib/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['native/lib/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'reliability/**/*.fuzz.test.ts'],
           pool: 'forks',
         },
       },
@@ -31,7 +31,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'host',
-          include: ['native/test/**/*.privileged.test.ts', 'packages/*/test/**/*.privileged.test.ts', 'examples/**/*.privileged.test.ts'],
+          include: [
+            'native/test/**/*.privileged.test.ts',
+            'packages/*/test/**/*.privileged.test.ts',
+            'examples/**/*.privileged.test.ts',
+            'reliability/**/*.privileged.test.ts',
+          ],
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 60_000,

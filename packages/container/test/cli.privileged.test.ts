@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kc, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+import { kc, kcDetached, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
 
 const root = tempDir('kc-cli-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -25,8 +25,7 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
     const id = uniqueId('cli');
     const pidFile = join(bundle, 'pid');
     try {
-      const created = kc(['--root', root, 'create', '--bundle', bundle, '--pid-file', pidFile, id]);
-      expect(created.status, created.stderr).toBe(0);
+      expect(kcDetached(['--root', root, 'create', '--bundle', bundle, '--pid-file', pidFile, id])).toBe(0);
       const state = JSON.parse(kc(['--root', root, 'state', id]).stdout);
       expect(state).toMatchObject({ ociVersion: '1.0.2', id, status: 'created', bundle });
       expect(String(state.pid)).toBe(readFileSync(pidFile, 'utf8'));
@@ -57,7 +56,7 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
     const { bundle, cleanup } = makeBundle(['sleep', '30']);
     const id = uniqueId('exec');
     try {
-      expect(kc(['--root', root, 'run', '--detach', '--bundle', bundle, id]).status).toBe(0);
+      expect(kcDetached(['--root', root, 'run', '--detach', '--bundle', bundle, id])).toBe(0);
       const proc = join(bundle, 'process.json');
       writeFileSync(proc, JSON.stringify({ args: ['sh', '-c', 'hostname; exit 4'], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'] }));
       const r = kc(['--root', root, 'exec', '--process', proc, id]);

@@ -56,7 +56,16 @@ export function leftoverCgroups(id: string): string[] {
 }
 
 /** Runs the kc CLI synchronously and returns status and output. */
-export function kc(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(KC, args, { encoding: 'utf8', input, timeout: 60_000 });
+export function kc(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(KC, args, { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs a kc command that leaves a container running (create, run --detach):
+ * the container inherits kc's stdio, so pipes would stay open as long as it
+ * runs; its stdio goes to /dev/null instead.
+ */
+export function kcDetached(args: string[]): number | null {
+  return spawnSync(KC, args, { stdio: 'ignore', timeout: 60_000 }).status;
 }

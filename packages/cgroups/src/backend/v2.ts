@@ -6,7 +6,6 @@ import {
 	fileNames,
 	makeCgroupDir,
 	parsePids,
-	readCgroupFile,
 	readCgroupFileIfAny,
 	removeCgroupDir,
 	writeCgroupFile,

@@ -43,7 +43,7 @@ export function normaliseCgroupPath(path: string, field = "path"): string {
 		.split("/")
 		.filter((p, i, all) => !(p === "" && (i === 0 || i === all.length - 1)));
 	if (parts.length === 1 && parts[0] === "") return "/";
-	parts.forEach((p, i) => validateCgroupName(p, `${field}[${i}]`));
+	for (const [i, p] of parts.entries()) validateCgroupName(p, `${field}[${i}]`);
 	return `/${parts.join("/")}`;
 }
 

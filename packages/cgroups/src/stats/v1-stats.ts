@@ -28,8 +28,11 @@ function blkioTotals(
 			writeOps: 0,
 		};
 		const v = Number(m[4]);
-		if (bytes) m[3] === "Read" ? (d.readBytes = v) : (d.writeBytes = v);
-		else m[3] === "Read" ? (d.readOps = v) : (d.writeOps = v);
+		const read = m[3] === "Read";
+		if (bytes && read) d.readBytes = v;
+		else if (bytes) d.writeBytes = v;
+		else if (read) d.readOps = v;
+		else d.writeOps = v;
 		into.set(key, d);
 	}
 }
