@@ -13,11 +13,13 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clone_on_stack.h"
 #include "kc/proc.h"
 #include "spawn_internal.h"
 
@@ -147,7 +149,53 @@ static void error_from_msg(const kc_child_msg *m, kc_error *e) {
   e->index = m->index;
 }
 
+/* The child's stack when it shares our memory (CLONE_VM). */
+#define KC_CHILD_STACK_SIZE (256 * 1024)
+
+/* Entry of a CLONE_VM child: copy the context onto our own stack first. */
+static void child_entry(void *arg) {
+  kc_child_ctx ctx = *(const kc_child_ctx *)arg;
+  close(ctx.parent_fd);
+  kc_child_main(&ctx);
+}
+
+/*
+ * Whether the child may share our address space. It may not when we return
+ * before it has exec'd (a seccomp listener: the plan and the stack would be
+ * freed under it), or when it enters a time namespace (setns(CLONE_NEWTIME)
+ * needs an mm of its own: EUSERS).
+ */
+static int can_share_memory(const kc_plan *p) {
+  if (getenv("KC_SPAWN_NO_VM")) return 0; /* to compare both modes in benchmarks */
+  return kc_clone_on_stack_supported() && !p->seccomp_listener && !(p->clone_flags & CLONE_NEWTIME);
+}
+
+static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack);
+
 int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
+  void *stack = NULL;
+  if (can_share_memory(p)) {
+    stack = mmap(NULL, KC_CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                 -1, 0);
+    if (stack == MAP_FAILED) stack = NULL;
+    else mprotect(stack, 4096, PROT_NONE); /* guard page below the stack */
+  }
+  /*
+   * Block every signal for the whole spawn: no Node handler may run in the
+   * child, and no EINTR can reach the parent while a CLONE_VM child shares
+   * its errno.
+   */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int r = spawn_blocked(p, out, e, stack);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  /* By now the child has exec'd (new memory) or exited: its stack is free. */
+  if (stack) munmap(stack, KC_CHILD_STACK_SIZE);
+  return r;
+}
+
+static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack) {
   out->pid = -1;
   out->pidfd = out->listener_fd = out->sync_fd = -1;
 
@@ -155,7 +203,7 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
   int joins = p->n_setns > 0 || p->join_pidfd >= 0;
   if (joins && (want & CLONE_NEWUSER)) return fail_step(e, KC_STEP_CLONE, EINVAL, "clone3", "new user namespace with joins");
 
-  kc_child_ctx ctx = {.plan = p, .sync_fd = -1};
+  kc_child_ctx ctx = {.plan = p, .sync_fd = -1, .parent_fd = -1};
   uint64_t clone_ns = want & ~(uint64_t)CLONE_NEWTIME; /* time: unshared in the child so offsets can be set */
   if (joins) {
     /* Join first, then create: new namespaces must be owned by the joined user namespace. */
@@ -175,6 +223,7 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return fail_step(e, KC_STEP_CLONE, errno, "socketpair", NULL);
   ctx.sync_fd = sv[1];
+  ctx.parent_fd = sv[0];
 
   int pidfd = -1;
   struct clone_args ca;
@@ -187,17 +236,20 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
     ca.cgroup = (uint64_t)p->cgroup_fd;
   }
 
-  /* Block every signal across clone3, so no Node handler ever runs in the child. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-  if (pid == 0) {
-    close(sv[0]);
-    kc_child_main(&ctx);
+  pid_t pid;
+  if (stack) {
+    ca.flags |= CLONE_VM;
+    ca.stack = (uint64_t)(uintptr_t)stack;
+    ca.stack_size = KC_CHILD_STACK_SIZE;
+    pid = kc_clone_on_stack(&ca, child_entry, &ctx);
+  } else {
+    pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0) {
+      close(sv[0]);
+      kc_child_main(&ctx);
+    }
   }
   int clone_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
   close(sv[1]);
   if (pid < 0) {
     close(sv[0]);

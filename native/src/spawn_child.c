@@ -85,8 +85,9 @@ static void reset_signals(void) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; s++) {
-    if (s == SIGKILL || s == SIGSTOP) continue;
-    sigaction(s, &sa, NULL); /* glibc refuses its two internal signals: harmless */
+    /* glibc reserves 32 and 33; asking would only set errno, which a CLONE_VM child shares with the parent. */
+    if (s == SIGKILL || s == SIGSTOP || s == 32 || s == 33) continue;
+    sigaction(s, &sa, NULL);
   }
   sigset_t none;
   sigemptyset(&none);

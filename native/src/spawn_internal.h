@@ -25,6 +25,7 @@ typedef struct kc_child_msg {
 typedef struct kc_child_ctx {
   const kc_plan *plan;
   int sync_fd;
+  int parent_fd;               /* the parent's end of the sync socket: the child closes it */
   int new_ns_flags_to_unshare; /* namespaces created with unshare() after setns/sync */
   int fork_for_pidns;          /* fork once more so the program lands in the target pid namespace */
 } kc_child_ctx;

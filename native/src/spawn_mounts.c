@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -138,15 +139,16 @@ static void close_fd(int *fd) {
 
 /* Mount flags the kernel locks on a mount (MNT_LOCK_*): a read-only remount must keep them. */
 static unsigned long locked_flags(const char *path) {
-  struct statvfs sv;
-  if (statvfs(path, &sv) < 0) return 0;
-  unsigned long f = 0;
-  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  /* statfs(2), not statvfs(3): glibc may fall back to parsing /proc/mounts with stdio, which allocates. */
+  struct statfs sf;
+  if (statfs(path, &sf) < 0) return 0;
+  unsigned long f = 0, k = (unsigned long)sf.f_flags;
+  if (k & ST_NOSUID) f |= MS_NOSUID;
+  if (k & ST_NODEV) f |= MS_NODEV;
+  if (k & ST_NOEXEC) f |= MS_NOEXEC;
+  if (k & ST_NOATIME) f |= MS_NOATIME;
+  if (k & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (k & ST_RELATIME) f |= MS_RELATIME;
   return f;
 }
 

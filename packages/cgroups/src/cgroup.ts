@@ -157,6 +157,10 @@ export class Cgroup {
 	get controllers(): readonly string[] {
 		return this.backend.controllers;
 	}
+	/** Controllers in effect for this group (v2: enabled by the parent's `cgroup.subtree_control`). */
+	enabledControllers(): string[] {
+		return this.backend.enabled(this.path);
+	}
 	/** The cgroup version a controller lives on in this layout (undefined when absent). */
 	versionOf(controller: string): 1 | 2 | undefined {
 		return this.backend.versionOf(controller);

@@ -27,6 +27,7 @@ export const probe = {
 	),
 	cgroupTools: existsSync("/usr/bin/cgcreate") && existsSync("/usr/bin/cgget"),
 	python: existsSync("/usr/bin/python3"),
+	devicesV1: layout.controllers.get("devices")?.version === 1,
 	cc: existsSync("/usr/bin/cc") || existsSync("/usr/bin/gcc"),
 };
 

@@ -45,6 +45,7 @@ describe("Cgroup lifecycle", () => {
 		const root = testPath("tree");
 		const cg = Cgroup.create(`${root}/a/b`);
 		for (const d of cg.directories) expect(existsSync(d)).toBe(true);
+		if (probe.memory) expect(cg.enabledControllers()).toContain("memory");
 		const top = Cgroup.open(root);
 		expect(top.children().map((c) => c.path)).toEqual([`/${root}/a`]);
 		expect([...top.walk()].map((c) => c.path)).toEqual([

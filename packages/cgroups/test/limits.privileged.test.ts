@@ -201,3 +201,20 @@ describe("stats", () => {
 		await cg.kill();
 	});
 });
+
+describe.runIf(probe.devicesV1)("device rules (v1 devices controller)", () => {
+	it("a deny rule makes opening /dev/null fail with EPERM, an allow rule restores it", async () => {
+		await using cg = Cgroup.create(testPath("devices"), {
+			resources: { devices: [{ allow: false, type: "c", major: 1, minor: 3, access: "rw" }] },
+		});
+		const tryWrite = async () => {
+			const p = spawnIn(cg, ["sh", "-c", "echo x > /dev/null && echo ok"]);
+			const [out, err] = await Promise.all([collect(p.stdout), collect(p.stderr)]);
+			await p.exited;
+			return out + err;
+		};
+		expect(await tryWrite()).toMatch(/Operation not permitted/);
+		cg.set({ devices: [{ allow: true, type: "c", major: 1, minor: 3, access: "rw" }] });
+		expect((await tryWrite()).trim()).toBe("ok");
+	});
+});

@@ -11,6 +11,7 @@ const VIEW = [
   'echo ---limits', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
   'echo ---dev', 'ls /dev | tr "\\n" " "; echo',
   'echo ---ids', 'id', 'ulimit -n',
+  'echo ---net', 'ip link show lo | head -1 | cut -d" " -f2,3', 'ls /sys/class/net | tr "\\n" " "; echo',
 ].join('; ');
 
 const stateRoot = tempDir('kc-sbs-');
@@ -31,6 +32,7 @@ describe.runIf(probe.root && probe.busybox && probe.runc)('the same bundle under
       expect(kc.status, kc.stderr).toBe(0);
       expect(kc.stdout).toContain('side-by-side');
       expect(kc.stdout).toMatch(/Seccomp:\s+2/);
+      expect(kc.stdout).toMatch(/lo: <LOOPBACK,UP,LOWER_UP>/);
       expect(kc.stdout).toContain(String(96 * 1024 * 1024));
       expect(kc.stdout).toBe(runc.stdout);
       expect(leftoverCgroups(kcId)).toEqual([]);

@@ -51,6 +51,8 @@ export { MAX_INTERFACE_NAME_BYTES, validateInterfaceName } from './net/names.js'
 export { formatAddress, parseCidr } from './net/ip-address.js';
 export type { Cidr } from './net/ip-address.js';
 export { RtnetlinkSocket } from './net/rtnetlink-socket.js';
+export { NL, ifaddrmsg, ifinfomsg, rtmsg, attrBytes, attrNested, attrString, attrU32, parseAttrs } from './net/netlink-message.js';
+export type { Attr, IncomingMessage } from './net/netlink-message.js';
 export {
   createVethPair,
   deleteLink,

@@ -11,7 +11,7 @@ describe('joining and creating namespaces', () => {
     try {
       const joiner = spawn({
         // $$ of the shell is its pid as seen inside the joined pid namespace; the target is pid 1 there.
-        argv: ['/bin/busybox', 'sh', '-c', 'hostname; echo pid=$$; cat /proc/net/dev | wc -l'],
+        argv: ['/bin/busybox', 'sh', '-c', 'hostname; echo pid=$$; cat /proc/net/dev | wc -l; read x'],
         ...namespaceSpec({ joinProcess: { pidfd: target.pidfd, kinds: ['pid', 'net', 'uts'] } }),
       });
       const out = collect(joiner.stdout);
@@ -21,6 +21,7 @@ describe('joining and creating namespaces', () => {
       expect(ids.uts).toBe(targetIds.uts);
       expect(ids.pid).toBe(targetIds.pid);
       expect(sameNamespace(joiner.pid, process.pid, 'net')).toBe(false);
+      joiner.stdin?.end('\n');
       expect((await joiner.exited).exitCode).toBe(0);
       const [hostname, pidLine, devLines] = out().trim().split('\n');
       expect(hostname).toBe(host);

@@ -75,6 +75,10 @@ export class HybridBackend implements CgroupBackend {
 		this.v1.rmdir(path);
 		this.v2.rmdir(path);
 	}
+	enabled(path: string): string[] {
+		const v1 = this.v1.enabled(path);
+		return [...v1, ...this.v2.enabled(path).filter((c) => !v1.includes(c))];
+	}
 	children(path: string): string[] {
 		return [
 			...new Set([...this.v1.children(path), ...this.v2.children(path)]),

@@ -24,6 +24,8 @@ export interface CgroupBackend {
 	mkdir(path: string, wanted: readonly string[]): string[];
 	/** Removes the (empty) directories of one cgroup. */
 	rmdir(path: string): void;
+	/** Controllers in effect for the group: v1 hierarchies where it exists, v2 `cgroup.controllers`. */
+	enabled(path: string): string[];
 	/** Names of child cgroups (union over hierarchies). */
 	children(path: string): string[];
 	/** File access for translation and stats, by controller (`''` = core files). */

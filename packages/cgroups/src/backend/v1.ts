@@ -84,6 +84,12 @@ export class V1Backend implements CgroupBackend {
 	rmdir(path: string): void {
 		for (const d of this.dirs(path)) removeCgroupDir(d);
 	}
+	enabled(path: string): string[] {
+		return this.mounts
+			.filter((m) => readCgroupFileIfAny(join(this.at(m.dir, path), "cgroup.procs")) !== undefined)
+			.flatMap((m) => m.controllers)
+			.filter((c) => !c.startsWith("name="));
+	}
 	children(path: string): string[] {
 		return [...new Set(this.dirs(path).flatMap((d) => childNames(d)))].sort();
 	}

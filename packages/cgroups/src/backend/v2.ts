@@ -95,6 +95,9 @@ export class V2Backend implements CgroupBackend {
 	rmdir(path: string): void {
 		removeCgroupDir(this.dir(path));
 	}
+	enabled(path: string): string[] {
+		return (readCgroupFileIfAny(join(this.dir(path), "cgroup.controllers")) ?? "").split(/\s+/).filter(Boolean);
+	}
 	children(path: string): string[] {
 		return childNames(this.dir(path));
 	}

@@ -1,10 +1,10 @@
 /**
- * Settings made from the host into a held container's namespaces, with
- * nsenter(1) and iproute2, until `@kc/namespaces` exports loopback and
- * sysctl helpers (one call each, so switching is local):
+ * Settings made from the host into a held container's namespaces:
  *
- * - `lo` up in a new network namespace (runc does the same: "loopback only");
- * - `linux.sysctl`: namespaced sysctl files (net.*, IPC's kernel.shm|msg|sem,
+ * - `lo` up in a new network namespace (runc does the same: "loopback only"),
+ *   over rtnetlink in that namespace with `@kc/namespaces`;
+ * - `linux.sysctl` (with nsenter(1), until `@kc/namespaces` offers sysctl
+ *   writes in a namespace): namespaced sysctl files (net.*, IPC's kernel.shm|msg|sem,
  *   fs.mqueue.*) resolve to the namespace of the *writer*, so writing them
  *   from a process that entered the container's net/ipc/uts namespaces sets
  *   the container's values. Done from outside because inside, /proc/sys is
@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { invalidArgument } from '@kc/native';
+import { Namespace, setLinkUp } from '@kc/namespaces';
 import { ContainerError } from '../errors.js';
 
 /** True for sysctl keys that belong to a namespace (the keys runc accepts). */
@@ -25,13 +26,17 @@ export function configureNamespaces(pid: number, options: { loopback: boolean; s
   for (const [k] of entries) {
     if (!isNamespacedSysctl(k)) throw invalidArgument(ContainerError, `linux.sysctl.${k}`, 'is not namespaced: setting it would change the host', 'only net.*, fs.mqueue.*, kernel.shm*/msg*/sem are allowed');
   }
-  if (!options.loopback && entries.length === 0) return;
-  const script = [options.loopback ? 'ip link set lo up || exit 1' : '', ...entries.map((_, i) => `printf '%s' "$${2 * i + 2}" > "$${2 * i + 1}" || exit 1`)].filter(Boolean).join('\n');
+  if (options.loopback) {
+    using netns = Namespace.fromPid(pid, 'net');
+    setLinkUp('lo', { netns });
+  }
+  if (entries.length === 0) return;
+  const script = [...entries.map((_, i) => `printf '%s' "$${2 * i + 2}" > "$${2 * i + 1}" || exit 1`)].filter(Boolean).join('\n');
   const args = entries.flatMap(([k, v]) => [`/proc/sys/${k.replace(/\./g, '/')}`, v]);
   try {
     execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, `--ipc=/proc/${pid}/ns/ipc`, `--uts=/proc/${pid}/ns/uts`, '--', 'sh', '-c', script, 'kc-ns', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
-    throw new ContainerError(`cannot configure the container's namespaces: ${stderr || (e as Error).message}`, { code: 'TOOL_FAILED', hint: 'needs nsenter (util-linux) and ip (iproute2); check the sysctl keys exist', cause: e });
+    throw new ContainerError(`cannot configure the container's namespaces: ${stderr || (e as Error).message}`, { code: 'TOOL_FAILED', hint: 'needs nsenter (util-linux); check the sysctl keys exist', cause: e });
   }
 }

@@ -11,6 +11,19 @@ import type { OciSeccomp } from '../oci/types.js';
 /** The compiled filter for an OCI seccomp profile, or undefined when the config has none. */
 export function compileSeccomp(profile: OciSeccomp | undefined): SeccompSpec | undefined {
   if (!profile) return undefined;
+  // Engines pass the same profile for every container: compile each distinct one once per process.
+  const key = JSON.stringify(profile);
+  const cached = compiled.get(key);
+  if (cached) return { ...cached };
+  const spec = compileUncached(profile);
+  if (compiled.size > 32) compiled.clear();
+  compiled.set(key, spec);
+  return { ...spec };
+}
+
+const compiled = new Map<string, SeccompSpec>();
+
+function compileUncached(profile: OciSeccomp): SeccompSpec {
   const imported = importOciSeccomp(firstRuleWins(profile) as unknown as SeccompOci);
   return toSpawnSeccomp(compile(imported.policy), {
     log: imported.flags.includes('SECCOMP_FILTER_FLAG_LOG'),

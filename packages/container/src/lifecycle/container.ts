@@ -1,5 +1,5 @@
 import { closeSync, readSync, rmSync } from 'node:fs';
-import { type ExitStatus, type KcProcess, rawMount, signalNumber } from '@kc/native';
+import { type ExitStatus, type KcProcess, PollEvent, rawMount, signalNumber, watchFd } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { type CgroupStats, cgroupPids, cgroupStats, destroyCgroups, setFrozen, signalAll } from '../internal/cgroup-adapter.js';
 import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
@@ -10,6 +10,42 @@ import { type ExecOptions, execInContainer } from './exec.js';
 import { containerStatus, ociState } from './status.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Reads kc-init's byte from the exec fifo, woken by libuv as soon as it is
+ * written; a slow timer checks the process still lives, so a container that
+ * died while held cannot hang `start`.
+ */
+function readOneByte(fd: number, alive: () => boolean, id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const buf = Buffer.alloc(1);
+    const tryRead = (): boolean => {
+      try {
+        return readSync(fd, buf, 0, 1, null) === 1;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        throw e;
+      }
+    };
+    const finish = (err?: unknown) => {
+      watch.stop();
+      clearInterval(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = () => {
+      try {
+        if (tryRead()) return finish();
+        if (!alive()) finish(new ContainerError(`container "${id}" exited before it was started`, { code: 'INVALID_STATE' }));
+      } catch (e) {
+        finish(e);
+      }
+    };
+    const watch = watchFd(fd, PollEvent.Readable, check);
+    const timer = setInterval(check, 20);
+    check();
+  });
+}
 
 /**
  * A container: created from an OCI bundle, persisted under a state root so
@@ -95,18 +131,7 @@ export class Container implements AsyncDisposable {
       const fifo = this.store.fifoPath(this.id);
       const fd = openFifoForStart(fifo);
       try {
-        const buf = Buffer.alloc(1);
-        for (;;) {
-          try {
-            if (readSync(fd, buf, 0, 1, null) === 1) break;
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-          }
-          if (!sameProcessAlive(this.#record.pid, this.#record.pidStartTime)) {
-            throw new ContainerError(`container "${this.id}" exited before it was started`, { code: 'INVALID_STATE' });
-          }
-          await sleep(1);
-        }
+        await readOneByte(fd, () => sameProcessAlive(this.#record.pid, this.#record.pidStartTime), this.id);
       } finally {
         closeSync(fd);
         rmSync(fifo, { force: true });
