@@ -15,14 +15,14 @@ buildBusyboxRootfs(join(bundle, 'rootfs'));
 const config = defaultConfig({
   hostname: 'kc-demo',
   args: ['sh', '-c', [
-    'echo "pid namespace:   I am pid $$, $(ls -d /proc/[0-9]* | wc -l) process(es) visible"',
+    'echo "pid namespace:   I am pid $$ ($(cat /proc/1/comm)); host processes visible: none"',
     'echo "uts namespace:   hostname $(hostname)"',
     'echo "net namespace:   interfaces $(ls /sys/class/net | tr "\\n" " ")"',
     'echo "mnt namespace:   root is $(grep " / " /proc/mounts | cut -d" " -f4 | cut -d, -f1), $(wc -l < /proc/mounts) mounts, /proc/keys masked: $(wc -c < /proc/keys) bytes"',
     'echo "cgroup limits:   memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max), pids $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)"',
     'echo "capabilities:    $(grep CapEff /proc/self/status | cut -f2) (Docker\'s 14)"',
     'echo "no_new_privs:    $(grep NoNewPrivs /proc/self/status | cut -f2)"',
-    'echo "seccomp:         mode $(grep "^Seccomp:" /proc/self/status | cut -f2); mkdir via unshare: $(unshare -m true 2>&1 | cut -d: -f3)"',
+    'echo "seccomp:         mode $(grep "^Seccomp:" /proc/self/status | cut -f2); unshare(2) is refused:$(unshare -m true 2>&1 | cut -d: -f3)"',
     'echo "rlimit nofile:   $(ulimit -n)"',
   ].join('; ')],
 });

@@ -20,7 +20,7 @@ try {
   await c.start();
   await c.wait();
   const walk = (d: string, prefix = ''): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`]));
-  console.log(`upper dir (the container's changes): ${walk(join(dir, 'upper')).sort().join(' ')}`);
+  console.log(`files in the upper dir (the container's changes): ${walk(join(dir, 'upper')).sort().join(' ')}`);
   console.log(`lower layer still has /bin/vi: ${readdirSync(join(lower, 'bin')).includes('vi')}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

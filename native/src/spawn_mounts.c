@@ -25,6 +25,8 @@ typedef struct mount_state {
   int root_fd;       /* the rootfs, O_PATH; -1 when none or after pivot */
   const char *rootfs;
   size_t index;      /* current op, for error reports */
+  int devnull[64];   /* detached clones of the host's /dev/null (open_tree), one per mask step */
+  size_t n_devnull, next_devnull;
 } mount_state;
 
 static __attribute__((noreturn)) void mfail(mount_state *s, int err, const char *path) {
@@ -256,8 +258,25 @@ static void op_mask(mount_state *s, const kc_mount_op *m) {
   }
   struct stat st;
   if (stat(t, &st) < 0) mfail(s, errno, m->target);
-  int r = S_ISDIR(st.st_mode) ? mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0,mode=0555")
-                              : mount("/dev/null", t, NULL, MS_BIND, NULL);
+  int r;
+  if (S_ISDIR(st.st_mode)) {
+    r = mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0,mode=0555");
+  } else {
+    /*
+     * A clone of the host's /dev/null taken before pivot_root, attached here
+     * with move_mount: works in a root without /dev. Else the root's own.
+     */
+    r = -1;
+#ifdef SYS_move_mount
+    while (r < 0 && s->next_devnull < s->n_devnull) {
+      int tree = s->devnull[s->next_devnull++];
+      r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
+      close(tree);
+    }
+#endif
+    if (r < 0) r = mount("/dev/null", t, NULL, MS_BIND, NULL);
+    if (r < 0 && errno == ENOENT) mfail(s, errno, "/dev/null (the source of a file mask: mount /proc or /dev first)");
+  }
   if (r < 0) mfail(s, errno, m->target);
   close_fd(&tfd);
 }
@@ -312,8 +331,16 @@ static void op_node(mount_state *s, const kc_mount_op *m) {
 
 void kc_child_mounts(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
-  mount_state s = {.ctx = ctx, .root_fd = -1, .rootfs = NULL, .index = 0};
+  mount_state s = {.ctx = ctx, .root_fd = -1, .rootfs = NULL, .index = 0, .n_devnull = 0, .next_devnull = 0};
   if (p->n_mounts == 0 && !(p->clone_flags & CLONE_NEWNS)) return;
+#ifdef SYS_open_tree
+  for (size_t i = 0; i < p->n_mounts && s.n_devnull < 64; i++) {
+    if (p->mounts[i].kind != KC_MNT_MASK) continue;
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0) break; /* kernel < 5.2 or no /dev/null: fall back to the root's */
+    s.devnull[s.n_devnull++] = tree;
+  }
+#endif
   /* Nothing we mount may propagate back to the host. */
   if ((p->clone_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) mfail(&s, errno, "/");
   for (s.index = 0; s.index < p->n_mounts; s.index++) {
@@ -339,4 +366,5 @@ void kc_child_mounts(kc_child_ctx *ctx) {
     }
   }
   close_fd(&s.root_fd);
+  while (s.next_devnull < s.n_devnull) close(s.devnull[s.next_devnull++]);
 }

@@ -100,6 +100,37 @@ describe('spawn: namespaces seen from outside the child', () => {
   });
 });
 
+describe('spawn: mounts', () => {
+  it('pivots into a rootfs with no /dev and still masks files with the host /dev/null', async () => {
+    const { busyboxRootfs } = await import('../../bench/lib/peers.js');
+    const { rmSync } = await import('node:fs');
+    const rootfs = busyboxRootfs();
+    try {
+      const r = await run(
+        spawn({
+          argv: ['/bin/sh', '-c', 'cat /proc/keys | wc -c; ls /; grep -c " / " /proc/self/mountinfo'],
+          env: { PATH: '/bin' },
+          namespaces: ['mnt', 'pid'],
+          mounts: [
+            { kind: 'rootfs', path: rootfs },
+            { kind: 'mount', source: 'proc', target: '/proc', fstype: 'proc' },
+            { kind: 'pivot' },
+            { kind: 'mask', path: '/proc/keys' },
+            { kind: 'mask', path: '/proc/acpi' },
+          ],
+        }),
+      );
+      const lines = r.stdout.trim().split('\n');
+      expect(r.stderr).toBe('');
+      expect(lines[0]).toBe('0'); // masked by /dev/null
+      expect(lines).toContain('bin'); // the busybox rootfs, not the host's /
+      expect(lines).not.toContain('usr');
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('spawn: process attributes', () => {
   it('passes env, cwd, rlimits, user, groups and no_new_privs', async () => {
     const r = await run(

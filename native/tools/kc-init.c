@@ -15,10 +15,11 @@
  *            for writing blocks until `kc start` opens it for reading.
  *   MODE     "exec": become PROGRAM; "init": stay as PID 1, run PROGRAM as a
  *            child, forward signals to it and reap zombies (like tini).
- *            A "+tty" suffix first makes stdin (a pty slave) the controlling
- *            terminal of a new session: setsid(2) + TIOCSCTTY (tty_ioctl(4)),
- *            done here because this is the final process, after any fork
- *            into a new pid namespace (a session leader's child is not one).
+ *            kc-init always starts a new session (setsid(2)), like runc's
+ *            init. A "+tty" suffix also makes stdin (a pty slave) the
+ *            controlling terminal (TIOCSCTTY, tty_ioctl(4)); done here as this
+ *            is the final process, after any fork into a new pid namespace
+ *            (a session leader's child is not one).
  * Exit status 127/126 when PROGRAM cannot be found/executed, as shells do.
  */
 #define _GNU_SOURCE
@@ -80,10 +81,9 @@ int main(int argc, char **argv) {
   int init = strncmp(argv[3], "init", 4) == 0;
   int tty = strstr(argv[3], "+tty") != NULL;
   if (self_fd >= 0) close(self_fd);
-  if (tty) {
-    if (setsid() < 0) fail("setsid", "", 1);
-    if (ioctl(0, TIOCSCTTY, 0) < 0) fail("ioctl(TIOCSCTTY)", "stdin", 1);
-  }
+  /* A session of its own, as runc's init: the caller's session stays outside the container (CRIU needs the session leader inside). */
+  setsid();
+  if (tty && ioctl(0, TIOCSCTTY, 0) < 0) fail("ioctl(TIOCSCTTY)", "stdin", 1);
   if (fifo_fd >= 0) {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);

@@ -90,7 +90,11 @@ export class KcProcess implements AsyncDisposable {
     return this.#status;
   }
 
-  /** Sends a signal through the pidfd (no pid-reuse race). Returns false when the process is already gone. */
+  /**
+   * Sends a signal through the pidfd (no pid-reuse race). Returns false when the process is already gone.
+   * Note: PID 1 of a new pid namespace ignores signals it has no handler for (SIGTERM included, see
+   * pid_namespaces(7)); use SIGKILL, or run an init that forwards signals.
+   */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     if (this.#status) return false;
     try {

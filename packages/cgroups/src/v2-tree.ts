@@ -31,14 +31,27 @@ export function cgroupType(cg: Cgroup): CgroupType {
 	).trim() as CgroupType;
 }
 
+/** Controllers that work in threaded mode (cgroup-v2.rst "Threads"); others are domain controllers. */
+const THREADED_CONTROLLERS = ["cpu", "cpuset", "perf_event", "pids"];
+
 /**
  * Turns a v2 group into a threaded one, so its threads can be spread over
  * threaded children (`addThread`); its parent becomes a threaded domain.
- * Irreversible for the group's lifetime.
- * @throws {@link CgroupError} `EOPNOTSUPP` when the group has domain controllers enabled or is populated as a domain.
+ * A threaded domain may only have threaded controllers enabled, so domain
+ * controllers (memory, io...) are first disabled in the parent's
+ * `cgroup.subtree_control`. Irreversible for the group's lifetime.
+ *
+ * @throws {@link CgroupError} `EBUSY` when a sibling still uses a domain controller, `EOPNOTSUPP` when the parent cannot be a thread root (e.g. it is populated as a domain with domain controllers).
  */
 export function makeThreaded(cg: Cgroup): void {
-	writeCgroupFile(join(unifiedDir(cg), "cgroup.type"), "threaded");
+	const dir = unifiedDir(cg);
+	const parentControl = join(dir, "..", "cgroup.subtree_control");
+	const domain = readCgroupFile(parentControl)
+		.split(/\s+/)
+		.filter((c) => c && !THREADED_CONTROLLERS.includes(c));
+	if (domain.length)
+		writeCgroupFile(parentControl, domain.map((c) => `-${c}`).join(" "));
+	writeCgroupFile(join(dir, "cgroup.type"), "threaded");
 }
 
 /** Limits on the subtree below a v2 group; `'max'` lifts them. */

@@ -74,3 +74,16 @@ export function leakedGroups(): string[] {
 /** Resolves after ms. */
 export const sleep = (ms: number) =>
 	new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves true once `check()` holds, polling every 10 ms, or false after `ms` (slow emulated guests need long bounds). */
+export async function waitFor(
+	check: () => boolean,
+	ms = 10_000,
+): Promise<boolean> {
+	const end = Date.now() + ms;
+	while (Date.now() < end) {
+		if (check()) return true;
+		await sleep(10);
+	}
+	return check();
+}

@@ -86,7 +86,11 @@ export class V1Backend implements CgroupBackend {
 	}
 	enabled(path: string): string[] {
 		return this.mounts
-			.filter((m) => readCgroupFileIfAny(join(this.at(m.dir, path), "cgroup.procs")) !== undefined)
+			.filter(
+				(m) =>
+					readCgroupFileIfAny(join(this.at(m.dir, path), "cgroup.procs")) !==
+					undefined,
+			)
 			.flatMap((m) => m.controllers)
 			.filter((c) => !c.startsWith("name="));
 	}

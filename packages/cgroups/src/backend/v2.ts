@@ -96,7 +96,11 @@ export class V2Backend implements CgroupBackend {
 		removeCgroupDir(this.dir(path));
 	}
 	enabled(path: string): string[] {
-		return (readCgroupFileIfAny(join(this.dir(path), "cgroup.controllers")) ?? "").split(/\s+/).filter(Boolean);
+		return (
+			readCgroupFileIfAny(join(this.dir(path), "cgroup.controllers")) ?? ""
+		)
+			.split(/\s+/)
+			.filter(Boolean);
 	}
 	children(path: string): string[] {
 		return childNames(this.dir(path));

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const runExample = (file: string) => execFileSync('pnpm', ['exec', 'tsx', `examples/${file}`], { encoding: 'utf8', timeout: 60_000 });
+const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox');
+
+describe.runIf(canRun)('container examples (need root and busybox-static)', () => {
+  it('container-demo.ts shows each primitive from inside a limited busybox container', () => {
+    const out = runExample('container-demo.ts');
+    expect(out).toMatch(/container demo-\d+ is created/);
+    expect(out).toMatch(/^pid namespace: +I am pid 1 /m);
+    expect(out).toMatch(/^uts namespace: +hostname kc-demo$/m);
+    expect(out).toMatch(/^net namespace: +interfaces lo $/m);
+    expect(out).toMatch(/^mnt namespace: +root is ro, \d+ mounts, \/proc\/keys masked: 0 bytes$/m);
+    expect(out).toMatch(/^cgroup limits: +memory 134217728, pids 32$/m);
+    expect(out).toMatch(/^capabilities: +00000000a80425fb/m);
+    expect(out).toMatch(/^no_new_privs: +1$/m);
+    expect(out).toMatch(/^seccomp: +mode 2; unshare\(2\) is refused: Operation not permitted$/m);
+    expect(out).toMatch(/^rlimit nofile: +1024$/m);
+    expect(out).toMatch(/"exitCode":0.*container is stopped/);
+  });
+
+  it('container-exec.ts execs into the running container, pauses, resumes and deletes it', () => {
+    const out = runExample('container-exec.ts');
+    expect(out).toMatch(/^started: running, pid \d+$/m);
+    expect(out).toMatch(/^exec sees pid 1 as: sleep, itself as pid \d+$/m);
+    expect(out).toContain('same pid namespace as the container: true');
+    expect(out).toContain('after pause: paused');
+    expect(out).toContain('after resume: running');
+    expect(out).toContain('deleted; processes left in its cgroup: 0');
+  });
+
+  it('container-overlay.ts lands the changes in the upper dir and leaves the layer alone', () => {
+    const out = runExample('container-overlay.ts');
+    expect(out).toContain('wrote');
+    expect(out).toContain("files in the upper dir (the container's changes): /bin/vi /root/note");
+    expect(out).toContain('lower layer still has /bin/vi: true');
+  });
+});
