@@ -1,7 +1,9 @@
 /**
  * Spawn latency: kc's spawn pipeline in five new namespaces (pid, mnt, uts,
- * ipc, net) beside Node's child_process.spawn, util-linux unshare and
- * `runc run`, all starting /bin/true, in one run.
+ * ipc, net) beside Node's child_process.spawn, util-linux unshare,
+ * bubblewrap (`bwrap --unshare-all --ro-bind / / /bin/true`) and `runc run`,
+ * all starting /bin/true, in one run. Writes bench/results/spawn.json and the
+ * raw samples (spawn.samples.json) that bench/chart.ts draws.
  *
  * Run: pnpm exec tsx bench/spawn.ts [--runs N]
  */
@@ -34,6 +36,12 @@ cases.push(await measure('/bin/true in 5 new namespaces', 'kc', () => kcSpawn([.
 cases.push(await measure('/bin/true in 5 new namespaces', 'node child_process (no ns)', nodeTrue, { runs }));
 if (have('unshare')) {
   cases.push(await measure('/bin/true in 5 new namespaces', 'unshare', () => runCommand('unshare', ['-p', '-m', '-u', '-i', '-n', '--fork', '/bin/true']), { runs }));
+}
+if (have('bwrap')) {
+  // bwrap --unshare-all also creates user and cgroup namespaces: a superset of kc's five.
+  cases.push(
+    await measure('/bin/true in 5 new namespaces', 'bwrap', () => runCommand('bwrap', ['--unshare-all', '--ro-bind', '/', '/', '/bin/true']), { runs }),
+  );
 }
 if (have('runc')) {
   const bundle = runcBundle(['/bin/true']);

@@ -42,7 +42,7 @@ fi
 if [ "$(id -u)" = 0 ] && [ -f scripts/vm/test.sh ]; then
   for mode in unified legacy; do
     lane "vm-$mode"
-    bash scripts/vm/test.sh --mode "$mode" --json "$out/vm-$mode.json" -- packages/cgroups/test || status=1
+    bash scripts/vm/test.sh --mode "$mode" --report "$out/vm-$mode.json" -- packages/cgroups/test scripts/vm/selftest.vm.test.ts || status=1
     reports+=("$out/vm-$mode.json")
   done
 fi

@@ -6,6 +6,13 @@ import type { CaseStats } from './measure.js';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
+/** The raw samples written beside it, to bench/results/<suite>.samples.json (for charts). */
+export interface SuiteSamples {
+  suite: string;
+  date: string;
+  cases: { case: string; tool: string; samples_ms: number[] }[];
+}
+
 /** The JSON written to bench/results/<suite>.json (schema fixed by DESIGN.md). */
 export interface SuiteResult {
   suite: string;
@@ -18,7 +25,9 @@ const fmt = (n: number) => (Number.isFinite(n) ? (n < 1 ? n.toFixed(3) : n.toFix
 
 /**
  * Prints one table per case (each tool's median, p10, p90 and its ratio to
- * kc's median) and writes bench/results/<suite>.json. Returns the result.
+ * kc's median) and writes bench/results/<suite>.json; when the cases carry
+ * their samples, also writes them to bench/results/<suite>.samples.json.
+ * Returns the result.
  */
 export function report(suite: string, cases: CaseStats[]): SuiteResult {
   const byCase = new Map<string, CaseStats[]>();
@@ -41,5 +50,14 @@ export function report(suite: string, cases: CaseStats[]): SuiteResult {
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${suite}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const withSamples = cases.filter((c) => c.samples !== undefined && c.samples.length > 0);
+  if (withSamples.length > 0) {
+    const samples: SuiteSamples = {
+      suite,
+      date: result.date,
+      cases: withSamples.map((c) => ({ case: c.case, tool: c.tool, samples_ms: c.samples ?? [] })),
+    };
+    writeFileSync(join(resultsDir, `${suite}.samples.json`), `${JSON.stringify(samples)}\n`);
+  }
   return result;
 }

@@ -1,8 +1,8 @@
-// Binding for the container runtime's fd helpers: sealed memfd copies (memfd.c) and ptys + console sockets (pty.c).
+// Binding for the container runtime's fd helpers: sealed memfd copies (memfd.c), fifos, console sockets (console_socket.c).
 #include <sys/stat.h>
 
 #include "kc/memfd.h"
-#include "kc/pty.h"
+#include "kc/console_socket.h"
 #include "registry.h"
 
 namespace {
@@ -17,25 +17,13 @@ Napi::Value MemfdSealedCopy(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-// ptyOpen(rows, cols) -> { master, slave }
-Napi::Value PtyOpen(const Napi::CallbackInfo& info) {
-  kc_error e;
-  int master, slave;
-  if (kc_pty_open(&master, &slave, (unsigned short)kc::ArgInt(info, 0, "rows"), (unsigned short)kc::ArgInt(info, 1, "cols"), &e) < 0)
-    kc::ThrowError(info.Env(), e);
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("master", Napi::Number::New(info.Env(), master));
-  o.Set("slave", Napi::Number::New(info.Env(), slave));
-  return o;
-}
-
-// sendFdToSocket(path, fd, name)
-Napi::Value SendFdToSocket(const Napi::CallbackInfo& info) {
+// connectUnixStream(path) -> fd
+Napi::Value ConnectUnixStream(const Napi::CallbackInfo& info) {
   kc_error e;
   std::string path = kc::ArgString(info, 0, "path");
-  std::string name = kc::ArgString(info, 2, "name");
-  if (kc_send_fd_to_socket(path.c_str(), kc::ArgInt(info, 1, "fd"), name.c_str(), &e) < 0) kc::ThrowError(info.Env(), e);
-  return info.Env().Undefined();
+  int fd = kc_unix_stream_connect(path.c_str(), &e);
+  if (fd < 0) kc::ThrowError(info.Env(), e);
+  return Napi::Number::New(info.Env(), fd);
 }
 
 // mkfifo(path, mode)
@@ -48,8 +36,7 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
   exports.Set("memfdSealedCopy", Napi::Function::New(env, MemfdSealedCopy));
-  exports.Set("ptyOpen", Napi::Function::New(env, PtyOpen));
-  exports.Set("sendFdToSocket", Napi::Function::New(env, SendFdToSocket));
+  exports.Set("connectUnixStream", Napi::Function::New(env, ConnectUnixStream));
 }
 
 }  // namespace

@@ -36,6 +36,8 @@ export { rawCore } from './raw/core.js';
 export type { RawCore, RawExit, RawFdWatcher } from './raw/core.js';
 export { rawContainerIo } from './raw/container-io.js';
 export type { RawContainerIo } from './raw/container-io.js';
+export { rawSeccomp } from './raw/seccomp.js';
+export type { RawSeccomp, RawSeccompNotification, RawSeccompNotifSizes } from './raw/seccomp.js';
 export { spawn } from './spawn/spawn.js';
 export { KcProcess, signalNumber } from './spawn/process.js';
 export type { ExitStatus, KcProcessInit } from './spawn/process.js';

@@ -9,7 +9,7 @@
  * sealed memfd (so it needs nothing inside the rootfs, and the container cannot
  * overwrite it through /proc/self/exe: CVE-2019-5736).
  *
- * Usage: kc-init SELF_FD FIFO_FD MODE -- PROGRAM ARGS...
+ * Usage: kc-init SELF_FD FIFO_FD MODE CONSOLE -- PROGRAM ARGS...
  *   SELF_FD  the memfd this program was executed from (closed at once), or -1
  *   FIFO_FD  an O_PATH fd of the exec fifo, or -1 to run at once. Opening it
  *            for writing blocks until `kc start` opens it for reading.
@@ -20,6 +20,11 @@
  *            controlling terminal (TIOCSCTTY, tty_ioctl(4)); done here as this
  *            is the final process, after any fork into a new pid namespace
  *            (a session leader's child is not one).
+ *   CONSOLE  "-" or "FD:ROWS:COLS": a unix socket connected to the engine's
+ *            console socket. kc-init opens a pty in the container's own
+ *            devpts instance (/dev/ptmx, so ttyname works inside), makes its
+ *            slave stdin/stdout/stderr and controlling terminal, and sends
+ *            the master over FD with SCM_RIGHTS (runc's protocol).
  * Exit status 127/126 when PROGRAM cannot be found/executed, as shells do.
  */
 #define _GNU_SOURCE
@@ -30,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,9 +78,39 @@ static int supervise(char **argv) {
   }
 }
 
+/* Opens a pty in the container's devpts, makes it our terminal, and sends the master to `sock`. */
+static void setup_console(const char *spec) {
+  int sock = -1, rows = 0, cols = 0;
+  if (sscanf(spec, "%d:%d:%d", &sock, &rows, &cols) < 1 || sock < 0) return;
+  int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) fail("open", "/dev/ptmx", 1);
+  char name[128];
+  if (ptsname_r(m, name, sizeof name) != 0) fail("ptsname", "/dev/ptmx", 1);
+  int sl = open(name, O_RDWR | O_NOCTTY);
+  if (sl < 0) fail("open", name, 1);
+  if (rows > 0 && cols > 0) {
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    ioctl(m, TIOCSWINSZ, &ws);
+  }
+  char buf[CMSG_SPACE(sizeof(int))];
+  memset(buf, 0, sizeof buf);
+  struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &m, sizeof(int));
+  if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) fail("sendmsg", "console socket", 1);
+  close(sock);
+  close(m);
+  for (int fd = 0; fd < 3; fd++) dup2(sl, fd);
+  if (sl > 2) close(sl);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 6 || strcmp(argv[4], "--") != 0) {
-    dprintf(2, "usage: kc-init SELF_FD FIFO_FD exec|init -- PROGRAM ARGS...\n");
+  if (argc < 7 || strcmp(argv[5], "--") != 0) {
+    dprintf(2, "usage: kc-init SELF_FD FIFO_FD exec|init[+tty] -|FD:ROWS:COLS -- PROGRAM ARGS...\n");
     return 2;
   }
   int self_fd = atoi(argv[1]);
@@ -83,6 +120,7 @@ int main(int argc, char **argv) {
   if (self_fd >= 0) close(self_fd);
   /* A session of its own, as runc's init: the caller's session stays outside the container (CRIU needs the session leader inside). */
   setsid();
+  setup_console(argv[4]);
   if (tty && ioctl(0, TIOCSCTTY, 0) < 0) fail("ioctl(TIOCSCTTY)", "stdin", 1);
   if (fifo_fd >= 0) {
     char path[64];
@@ -95,7 +133,7 @@ int main(int argc, char **argv) {
     if (write(w, "0", 1) != 1) fail("write", "exec fifo", 1);
     close(w);
   }
-  if (init) return supervise(argv + 5);
-  run(argv + 5);
+  if (init) return supervise(argv + 6);
+  run(argv + 6);
   return 1;
 }

@@ -42,8 +42,19 @@ kver=${image##*/vmlinuz-}
 moddir=/lib/modules/$kver
 [ -d "$moddir" ] || die "no $moddir for kernel $image"
 busybox=${KC_VM_BUSYBOX:-/bin/busybox}
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' \
-  || die "$busybox is not a static busybox: install busybox-static"
+[ -x "$busybox" ] && "$busybox" true 2>/dev/null || die "$busybox is missing: install busybox-static"
+# The initramfs has no libc: busybox must have no PT_INTERP program header.
+has_interp() { # ELF64 little-endian: e_phoff at 0x20, e_phentsize 0x36, e_phnum 0x38
+  local phoff phentsize phnum i
+  phoff=$(od -An -tu8 -j32 -N8 "$1" | tr -d ' ')
+  phentsize=$(od -An -tu2 -j54 -N2 "$1" | tr -d ' ')
+  phnum=$(od -An -tu2 -j56 -N2 "$1" | tr -d ' ')
+  for ((i = 0; i < phnum; i++)); do
+    [ "$(od -An -tu4 -j$((phoff + i * phentsize)) -N4 "$1" | tr -d ' ')" = 3 ] && return 0
+  done
+  return 1
+}
+! has_interp "$busybox" || die "$busybox is dynamically linked: install busybox-static"
 
 for tool in cpio xz sha256sum; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-system-deps.sh installs it)"
@@ -116,9 +127,10 @@ if [ "${KC_VM_PVH:-1}" = 1 ] && grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/
     # The bzImage payload is an xz stream (CONFIG_KERNEL_XZ): find its magic
     # and decompress from there (what the kernel's scripts/extract-vmlinux does).
     off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$image" | head -n 1 | cut -d: -f1 || true)
-    if [ -n "$off" ] && tail -c +$((off + 1)) "$image" | xz -dcq >"$vmlinux.tmp" 2>/dev/null \
-      || [ -s "$vmlinux.tmp" ]; then
-      if head -c 4 "$vmlinux.tmp" | grep -q 'ELF'; then
+    if [ -n "$off" ]; then
+      # xz complains about the bytes after the stream; the output is whole.
+      tail -c +$((off + 1)) "$image" | xz -dcq >"$vmlinux.tmp" 2>/dev/null || true
+      if [ "$(head -c 4 "$vmlinux.tmp" | tail -c 3)" = ELF ]; then
         mv -f "$vmlinux.tmp" "$vmlinux"
         for old in "$cache"/vmlinux-*; do
           [ "$old" = "$vmlinux" ] || rm -f "$old"

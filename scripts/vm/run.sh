@@ -121,9 +121,26 @@ relay_err=$!
 loglevel=4
 [ "$verbose" = 1 ] && loglevel=7
 append="console=ttyS0 rdinit=/init panic=-1 quiet loglevel=$loglevel"
-# Under emulation these save boot time: no i8042 probing delays, no timer
-# check, no Spectre mitigations (the guest runs only our own code).
-append+=" i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd no_timer_check tsc=reliable mitigations=off"
+# Under emulation these save boot time: no i8042 probing, no Spectre
+# mitigations (the guest runs only our own code).
+append+=" i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd mitigations=off tsc=reliable"
+# Guest time must be right (tests measure CPU quotas over a second). Under
+# TCG the guest's TSC is the host's, but the guest calibrates it against an
+# emulated PIT and, on a busy host, gets it wrong by up to 25x: guest clocks
+# then run that much fast, and its refinement only fixes errors under 1 %.
+# So tell the guest the host's TSC rate: measured once per host boot
+# (host-tsc-khz.py), else /proc/cpuinfo's "cpu MHz".
+tsc_khz=${KC_VM_TSC_KHZ:-}
+if [ -z "$tsc_khz" ]; then
+  cache=${KC_VM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kc-vm}
+  tsc_file=$cache/tsc-khz-$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+  if [ ! -s "$tsc_file" ]; then
+    rm -f "$cache"/tsc-khz-*
+    python3 "$here/host-tsc-khz.py" >"$tsc_file.$$" 2>/dev/null && mv -f "$tsc_file.$$" "$tsc_file" || rm -f "$tsc_file.$$"
+  fi
+  tsc_khz=$(cat "$tsc_file" 2>/dev/null || awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo 2>/dev/null || true)
+fi
+[ -n "$tsc_khz" ] && [ "$tsc_khz" -gt 0 ] && append+=" tsc_early_khz=$tsc_khz"
 
 fs() { # id path readonly
   local ro=

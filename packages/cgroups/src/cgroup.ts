@@ -1,18 +1,14 @@
-import { closeSync, constants, openSync } from "node:fs";
 import { join } from "node:path";
 import { type CgroupPlacement, KcErrorCode } from "@kc/native";
+import { freezeAndWait } from "./backend/freeze.js";
 import { waitUntil } from "./backend/kill-fallback.js";
 import { backendFor } from "./backend/select.js";
 import type { CgroupBackend } from "./backend/types.js";
 import { CgroupError } from "./errors.js";
+import { openEvents } from "./events/open.js";
 import { eventSources } from "./events/sources.js";
 import type { CgroupEvent, EventOptions } from "./events/types.js";
-import { EventQueue } from "./internal/event-queue.js";
-import {
-	fsError,
-	readCgroupFileIfAny,
-	writeCgroupFile,
-} from "./internal/fs.js";
+import { readCgroupFileIfAny, writeCgroupFile } from "./internal/fs.js";
 import { machineFacts } from "./internal/machine.js";
 import {
 	joinPath,
@@ -20,12 +16,18 @@ import {
 	parentPath,
 	validateCgroupName,
 } from "./internal/paths.js";
+import {
+	closeFd,
+	createTree,
+	openDirectoryFd,
+	removeTree,
+} from "./internal/tree.js";
 import { systemLayout } from "./layout/detect.js";
 import type { CgroupLayout, CgroupMode } from "./layout/types.js";
 import {
 	type Pressure,
 	type PressureResource,
-	parsePressure,
+	readPressureFile,
 } from "./pressure/parse.js";
 import {
 	type PressureEvent,
@@ -96,27 +98,11 @@ export class Cgroup {
 		const resources = options.resources ?? {};
 		validateResources(resources, machineFacts());
 		backend.plan(parentPath(p), resources); // version/controller support, before any write
-		const created: string[] = [];
-		try {
-			const parts = p.slice(1).split("/");
-			for (let i = 1; i <= parts.length; i++) {
-				const sub = `/${parts.slice(0, i).join("/")}`;
-				const made = backend.mkdir(sub, backend.controllers);
-				if (made.length) created.push(sub);
-			}
+		return createTree(backend, p, () => {
 			const cg = new Cgroup(p, layout, backend, true);
 			cg.apply(resources);
 			return cg;
-		} catch (e) {
-			for (const sub of created.reverse()) {
-				try {
-					backend.rmdir(sub);
-				} catch {
-					// Leave it to the original error; nothing was placed in it.
-				}
-			}
-			throw e;
-		}
+		});
 	}
 
 	/**
@@ -238,13 +224,7 @@ export class Cgroup {
 
 	/** Freezes every process below and resolves once the kernel reports the group frozen. */
 	async freeze(timeoutMs = 10_000): Promise<void> {
-		this.backend.setFrozen(this.path, true);
-		if (!(await waitUntil(() => this.backend.isFrozen(this.path), timeoutMs))) {
-			throw new CgroupError("the cgroup did not freeze in time", {
-				code: "ETIMEDOUT",
-				path: this.path,
-			});
-		}
+		await freezeAndWait(this.backend, this.path, timeoutMs);
 	}
 	/** Thaws the group and resolves once it is no longer frozen. */
 	async thaw(timeoutMs = 10_000): Promise<void> {
@@ -271,21 +251,7 @@ export class Cgroup {
 		const out: CgroupPlacement = {};
 		if (procsFiles.length) out.procsFiles = procsFiles;
 		if (cloneDir !== undefined) {
-			if (this.cloneFd === undefined) {
-				try {
-					this.cloneFd = openSync(
-						cloneDir,
-						constants.O_RDONLY | constants.O_DIRECTORY,
-					);
-				} catch (e) {
-					throw fsError(
-						e,
-						"open",
-						cloneDir,
-						"opening the cgroup directory failed",
-					);
-				}
-			}
+			this.cloneFd ??= openDirectoryFd(cloneDir);
 			out.fd = this.cloneFd;
 		}
 		return out;
@@ -293,15 +259,7 @@ export class Cgroup {
 
 	/** Current pressure (PSI) of `resource` in this group. @throws {@link CgroupError} `UNSUPPORTED` without v2 or PSI. */
 	pressure(resource: PressureResource): Pressure {
-		const text = readCgroupFileIfAny(
-			join(this.pressureDir(), `${resource}.pressure`),
-		);
-		if (text === undefined)
-			throw new CgroupError(
-				`${resource}.pressure is missing (PSI disabled? boot with psi=1)`,
-				{ code: KcErrorCode.Unsupported },
-			);
-		return parsePressure(text);
+		return readPressureFile(join(this.pressureDir(), `${resource}.pressure`));
 	}
 	/** Registers a PSI trigger and yields each time it fires (see {@link PressureTrigger}). */
 	pressureEvents(
@@ -331,28 +289,10 @@ export class Cgroup {
 	 * @throws {@link CgroupError} when no source is available or registration fails.
 	 */
 	events(options: EventOptions = {}): AsyncIterableIterator<CgroupEvent> {
-		options.signal?.throwIfAborted();
-		const cleanups: (() => void)[] = [];
-		const queue = new EventQueue<CgroupEvent>(() => {
-			for (const c of cleanups.splice(0)) c();
-		});
-		try {
-			for (const src of eventSources(this.backend, this.path, options)) {
-				cleanups.push(
-					src(
-						(e) => queue.push(e),
-						(e) => queue.fail(e),
-					),
-				);
-			}
-		} catch (e) {
-			queue.close();
-			throw e;
-		}
-		options.signal?.addEventListener("abort", () => queue.close(), {
-			once: true,
-		});
-		return queue;
+		return openEvents(
+			eventSources(this.backend, this.path, options),
+			options.signal,
+		);
 	}
 
 	/** v1: sets `notify_on_release` in every hierarchy (the release agent runs when the group empties). */
@@ -387,14 +327,10 @@ export class Cgroup {
 				this.backend.setFrozen(this.path, false);
 			await this.kill();
 		}
-		const removeTree = (p: string): void => {
-			for (const c of this.backend.children(p)) removeTree(joinPath(p, c));
-			this.backend.rmdir(p);
-		};
-		removeTree(this.path);
+		removeTree(this.backend, this.path);
 	}
 	private releaseFds(): void {
-		if (this.cloneFd !== undefined) closeSync(this.cloneFd);
+		if (this.cloneFd !== undefined) closeFd(this.cloneFd);
 		this.cloneFd = undefined;
 	}
 

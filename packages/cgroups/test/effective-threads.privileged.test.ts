@@ -8,6 +8,7 @@ import {
 	sleep,
 	spawnIn,
 	testPath,
+	waitFor,
 } from "./helpers.js";
 
 afterAll(() => expect(leakedGroups()).toEqual([]));
@@ -41,6 +42,7 @@ describe("effective limits", () => {
 			const inner = outer.createChild("inner", {
 				memory: { max: 128 << 20 },
 				cpu: { quota: 40000, period: 100000 },
+				...(layout.controllers.has("cpuset") ? { cpuset: { cpus: "0" } } : {}),
 			});
 			const p = spawnIn(inner, ["sleep", "100"]);
 			await sleep(50);
@@ -53,6 +55,8 @@ describe("effective limits", () => {
 			expect(e.cpuQuotaFrom).toBe(inner.path);
 			expect(e.cpus).toBe(0.4);
 			expect(e.parallelism).toBe(1);
+			// The cpuset narrows the affinity the kernel gives the child.
+			if (layout.controllers.has("cpuset")) expect(e.cpuList).toEqual([0]);
 		},
 	);
 });
@@ -68,7 +72,9 @@ describe.runIf(probe.python)("moving threads", () => {
 			"-c",
 			"import threading, time\nthreading.Thread(target=time.sleep, args=(100,)).start()\ntime.sleep(100)",
 		]);
-		await sleep(300);
+		const others = () =>
+			readdirSync(`/proc/${p.pid}/task`).filter((t) => Number(t) !== p.pid);
+		expect(await waitFor(() => others().length === 1)).toBe(true); // python started its thread
 		const tids = readdirSync(`/proc/${p.pid}/task`)
 			.map(Number)
 			.filter((t) => t !== p.pid);

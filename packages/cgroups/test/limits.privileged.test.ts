@@ -178,7 +178,7 @@ describe("stats", () => {
 			},
 		});
 		const p = spawnIn(cg, ["sh", "-c", "sleep 100 & sleep 100 & wait"]);
-		await sleep(100);
+		expect(await waitFor(() => cg.procs().length === 3)).toBe(true);
 		if (probe.freeze) await cg.freeze(); // holds the numbers still
 		const s = cg.stats();
 		if (probe.pids) {

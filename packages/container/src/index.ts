@@ -58,3 +58,4 @@ export { buildBusyboxRootfs } from './rootfs/busybox.js';
 export type { BusyboxRootfsOptions } from './rootfs/busybox.js';
 export { mountOverlayRootfs } from './rootfs/overlay.js';
 export type { OverlayRootfsOptions } from './rootfs/overlay.js';
+export type { CheckpointOptions, RestoreOptions } from './lifecycle/checkpoint.js';

@@ -20,7 +20,7 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
     }
   });
 
-  it('create, state, start, ps, events --stats, pause, resume, kill and delete work as separate invocations', () => {
+  it('create, state, start, ps, events --stats, pause, resume, kill and delete work as separate invocations', async () => {
     const { bundle, cleanup } = makeBundle(['sleep', '30']);
     const id = uniqueId('cli');
     const pidFile = join(bundle, 'pid');
@@ -41,7 +41,9 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(/it is running/);
       expect(kc(['--root', root, 'kill', id, 'KILL']).status).toBe(0);
-      for (let i = 0; i < 100 && JSON.parse(kc(['--root', root, 'state', id]).stdout).status !== 'stopped'; i++);
+      for (let i = 0; i < 500 && existsSync(`/proc/${state.pid}/stat`) && !/\) Z /.test(readFileSync(`/proc/${state.pid}/stat`, 'utf8')); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
       expect(JSON.parse(kc(['--root', root, 'state', id]).stdout)).toMatchObject({ status: 'stopped', pid: 0 });
       expect(kc(['--root', root, 'delete', id]).status).toBe(0);
       expect(leftoverCgroups(id)).toEqual([]);

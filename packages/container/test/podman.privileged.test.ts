@@ -74,9 +74,15 @@ describe.runIf(probe.root && probe.busybox && probe.podman)('podman drives kc as
     rmSync(dirname(cid), { recursive: true, force: true });
   });
 
-  it('gives the container a terminal through --console-socket when run with -t', () => {
-    const r = podman('run', '--rm', '-t', '--name', name('tty'), ...LIMITS, image, 'sh', '-c', 'test -t 0 && test -t 1 && echo is-a-tty');
+  it('gives run -t and exec -t a terminal from the container\'s own devpts through --console-socket', () => {
+    const r = podman('run', '--rm', '-t', '--name', name('tty'), ...LIMITS, image, 'sh', '-c', 'test -t 0 && test -t 1 && tty');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/is-a-tty/);
+    expect(r.stdout.trim()).toBe('/dev/pts/0');
+    const n = name('etty');
+    expect(podman('run', '-d', '--name', n, ...LIMITS, image, 'sleep', '100').status).toBe(0);
+    const e = podman('exec', '-t', n, 'tty');
+    expect(e.status, e.stderr).toBe(0);
+    expect(e.stdout.trim()).toBe('/dev/pts/0');
+    expect(podman('rm', '-f', '-t', '0', n).status).toBe(0);
   });
 });

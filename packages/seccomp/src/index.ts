@@ -66,5 +66,12 @@ export type {
 	ResolvedRule,
 } from "./policy/validate.js";
 export { resolvePolicy } from "./policy/validate.js";
+export type { SeccompFeatures } from "./notify/features.js";
+export { seccompFeatures } from "./notify/features.js";
+export type { AddFdOptions } from "./notify/notification.js";
+export { SeccompNotification } from "./notify/notification.js";
+export type { AddFdSupport, SupervisorOptions } from "./notify/supervisor.js";
+export { SeccompSupervisor } from "./notify/supervisor.js";
+export { readTargetMemory, readTargetString } from "./notify/target-memory.js";
 export { kcDefaultPolicy } from "./profiles/kc-default.js";
 export { syscallName, syscallNames, syscallNumber } from "./syscalls.js";

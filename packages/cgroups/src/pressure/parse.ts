@@ -1,3 +1,7 @@
+import { KcErrorCode } from "@kc/native";
+import { CgroupError } from "../errors.js";
+import { readCgroupFileIfAny } from "../internal/fs.js";
+
 /** One PSI line: the share of wall time tasks were stalled, as percentages, and the total stall in microseconds. */
 export interface PressureLine {
 	avg10: number;
@@ -38,4 +42,19 @@ export function parsePressure(text: string): Pressure {
 	};
 	if (lines.full) out.full = lines.full;
 	return out;
+}
+
+/**
+ * Reads and parses one `*.pressure` file.
+ * @throws {@link CgroupError} `UNSUPPORTED` when it is missing (PSI off: boot with `psi=1`).
+ */
+export function readPressureFile(file: string): Pressure {
+	const text = readCgroupFileIfAny(file);
+	if (text === undefined) {
+		throw new CgroupError(
+			`${file} is missing (PSI disabled? boot with psi=1)`,
+			{ code: KcErrorCode.Unsupported },
+		);
+	}
+	return parsePressure(text);
 }

@@ -5,6 +5,7 @@
  */
 import { KcError } from '@kc/native';
 import { UsageError } from './args.js';
+import { checkpointCommand, restoreCommand } from './checkpoint-commands.js';
 import { execCommand } from './exec-command.js';
 import { friendlyRunCommand, isFriendlyRun } from './friendly-run.js';
 import {
@@ -20,7 +21,7 @@ const USAGE = `kc: a runc-compatible container runtime built on kc's primitives
 usage: kc [--root DIR] [--log FILE] [--log-format text|json] COMMAND [OPTIONS] ID
        kc run --rootfs DIR [--memory 256M] [--cpus 0.5] [--pids 64] -- CMD ARGS...
 
-commands: create start run exec state kill delete pause resume ps events list spec features
+commands: create start run exec state kill delete pause resume ps events checkpoint restore list spec features
 `;
 
 const GLOBAL_VALUE = new Set(['root', 'log', 'log-format', 'criu', 'rootless']);
@@ -59,6 +60,8 @@ async function dispatch(command: string, rest: string[], g: Globals): Promise<nu
     case 'ps': return psCommand(rest, g);
     case 'events': return eventsCommand(rest, g);
     case 'list': return listCommand(rest, g);
+    case 'checkpoint': return checkpointCommand(rest, g);
+    case 'restore': return restoreCommand(rest, g);
     case 'spec': return specCommand(rest);
     case 'features': return featuresCommand();
     default: throw new UsageError(`unknown command "${command}"`);

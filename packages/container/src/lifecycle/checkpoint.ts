@@ -1,6 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Criu } from '@kc/criu';
+import { createCgroups, destroyCgroups } from '../internal/cgroup-adapter.js';
+import { OCI_VERSION } from '../oci/default-config.js';
+import { validateConfig } from '../oci/validate.js';
+import { pidStartTime, StateStore } from '../state/state-store.js';
+import { cgroupPlan, readBundleConfig } from './create.js';
+import { hostCgroupLayout } from './host-context.js';
 import type { OciConfig } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { parseMountOptions, MS } from '../translate/mount-options.js';
@@ -26,15 +32,36 @@ export function externalBindMounts(config: OciConfig): { destination: string; so
     .map((m) => ({ destination: m.destination, source: m.source ?? '' }));
 }
 
+/**
+ * Masked files are /dev/null bind-mounted over /proc and /sys files: CRIU
+ * cannot place that source inside the container's tree, so like runc they are
+ * declared external with the key `/dev/null`. (Directories are masked with
+ * tmpfs mounts, which CRIU dumps itself.) The host's /proc and /sys tell
+ * which paths are files.
+ */
+export function maskedFiles(config: OciConfig): string[] {
+  return (config.linux?.maskedPaths ?? []).filter((p) => {
+    try {
+      return !statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Options shared by dump and restore: root, cgroups, externals. */
 function commonCriuOptions(record: ContainerRecord) {
   const binds = externalBindMounts(record.config);
+  const masked = maskedFiles(record.config);
   return {
     root: record.rootfs,
     // kc-init made the container's first process a session leader, so no --shell-job.
     shellJob: false,
-    manageCgroups: 'soft' as const,
+    // CRIU's cgroup dump trips over other named v1 hierarchies on the host (they appear in every
+    // /proc/PID/cgroup); kc owns the container's cgroups anyway and moves the restored tree into them.
+    manageCgroups: 'ignore' as const,
     binds,
+    masked,
   };
 }
 
@@ -46,15 +73,19 @@ export async function checkpointRecord(record: ContainerRecord, options: Checkpo
   const imagesDir = resolve(options.imagesDir);
   mkdirSync(imagesDir, { recursive: true });
   const c = commonCriuOptions(record);
+  const outside = outsideStdio(record.pid);
+  writeFileSync(join(imagesDir, 'descriptors.json'), JSON.stringify(outside));
   const criu = new Criu();
   await criu.dump({
+    external: outside.map((d) => d.key),
     pid: record.pid,
     imagesDir,
     workDir: options.workDir,
     root: c.root,
     shellJob: c.shellJob,
     manageCgroups: c.manageCgroups,
-    extMounts: Object.fromEntries(c.binds.map((b) => [b.destination, b.destination])),
+    // On dump the map goes from a mountpoint to an external id (criu(8) --ext-mount-map).
+    extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.destination]), ...c.masked.map((p) => [p, '/dev/null'])]),
     leaveRunning: options.leaveRunning ?? false,
     freezeCgroup: record.cgroupDirs.freezer,
   });
@@ -63,15 +94,145 @@ export async function checkpointRecord(record: ContainerRecord, options: Checkpo
 /** Restores a dumped tree as the process of `record` (whose cgroups exist); returns its host pid. */
 export async function restoreRecord(record: ContainerRecord, imagesDir: string, workDir?: string): Promise<number> {
   const c = commonCriuOptions(record);
+  const outside = readDescriptors(imagesDir);
+  const fds = outside.map((d) => openSync(d.path, 'r+'));
   const criu = new Criu();
   const r = await criu.restore({
+    inheritFds: outside.map((d, i) => ({ key: d.key, fd: fds[i] as number })),
     imagesDir: resolve(imagesDir),
     workDir,
     root: c.root,
     shellJob: c.shellJob,
     manageCgroups: c.manageCgroups,
-    extMounts: Object.fromEntries(c.binds.map((b) => [b.destination, b.source])),
+    // On restore the map goes from the external id back to a host path.
+    extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.source]), ...(c.masked.length ? [['/dev/null', '/dev/null']] : [])]),
     detached: true,
-  });
+    leaveStopped: true,
+  }).finally(() => fds.forEach((fd) => closeSync(fd)));
+  // The tree stays stopped until it sits in the container's cgroups, then continues.
+  const tree = processTree(r.pid);
+  for (const dir of Object.values(record.cgroupDirs)) {
+    for (const pid of tree) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  }
+  for (const pid of tree) process.kill(pid, 'SIGCONT');
   return r.pid;
+}
+
+/** Options of {@link Container.restore}. */
+export interface RestoreOptions {
+  /** Id of the restored container. */
+  id: string;
+  /** Bundle holding the config.json (and rootfs) the container was created from. */
+  bundle: string;
+  /** The images of a {@link Container.checkpoint}. */
+  imagesDir: string;
+  /** State root. Default `/run/kc`. */
+  root?: string;
+  /** File to write the restored container's host pid to. */
+  pidFile?: string;
+  /** Where CRIU writes its log; default `imagesDir`. */
+  workDir?: string;
+}
+
+/**
+ * Restores a checkpointed container under `id`: recreates its cgroups with
+ * the config's limits, has CRIU restore the tree into them (it stays a
+ * running container kc manages), and records the state. Undoes all on failure.
+ */
+export async function restoreContainer(options: RestoreOptions): Promise<ContainerRecord> {
+  const bundle = resolve(options.bundle);
+  const config = validateConfig(readBundleConfig(bundle));
+  const store = new StateStore(options.root);
+  const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
+  const { cgroupDirs, writes } = cgroupPlan(config, options.id);
+  store.reserve(options.id);
+  let cgroupsMade = false;
+  try {
+    const placement = createCgroups(cgroupDirs, writes, hostCgroupLayout());
+    cgroupsMade = true;
+    if (placement.fd !== undefined) closeSync(placement.fd);
+    const record: ContainerRecord = {
+      ociVersion: OCI_VERSION, id: options.id, bundle, pid: 0, pidStartTime: 0, created: new Date().toISOString(),
+      started: true, config, cgroupDirs, rootfs, annotations: config.annotations,
+    };
+    const pid = await restoreRecord(record, options.imagesDir, options.workDir);
+    record.pid = pid;
+    record.pidStartTime = pidStartTime(pid);
+    store.save(record);
+    if (options.pidFile) writeFileSync(options.pidFile, String(pid));
+    return record;
+  } catch (e) {
+    if (cgroupsMade) {
+      try {
+        destroyCgroups(cgroupDirs);
+      } catch {
+        /* keep undoing */
+      }
+    }
+    store.remove(options.id);
+    throw e;
+  }
+}
+
+/** `pid` and all its descendants (/proc/PID/task/TID/children, Linux 3.5+). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i] as number;
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) out.push(Number(c));
+      } catch {
+        /* exited */
+      }
+    }
+  }
+  return out;
+}
+
+/** A standard stream of the container that is a host file (e.g. /dev/null): external to CRIU. */
+interface OutsideFd {
+  fd: number;
+  /** CRIU's external key, `file[MNT_ID:INODE]` in hex (criu/files-reg.c). */
+  key: string;
+  path: string;
+}
+
+/**
+ * Stdio fds of `pid` that are host files (outside the container's mounts):
+ * CRIU cannot dump them, so like runc they are declared external at dump and
+ * handed back (re-opened) with --inherit-fd at restore. Pipes and sockets
+ * are dumped by CRIU itself.
+ */
+function outsideStdio(pid: number): OutsideFd[] {
+  const out: OutsideFd[] = [];
+  for (const fd of [0, 1, 2]) {
+    let path: string;
+    try {
+      path = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (!path.startsWith('/')) continue;
+    const mnt = /^mnt_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+    if (!mnt) continue;
+    const ino = statSync(`/proc/${pid}/fd/${fd}`).ino;
+    const key = `file[${Number(mnt[1]).toString(16)}:${ino.toString(16)}]`;
+    if (!out.some((o) => o.key === key)) out.push({ fd, key, path });
+  }
+  return out;
+}
+
+function readDescriptors(imagesDir: string): OutsideFd[] {
+  try {
+    return JSON.parse(readFileSync(join(resolve(imagesDir), 'descriptors.json'), 'utf8')) as OutsideFd[];
+  } catch {
+    return [];
+  }
 }

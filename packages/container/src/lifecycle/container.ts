@@ -6,6 +6,7 @@ import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, StateStore } from '../state/state-store.js';
 import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
+import { type CheckpointOptions, checkpointRecord, type RestoreOptions, restoreContainer } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { containerStatus, ociState } from './status.js';
 
@@ -88,6 +89,28 @@ export class Container implements AsyncDisposable {
   static load(id: string, root?: string): Container {
     const store = new StateStore(root);
     return new Container(store, store.load(id), null);
+  }
+
+  /**
+   * Restores a container from a {@link Container.checkpoint} with CRIU.
+   * Privileges: root; CRIU >= 4 on recent kernels.
+   * @throws {ContainerError} EEXIST for a taken id; {@link CriuError} when CRIU fails (its log tail attached).
+   */
+  static async restore(options: RestoreOptions): Promise<Container> {
+    const record = await restoreContainer(options);
+    return new Container(new StateStore(options.root), record, null);
+  }
+
+  /**
+   * Checkpoints the running container with CRIU (through `@kc/criu`): its
+   * process tree, frozen by its freezer cgroup, is written to `imagesDir`;
+   * unless `leaveRunning`, the container then stops.
+   * @throws {ContainerError} INVALID_STATE unless running; {@link CriuError} when CRIU fails.
+   */
+  async checkpoint(options: CheckpointOptions): Promise<void> {
+    const status = this.status;
+    if (status !== 'running') throw this.#wrongState('checkpoint', status, 'running');
+    await checkpointRecord(this.#record, options);
   }
 
   /** The container id. */

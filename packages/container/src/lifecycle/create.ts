@@ -13,7 +13,7 @@ import type { ContainerRecord } from '../state/container-record.js';
 import { pidStartTime, StateStore } from '../state/state-store.js';
 import { toProcessSpec } from '../translate/process-spec.js';
 import { resourceWrites } from '../translate/resources.js';
-import { openConsole, sendConsole } from './console.js';
+import { consoleArg, connectConsoleSocket } from './console.js';
 import { hostCgroupLayout, isHostDirectory } from './host-context.js';
 
 /** Linux open(2) flags Node's fs.constants lacks. */
@@ -49,7 +49,8 @@ export interface Created {
   store: StateStore;
 }
 
-function readBundleConfig(bundle: string): unknown {
+/** Reads and parses `<bundle>/config.json`. @throws {ContainerError} NOT_FOUND or INVALID_ARGUMENT. */
+export function readBundleConfig(bundle: string): unknown {
   const file = join(bundle, 'config.json');
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -89,9 +90,7 @@ export function createContainer(options: CreateOptions): Created {
   const seccomp = compileSeccomp(config.linux?.seccomp);
   const layout = hostCgroupLayout();
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
-  const cgroupDirs = cgroupDirsFor(layout, config.linux?.cgroupsPath ?? `/kc/${options.id}`);
-  const extraDevices = (config.linux?.devices ?? []).map((d) => ({ allow: true, type: d.type === 'b' ? ('b' as const) : ('c' as const), major: d.major, minor: d.minor, access: 'rwm' }));
-  const writes = resourceWrites(config.linux?.resources, layout.version, extraDevices);
+  const { cgroupDirs, writes } = cgroupPlan(config, options.id);
 
   const undo: (() => void)[] = [];
   const fds: number[] = [];
@@ -113,22 +112,22 @@ export function createContainer(options: CreateOptions): Created {
     fds.push(fifoFd);
     const initFd = openKcInit();
     fds.push(initFd);
-    spec.argv = ['kc-init', '3', '4', `${options.init ? 'init' : 'exec'}${proc?.terminal ? '+tty' : ''}`, '--', ...spec.argv];
-    spec.path = '/proc/self/fd/3';
     spec.extraFds = [initFd, fifoFd];
-
-    let pty: ReturnType<typeof openConsole> | undefined;
-    if (proc?.terminal) {
-      pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
-      fds.push(pty.slave, pty.master);
-      // kc-init makes it the controlling terminal ("+tty"): it is the final process, after the fork into the pid namespace.
-      spec.stdio = [pty.slave, pty.slave, pty.slave];
+    let consoleFd: number | undefined;
+    if (proc?.terminal && options.consoleSocket) {
+      const sock = connectConsoleSocket(options.consoleSocket);
+      fds.push(sock);
+      spec.extraFds.push(sock);
+      consoleFd = 5;
     }
+    // kc-init makes the pty (inside the container) its controlling terminal: it is the final process, after the fork into the pid namespace.
+    const mode = `${options.init ? 'init' : 'exec'}${proc?.terminal ? '+tty' : ''}`;
+    spec.argv = ['kc-init', '3', '4', mode, consoleArg(consoleFd, proc?.consoleSize), '--', ...spec.argv];
+    spec.path = '/proc/self/fd/3';
     const child = spawn(spec);
     undo.push(() => {
       child.kill('SIGKILL');
     });
-    if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);
     configureNamespaces(child.pid, { loopback: spec.namespaces?.includes('net') ?? false, sysctl: sysctl });
 
     const record: ContainerRecord = {
@@ -167,6 +166,14 @@ export function createContainer(options: CreateOptions): Created {
       }
     }
   }
+}
+
+/** The container's cgroup directories and the control-file writes for its limits and device rules. */
+export function cgroupPlan(config: OciConfig, id: string) {
+  const layout = hostCgroupLayout();
+  const cgroupDirs = cgroupDirsFor(layout, config.linux?.cgroupsPath ?? `/kc/${id}`);
+  const extraDevices = (config.linux?.devices ?? []).map((d) => ({ allow: true, type: d.type === 'b' ? ('b' as const) : ('c' as const), major: d.major, minor: d.minor, access: 'rwm' }));
+  return { cgroupDirs, writes: resourceWrites(config.linux?.resources, layout.version, extraDevices) };
 }
 
 /** Opens the exec fifo for reading without blocking (so a dead container cannot hang `start`). */

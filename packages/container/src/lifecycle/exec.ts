@@ -7,7 +7,7 @@ import { compileSeccomp } from '../internal/seccomp-adapter.js';
 import type { OciProcess } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { NAMESPACE_KIND, toProcessSpec } from '../translate/process-spec.js';
-import { openConsole, sendConsole } from './console.js';
+import { consoleArg, connectConsoleSocket } from './console.js';
 import { hostCgroupLayout, isHostDirectory } from './host-context.js';
 
 /** Options of {@link Container.exec}. */
@@ -52,20 +52,17 @@ export function execInContainer(record: ContainerRecord, overrides: Partial<OciP
     } else {
       spec.cgroup = { procsFiles: Object.values(record.cgroupDirs).map((d) => join(d, 'cgroup.procs')) };
     }
-    let pty: ReturnType<typeof openConsole> | undefined;
-    if (proc.terminal) {
-      pty = openConsole(proc.consoleSize?.height ?? 0, proc.consoleSize?.width ?? 0);
-      fds.push(pty.master, pty.slave);
-      spec.stdio = [pty.slave, pty.slave, pty.slave];
-      // The controlling terminal is set by kc-init, the final process (see create.ts).
+    if (proc.terminal && options.consoleSocket) {
+      // kc-init opens the pty inside the container, makes it the terminal and sends the master to the engine (see create.ts).
       const initFd = openKcInit();
       fds.push(initFd);
-      spec.argv = ['kc-init', '3', '-1', 'exec+tty', '--', ...spec.argv];
+      const sock = connectConsoleSocket(options.consoleSocket);
+      fds.push(sock);
+      spec.argv = ['kc-init', '3', '-1', 'exec+tty', consoleArg(4, proc.consoleSize), '--', ...spec.argv];
       spec.path = '/proc/self/fd/3';
-      spec.extraFds = [initFd];
+      spec.extraFds = [initFd, sock];
     }
     const child = spawn(spec);
-    if (pty && options.consoleSocket) sendConsole(options.consoleSocket, pty.master);
     if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
     return child;
   } finally {

@@ -29,21 +29,29 @@ export interface CompiledFilter {
 	resolved: ResolvedPolicy;
 }
 
-/** What a range of numbers does: return an action, or run the argument checks of one syscall. */
+/** What a range of numbers does: return an action, or run the argument checks of one syscall. `key` is equal for equal outcomes. */
 type Outcome =
-	| { kind: "action"; action: Action }
-	| { kind: "chain"; rules: ResolvedRule[]; fallback: Action };
+	| { kind: "action"; action: Action; key: string }
+	| { kind: "chain"; rules: ResolvedRule[]; fallback: Action; key: string };
 
 const ENOSYS = 38;
 const TOP = 2 ** 32;
 
-function outcomeKey(o: Outcome): string {
-	if (o.kind === "action") return `ret:${actionValue(o.action)}`;
-	const rules = o.rules.map(
+function actionOutcome(action: Action): Outcome {
+	return { kind: "action", action, key: `ret:${actionValue(action)}` };
+}
+
+function chainOutcome(rules: ResolvedRule[], fallback: Action): Outcome {
+	const parts = rules.map(
 		(r) =>
 			`${actionValue(r.action)}(${r.args.map((a) => `${a.index}${a.op}${a.value}/${a.mask}`).join(",")})`,
 	);
-	return `chain:${rules.join("|")}:${actionValue(o.fallback)}`;
+	return {
+		kind: "chain",
+		rules,
+		fallback,
+		key: `chain:${parts.join("|")}:${actionValue(fallback)}`,
+	};
 }
 
 /** Rules after an unconditional one can never match; a chain that only ever yields one action is that action. */
@@ -64,8 +72,8 @@ function outcomeOfRules(rules: ResolvedRule[], fallback: Action): Outcome {
 	)
 		live.pop();
 	return live.length === 0
-		? { kind: "action", action: end }
-		: { kind: "chain", rules: live, fallback: end };
+		? actionOutcome(end)
+		: chainOutcome(live, end);
 }
 
 /** Sorted numbers of an arch's table, to weigh intervals by how many real syscalls they hold. */
@@ -87,6 +95,29 @@ function countIn(
 	return lower(end) - lower(start);
 }
 
+const sortedTables = new Map<string, readonly number[]>();
+
+/** An arch's syscall numbers in ascending order, computed once per process. */
+function sortedNumbers(a: ResolvedArch): readonly number[] {
+	let t = sortedTables.get(a.info.name);
+	if (!t) {
+		t = Object.values(a.info.syscalls).sort((x, y) => x - y);
+		sortedTables.set(a.info.name, t);
+	}
+	return t;
+}
+
+/**
+ * How much a call of this arch counts in the search tree of its group. x32
+ * shares x86_64's AUDIT_ARCH and entry point, but almost nothing runs as x32
+ * (most distribution kernels build without CONFIG_X86_X32_ABI): weighing its
+ * calls at 1/64 keeps the one split on bit 30 near the root's x32 side instead
+ * of pushing every x86_64 call a level deeper.
+ */
+function archWeight(a: ResolvedArch): number {
+	return a.info.name === "x32" ? 1 / 64 : 1;
+}
+
 /** The intervals of one arch over its own number range [base, limit). */
 function archIntervals(
 	p: ResolvedPolicy,
@@ -94,18 +125,19 @@ function archIntervals(
 	base: number,
 	limit: number,
 ): NumberInterval<Outcome>[] {
-	const table = Object.values(a.info.syscalls).sort((x, y) => x - y);
+	const table = sortedNumbers(a);
+	const scale = archWeight(a);
+	const dflt = actionOutcome(p.defaultAction);
 	const points: { start: number; outcome: Outcome }[] = [
-		{ start: base, outcome: { kind: "action", action: p.defaultAction } },
+		{ start: base, outcome: dflt },
 	];
 	const mark = (start: number, outcome: Outcome) =>
 		points.push({ start, outcome });
-	const dflt: Outcome = { kind: "action", action: p.defaultAction };
 	const special = new Map<number, Outcome>();
 	for (const [nr, rules] of a.rules)
 		special.set(nr, outcomeOfRules(rules, p.defaultAction));
 	for (const [s, e] of a.enosysRanges) {
-		mark(s, { kind: "action", action: { kind: "errno", errno: ENOSYS } });
+		mark(s, actionOutcome({ kind: "errno", errno: ENOSYS }));
 		mark(e, dflt);
 	}
 	// Each special number is its own [nr, nr+1); what follows it falls back to what was there before.
@@ -133,7 +165,7 @@ function archIntervals(
 		out.push({
 			start: pt.start,
 			end,
-			weight: countIn(table, pt.start, end),
+			weight: countIn(table, pt.start, end) * scale,
 			outcome: pt.outcome,
 		});
 	});
@@ -145,7 +177,7 @@ function groupIntervals(
 	p: ResolvedPolicy,
 	group: ResolvedArch[],
 ): NumberInterval<Outcome>[] {
-	const bad: Outcome = { kind: "action", action: p.badArchAction };
+	const bad = actionOutcome(p.badArchAction);
 	const regions: [number, number, ResolvedArch | undefined][] =
 		group[0]?.info.name === "x86_64" || group[0]?.info.name === "x32"
 			? [
@@ -162,7 +194,7 @@ function groupIntervals(
 	const merged: NumberInterval<Outcome>[] = [];
 	for (const iv of all) {
 		const last = merged[merged.length - 1];
-		if (last && outcomeKey(last.outcome) === outcomeKey(iv.outcome)) {
+		if (last && last.outcome.key === iv.outcome.key) {
 			last.end = iv.end;
 			last.weight += iv.weight;
 		} else merged.push({ ...iv });
@@ -191,7 +223,7 @@ class GroupEmitter {
 
 	target(o: Outcome): Label {
 		if (o.kind === "action") return this.retLabel(o.action);
-		const key = outcomeKey(o);
+		const key = o.key;
 		let c = this.chains.get(key);
 		if (!c) this.chains.set(key, (c = { label: this.asm.label(), outcome: o }));
 		return c.label;

@@ -2,7 +2,7 @@ import { invalidArgument } from "@kc/native";
 import { type ArchInfo, type ArchName, archInfo, isArchName } from "../arch.js";
 import { SeccompError } from "../errors.js";
 import type { Action, ArgComparison, Policy } from "./model.js";
-import { formatAction } from "./model.js";
+import { actionValue, formatAction } from "./model.js";
 
 /** MAX_ERRNO (include/linux/err.h): larger values are not errors to libc. */
 const MAX_ERRNO = 4095;
@@ -41,6 +41,18 @@ export interface ResolvedPolicy {
 	arches: ResolvedArch[];
 }
 
+const ACTION_KINDS = new Set<string>([
+	"kill_process",
+	"kill_thread",
+	"trap",
+	"errno",
+	"user_notif",
+	"trace",
+	"log",
+	"allow",
+]);
+const ARG_OPS = new Set<string>(["eq", "ne", "lt", "le", "gt", "ge", "masked_eq"]);
+
 function checkAction(a: Action, field: string): void {
 	const bad = (what: string) =>
 		invalidArgument(SeccompError, field, what, "see seccomp(2) for the ranges");
@@ -58,17 +70,7 @@ function checkAction(a: Action, field: string): void {
 	) {
 		throw bad(`data ${a.data} is out of range 0..65535`);
 	}
-	const kinds = [
-		"kill_process",
-		"kill_thread",
-		"trap",
-		"errno",
-		"user_notif",
-		"trace",
-		"log",
-		"allow",
-	];
-	if (!kinds.includes(a.kind))
+	if (!ACTION_KINDS.has(a.kind))
 		throw bad(`unknown action kind '${String(a.kind)}'`);
 }
 
@@ -85,8 +87,7 @@ function normalizeArg(
 			"system calls have at most six arguments",
 		);
 	}
-	const ops = ["eq", "ne", "lt", "le", "gt", "ge", "masked_eq"];
-	if (!ops.includes(c.op))
+	if (!ARG_OPS.has(c.op))
 		throw invalidArgument(
 			SeccompError,
 			`${field}.op`,
@@ -116,13 +117,16 @@ function normalizeArg(
 	return { index: c.index, op: c.op, value: c.value & width, mask };
 }
 
+/** Shared by every rule without argument conditions (never mutated). */
+const NO_ARGS: NormalizedArg[] = [];
+
 const argKey = (args: NormalizedArg[]) =>
 	args
 		.map((a) => `${a.index}${a.op}${a.value}/${a.mask}`)
 		.sort()
 		.join("&");
-const sameAction = (a: Action, b: Action) =>
-	formatAction(a) === formatAction(b);
+// actionValue is the action's meaning to the kernel: equal values, same action.
+const sameAction = (a: Action, b: Action) => actionValue(a) === actionValue(b);
 
 /**
  * Checks a policy and resolves names to numbers per arch.
@@ -194,10 +198,17 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
 					"check the name, or limit the rule with `arches`",
 				);
 			}
-			const args = (rule.args ?? []).map((c, j) =>
-				normalizeArg(c, ra.info.argBits, `${field}.args[${j}]`),
-			);
-			const list = ra.rules.get(nr) ?? [];
+			const args =
+				rule.args && rule.args.length > 0
+					? rule.args.map((c, j) =>
+							normalizeArg(c, ra.info.argBits, `${field}.args[${j}]`),
+						)
+					: NO_ARGS;
+			let list = ra.rules.get(nr);
+			if (!list) {
+				list = [];
+				ra.rules.set(nr, list);
+			}
 			for (const prev of list) {
 				if (sameAction(prev.action, rule.action)) continue;
 				if (prev.args.length === 0 || argKey(prev.args) === argKey(args)) {
@@ -210,7 +221,6 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
 				}
 			}
 			list.push({ ruleIndex, nr, args, action: rule.action });
-			ra.rules.set(nr, list);
 		}
 	});
 	if (policy.enosysAfter !== undefined) {

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Container } from '@kc/container';
+import { locateCriu } from '@kc/criu';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kc, kcDetached, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+
+const hasCriu = (() => {
+  try {
+    return Boolean(locateCriu());
+  } catch {
+    return false;
+  }
+})();
+const root = tempDir('kc-state-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(probe.root && probe.busybox && hasCriu)('checkpoint and restore through @kc/criu (needs root, busybox-static, criu)', () => {
+  it('a checkpointed container stops, and its restore continues where it left off', async () => {
+    const { bundle, cleanup } = makeBundle(['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'], (c) => {
+      c.root = { path: 'rootfs', readonly: false };
+    });
+    const id = uniqueId('ckpt');
+    const images = join(bundle, 'images');
+    // Written with rename, so a dump never catches a half-written file.
+    const count = () => Number(readFileSync(join(bundle, 'rootfs/tmp/count'), 'utf8'));
+    try {
+      const c = await Container.create({ id, bundle, root, stdio: ['pipe', 'pipe', 'pipe'] });
+      await c.start();
+      await sleep(400);
+      await c.checkpoint({ imagesDir: images });
+      expect(existsSync(join(images, 'inventory.img'))).toBe(true);
+      expect((await c.wait()).signal).toBe('SIGKILL');
+      expect(c.status).toBe('stopped');
+      const atDump = count();
+      expect(atDump).toBeGreaterThan(2);
+      await sleep(200);
+      expect(count()).toBe(atDump);
+      await c.delete();
+
+      await using r = await Container.restore({ id, bundle, imagesDir: images, root });
+      expect(r.status).toBe('running');
+      await sleep(400);
+      // The shell's counter variable came back from the images: it continues from atDump.
+      expect(count()).toBeGreaterThan(atDump);
+      expect(count()).toBeLessThan(atDump + 40);
+      expect(r.pids()).toContain(r.pid);
+    } finally {
+      // After a failure halfway, remove whatever container is left under this id.
+      await Container.load(id, root).delete({ force: true }).catch(() => undefined);
+      cleanup();
+    }
+    expect(leftoverCgroups(id)).toEqual([]);
+  });
+
+  it('kc checkpoint / kc restore work on a detached container whose stdio is the host /dev/null', () => {
+    const { bundle, cleanup } = makeBundle(['sh', '-c', 'while true; do sleep 0.1; done']);
+    const id = uniqueId('ckcli');
+    const images = join(bundle, 'images');
+    try {
+      expect(kcDetached(['--root', root, 'run', '--detach', '--bundle', bundle, id])).toBe(0);
+      const ck = kc(['--root', root, 'checkpoint', '--image-path', images, id]);
+      expect(ck.status, ck.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(images, 'descriptors.json'), 'utf8'))[0]).toMatchObject({ fd: 0, path: '/dev/null' });
+      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('stopped');
+      expect(kc(['--root', root, 'delete', id]).status).toBe(0);
+      expect(kcDetached(['--root', root, 'restore', '--detach', '--image-path', images, '--bundle', bundle, id])).toBe(0);
+      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('running');
+    } finally {
+      kc(['--root', root, 'delete', '--force', id]);
+      cleanup();
+    }
+    expect(leftoverCgroups(id)).toEqual([]);
+  });
+});

@@ -1,0 +1,156 @@
+// The checks of scripts/check-packages.sh, run against a clean project whose
+// node_modules holds the packed kc packages. Usage:
+//   node scripts/check-packages/check.mjs PROJECT_DIR [--json FILE]
+// Each check runs in a fresh `node` process started in PROJECT_DIR, so module
+// resolution is exactly a user's. TypeScript (from this repository) reads the
+// installed .d.ts files to list the declared values and to check that the
+// types resolve for ESM and CJS consumers.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+
+const project = process.argv[2];
+const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+if (!project) {
+  console.error('usage: check.mjs PROJECT_DIR [--json FILE]');
+  process.exit(2);
+}
+const scope = join(project, 'node_modules', '@kc');
+const names = readdirSync(scope).map((n) => `@kc/${n}`);
+const results = [];
+
+function check(pkg, name, fn) {
+  try {
+    const detail = fn();
+    results.push({ pkg, check: name, ok: true, detail: detail ?? '' });
+    console.log(`ok   ${pkg} ${name}${detail ? `: ${detail}` : ''}`);
+  } catch (e) {
+    const detail = String(e.stderr || e.message || e).trim().split('\n').slice(-3).join(' | ');
+    results.push({ pkg, check: name, ok: false, detail });
+    console.log(`FAIL ${pkg} ${name}: ${detail}`);
+  }
+}
+
+/** Runs a script with `node` in the project and returns its stdout, parsed as JSON. */
+function inProject(args, code) {
+  return JSON.parse(execFileSync(process.execPath, [...args, '-e', code], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** The value (not type-only) exports a .d.ts declares. */
+function declaredValues(dts) {
+  const program = ts.createProgram([dts], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true });
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(dts);
+  const moduleSymbol = file && checker.getSymbolAtLocation(file);
+  if (!moduleSymbol) throw new Error(`${dts} has no module symbol`);
+  return checker
+    .getExportsOfModule(moduleSymbol)
+    .filter((s) => {
+      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      return (target.flags & ts.SymbolFlags.Value) !== 0 && !target.declarations?.every((d) => ts.isTypeOnlyImportOrExportDeclaration?.(d));
+    })
+    .map((s) => s.name)
+    .sort();
+}
+
+/** Type-checks a consumer file in the project (NodeNext), returning the diagnostics text. */
+function typecheckConsumer(fileName, source) {
+  const path = join(project, fileName);
+  writeFileSync(path, source);
+  const program = ts.createProgram([path], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === path);
+  return diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ');
+}
+
+for (const pkg of names) {
+  const dir = join(scope, pkg.slice('@kc/'.length));
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+  check(pkg, 'no workspace: ranges', () => {
+    const bad = Object.entries(manifest.dependencies ?? {}).filter(([, v]) => String(v).startsWith('workspace:'));
+    if (bad.length) throw new Error(`still ${bad.map(([k, v]) => `${k}@${v}`).join(', ')}`);
+    return `version ${manifest.version}`;
+  });
+
+  check(pkg, 'exports and bin targets exist', () => {
+    const targets = [];
+    const walk = (v) => (typeof v === 'string' ? targets.push(v) : v && typeof v === 'object' && Object.values(v).forEach(walk));
+    walk(manifest.exports);
+    for (const b of Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {}))) targets.push(b);
+    const missing = targets.filter((t) => !existsSync(join(dir, t)));
+    if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+    return `${targets.length} targets`;
+  });
+
+  const types = manifest.exports?.['.']?.import?.types ?? manifest.types;
+  let declared = [];
+  check(pkg, 'd.ts declares values', () => {
+    declared = declaredValues(join(dir, types));
+    return `${declared.length} values`;
+  });
+
+  const probe = `const m = MOD; const want = ${JSON.stringify(declared)};
+    const missing = want.filter((k) => m[k] === undefined);
+    process.stdout.write(JSON.stringify({ keys: Object.keys(m).length, missing }));`;
+  for (const [label, args, load] of [
+    ['ESM import', ['--input-type=module'], `await import('${pkg}')`],
+    ['CJS require', ['--input-type=commonjs'], `require('${pkg}')`],
+  ]) {
+    check(pkg, `${label}: every declared value exists`, () => {
+      const code = label.startsWith('ESM') ? probe.replace('MOD', load) : `(async () => { ${probe.replace('MOD', load)} })()`;
+      const r = inProject(args, code);
+      if (r.missing.length) throw new Error(`missing at run time: ${r.missing.join(', ')}`);
+      return `${r.keys} exports`;
+    });
+  }
+
+  check(pkg, 'types resolve for ESM and CJS consumers', () => {
+    const id = pkg.replace(/\W/g, '_');
+    const esm = typecheckConsumer(`${id}.check.mts`, `import * as m from '${pkg}';\nexport const n: number = Object.keys(m).length;\n`);
+    const cjs = typecheckConsumer(`${id}.check.cts`, `import m = require('${pkg}');\nexport const n: number = Object.keys(m).length;\n`);
+    if (esm || cjs) throw new Error(`esm: ${esm || 'ok'}; cjs: ${cjs || 'ok'}`);
+  });
+}
+
+check('@kc/native', 'addon loads from prebuilds/', () => {
+  const code = `const { loadAddon } = require('@kc/native'); loadAddon();
+    const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
+    const lib = maps.split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node'));
+    process.stdout.write(JSON.stringify({ lib }));`;
+  const { lib } = inProject(['--input-type=commonjs'], code);
+  if (!lib || !lib.includes(`/prebuilds/linux-${process.arch}/`)) throw new Error(`loaded ${lib ?? 'no .node file'}`);
+  if (existsSync(join(scope, 'native', 'build'))) throw new Error('the installed package has a build/ directory');
+  return lib.slice(lib.indexOf('node_modules/'));
+});
+
+check('@kc/native', 'spawn works from the installed package', () => {
+  const code = `import { spawn } from '@kc/native';
+    const p = spawn({ argv: ['/bin/true'], stdio: ['ignore', 'ignore', 'ignore'] });
+    process.stdout.write(JSON.stringify(await p.exited));`;
+  const status = inProject(['--input-type=module'], code);
+  if (status.exitCode !== 0) throw new Error(`exit ${JSON.stringify(status)}`);
+  return 'spawn /bin/true exited 0';
+});
+
+// The runtime needs its static kc-init helper (createContainer seals a copy
+// of build/kc-init into a memfd), so a published @kc/container must ship it.
+if (names.includes('@kc/container')) {
+  check('@kc/container', 'ships build/kc-init', () => {
+    if (!existsSync(join(scope, 'container', 'build', 'kc-init'))) throw new Error('build/kc-init is not in the tarball ("files" in packages/container/package.json)');
+  });
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ passed, failed, results }, null, 2)}\n`);
+console.log(`check-packages: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
