@@ -35,7 +35,9 @@ cases.push(await measure('/bin/true, no namespaces', 'node child_process', nodeT
 cases.push(await measure('/bin/true in 5 new namespaces', 'kc', () => kcSpawn([...NS5]), { runs }));
 cases.push(await measure('/bin/true in 5 new namespaces', 'node child_process (no ns)', nodeTrue, { runs }));
 if (have('unshare')) {
-  cases.push(await measure('/bin/true in 5 new namespaces', 'unshare', () => runCommand('unshare', ['-p', '-m', '-u', '-i', '-n', '--fork', '/bin/true']), { runs }));
+  cases.push(
+    await measure('/bin/true in 5 new namespaces', 'unshare', () => runCommand('unshare', ['-p', '-m', '-u', '-i', '-n', '--fork', '/bin/true']), { runs }),
+  );
 }
 if (have('bwrap')) {
   // bwrap --unshare-all also creates user and cgroup namespaces: a superset of kc's five.

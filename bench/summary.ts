@@ -42,7 +42,16 @@ for (const s of suites) {
 const fmt = (n: number) => (Number.isFinite(n) ? (n < 1 ? n.toFixed(3) : n.toFixed(2)) : '-');
 const table = [
   ['suite', 'case', 'tool', 'runs', 'median ms', 'p10 ms', 'p90 ms', '× kc'],
-  ...rows.map((r) => [r.suite, r.case, r.tool, String(r.runs), fmt(r.median_ms), fmt(r.p10_ms), fmt(r.p90_ms), r.ratio_to_kc === null ? '-' : r.ratio_to_kc.toFixed(2)]),
+  ...rows.map((r) => [
+    r.suite,
+    r.case,
+    r.tool,
+    String(r.runs),
+    fmt(r.median_ms),
+    fmt(r.p10_ms),
+    fmt(r.p90_ms),
+    r.ratio_to_kc === null ? '-' : r.ratio_to_kc.toFixed(2),
+  ]),
 ];
 const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => [...(row[i] ?? '')].length))) ?? [];
 const line = (row: string[]) => row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join(' | ');

@@ -37,7 +37,12 @@ describe('publish shape (pnpm pack, clean npm install, ESM and CJS)', () => {
 
   it.each(PACKAGES)('%s imports with import and require, with every declared value', (pkg) => {
     const mine = results.filter((r) => r.pkg === pkg);
-    for (const name of ['ESM import: every declared value exists', 'CJS require: every declared value exists', 'exports and bin targets exist', 'no workspace: ranges']) {
+    for (const name of [
+      'ESM import: every declared value exists',
+      'CJS require: every declared value exists',
+      'exports and bin targets exist',
+      'no workspace: ranges',
+    ]) {
       const r = mine.find((x) => x.check === name);
       expect(r, `${pkg}: ${name} ran`).toBeDefined();
       expect(r?.ok, `${pkg}: ${name}: ${r?.detail}`).toBe(true);

@@ -20,7 +20,7 @@ PACKAGES=(
   libnl-3-dev libnet1-dev libbsd-dev libgnutls28-dev libnftables-dev
   python3-protobuf uuid-dev libaio-dev iptables
   # benchmarks
-  hyperfine
+  hyperfine librsvg2-bin
   # @kc/seccomp syscall tables of non-native arches (scripts/gen-syscall-tables.ts)
   linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
 )

@@ -26,7 +26,11 @@ function check(pkg, name, fn) {
     results.push({ pkg, check: name, ok: true, detail: detail ?? '' });
     console.log(`ok   ${pkg} ${name}${detail ? `: ${detail}` : ''}`);
   } catch (e) {
-    const detail = String(e.stderr || e.message || e).trim().split('\n').slice(-3).join(' | ');
+    const detail = String(e.stderr || e.message || e)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
     results.push({ pkg, check: name, ok: false, detail });
     console.log(`FAIL ${pkg} ${name}: ${detail}`);
   }
@@ -39,7 +43,12 @@ function inProject(args, code) {
 
 /** The value (not type-only) exports a .d.ts declares. */
 function declaredValues(dts) {
-  const program = ts.createProgram([dts], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true });
+  const program = ts.createProgram([dts], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+    skipLibCheck: true,
+  });
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(dts);
   const moduleSymbol = file && checker.getSymbolAtLocation(file);
@@ -127,7 +136,7 @@ check('@kc/native', 'addon loads from prebuilds/', () => {
     const lib = maps.split('\\n').map((l) => l.split(/\\s+/)[5]).find((p) => p && p.endsWith('.node'));
     process.stdout.write(JSON.stringify({ lib }));`;
   const { lib } = inProject(['--input-type=commonjs'], code);
-  if (!lib || !lib.includes(`/prebuilds/linux-${process.arch}/`)) throw new Error(`loaded ${lib ?? 'no .node file'}`);
+  if (!lib?.includes(`/prebuilds/linux-${process.arch}/`)) throw new Error(`loaded ${lib ?? 'no .node file'}`);
   if (existsSync(join(scope, 'native', 'build'))) throw new Error('the installed package has a build/ directory');
   return lib.slice(lib.indexOf('node_modules/'));
 });
@@ -145,7 +154,8 @@ check('@kc/native', 'spawn works from the installed package', () => {
 // of build/kc-init into a memfd), so a published @kc/container must ship it.
 if (names.includes('@kc/container')) {
   check('@kc/container', 'ships build/kc-init', () => {
-    if (!existsSync(join(scope, 'container', 'build', 'kc-init'))) throw new Error('build/kc-init is not in the tarball ("files" in packages/container/package.json)');
+    if (!existsSync(join(scope, 'container', 'build', 'kc-init')))
+      throw new Error('build/kc-init is not in the tarball ("files" in packages/container/package.json)');
   });
 }
 

@@ -154,7 +154,7 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-r
   -serial "file:$tmp/kernel.log" \
   -chardev "file,id=out,path=$tmp/stdout" -serial chardev:out \
   -chardev "file,id=err,path=$tmp/stderr" -serial chardev:err \
-  $(fs kcroot / 1) $(fs kcctl "$tmp/ctl" 0) ${out:+$(fs kcout "$out" 0)} \
+  $(fs kcroot / 1) $(fs kcctl "$tmp/ctl" 0) ${out:+$(fs kcout "$out" 0)} ${KC_VM_QEMU_ARGS:-} \
   </dev/null >"$tmp/qemu.log" 2>&1 &
 qpid=$!
 sleep "$timeout" &

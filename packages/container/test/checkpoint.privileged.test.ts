@@ -48,7 +48,11 @@ describe.runIf(probe.root && probe.busybox && hasCriu)('checkpoint and restore t
       expect(r.pids()).toContain(r.pid);
     } finally {
       // After a failure halfway, remove whatever container is left under this id.
-      await Container.load(id, root).delete({ force: true }).catch(() => undefined);
+      try {
+        await Container.load(id, root).delete({ force: true });
+      } catch {
+        /* nothing left */
+      }
       cleanup();
     }
     expect(leftoverCgroups(id)).toEqual([]);

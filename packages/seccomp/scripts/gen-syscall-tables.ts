@@ -11,154 +11,118 @@
  *
  * Run: pnpm exec tsx packages/seccomp/scripts/gen-syscall-tables.ts
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Source {
-	arch: string;
-	constName: string;
-	includeDir: string;
-	header: string;
-	defines: string[];
-	debianPackage: string;
+  arch: string;
+  constName: string;
+  includeDir: string;
+  header: string;
+  defines: string[];
+  debianPackage: string;
 }
 
 const SOURCES: Source[] = [
-	{
-		arch: "x86_64",
-		constName: "X86_64",
-		includeDir: "/usr/include/x86_64-linux-gnu",
-		header: "asm/unistd_64.h",
-		defines: [],
-		debianPackage: "linux-libc-dev",
-	},
-	{
-		arch: "i386",
-		constName: "I386",
-		includeDir: "/usr/include/x86_64-linux-gnu",
-		header: "asm/unistd_32.h",
-		defines: [],
-		debianPackage: "linux-libc-dev",
-	},
-	{
-		arch: "x32",
-		constName: "X32",
-		includeDir: "/usr/include/x86_64-linux-gnu",
-		header: "asm/unistd_x32.h",
-		defines: ["-D__X32_SYSCALL_BIT=0x40000000"],
-		debianPackage: "linux-libc-dev",
-	},
-	{
-		arch: "aarch64",
-		constName: "AARCH64",
-		includeDir: "/usr/aarch64-linux-gnu/include",
-		header: "asm/unistd.h",
-		defines: ["-U__x86_64__", "-D__aarch64__"],
-		debianPackage: "linux-libc-dev-arm64-cross",
-	},
-	{
-		arch: "arm",
-		constName: "ARM",
-		includeDir: "/usr/arm-linux-gnueabihf/include",
-		header: "asm/unistd.h",
-		defines: ["-U__x86_64__", "-U__LP64__", "-D__arm__", "-D__ARM_EABI__"],
-		debianPackage: "linux-libc-dev-armhf-cross",
-	},
-	{
-		arch: "riscv64",
-		constName: "RISCV64",
-		includeDir: "/usr/riscv64-linux-gnu/include",
-		header: "asm/unistd.h",
-		defines: ["-U__x86_64__", "-D__riscv", "-D__riscv_xlen=64"],
-		debianPackage: "linux-libc-dev-riscv64-cross",
-	},
+  {
+    arch: 'x86_64',
+    constName: 'X86_64',
+    includeDir: '/usr/include/x86_64-linux-gnu',
+    header: 'asm/unistd_64.h',
+    defines: [],
+    debianPackage: 'linux-libc-dev',
+  },
+  {
+    arch: 'i386',
+    constName: 'I386',
+    includeDir: '/usr/include/x86_64-linux-gnu',
+    header: 'asm/unistd_32.h',
+    defines: [],
+    debianPackage: 'linux-libc-dev',
+  },
+  {
+    arch: 'x32',
+    constName: 'X32',
+    includeDir: '/usr/include/x86_64-linux-gnu',
+    header: 'asm/unistd_x32.h',
+    defines: ['-D__X32_SYSCALL_BIT=0x40000000'],
+    debianPackage: 'linux-libc-dev',
+  },
+  {
+    arch: 'aarch64',
+    constName: 'AARCH64',
+    includeDir: '/usr/aarch64-linux-gnu/include',
+    header: 'asm/unistd.h',
+    defines: ['-U__x86_64__', '-D__aarch64__'],
+    debianPackage: 'linux-libc-dev-arm64-cross',
+  },
+  {
+    arch: 'arm',
+    constName: 'ARM',
+    includeDir: '/usr/arm-linux-gnueabihf/include',
+    header: 'asm/unistd.h',
+    defines: ['-U__x86_64__', '-U__LP64__', '-D__arm__', '-D__ARM_EABI__'],
+    debianPackage: 'linux-libc-dev-armhf-cross',
+  },
+  {
+    arch: 'riscv64',
+    constName: 'RISCV64',
+    includeDir: '/usr/riscv64-linux-gnu/include',
+    header: 'asm/unistd.h',
+    defines: ['-U__x86_64__', '-D__riscv', '-D__riscv_xlen=64'],
+    debianPackage: 'linux-libc-dev-riscv64-cross',
+  },
 ];
 
 /** Names that are macros of the numbering scheme, not system calls. */
-const NOT_SYSCALLS = new Set([
-	"syscalls",
-	"arch_specific_syscall",
-	"SYSCALL_BASE",
-	"OABI_SYSCALL_BASE",
-	"SYSCALL_MASK",
-	"BASE",
-]);
+const NOT_SYSCALLS = new Set(['syscalls', 'arch_specific_syscall', 'SYSCALL_BASE', 'OABI_SYSCALL_BASE', 'SYSCALL_MASK', 'BASE']);
 
 function preprocess(src: Source, code: string, dumpMacros: boolean): string {
-	const args = [
-		"-E",
-		"-P",
-		"-nostdinc",
-		"-I",
-		src.includeDir,
-		"-I",
-		"/usr/include",
-		...src.defines,
-		"-x",
-		"c",
-		"-",
-	];
-	if (dumpMacros) args.splice(1, 0, "-dM");
-	return execFileSync("gcc", args, { input: code, encoding: "utf8" });
+  const args = ['-E', '-P', '-nostdinc', '-I', src.includeDir, '-I', '/usr/include', ...src.defines, '-x', 'c', '-'];
+  if (dumpMacros) args.splice(1, 0, '-dM');
+  return execFileSync('gcc', args, { input: code, encoding: 'utf8' });
 }
 
 /** Evaluates the integer expressions the headers use: numbers, + and parentheses. */
 function evaluate(expr: string): number {
-	const cleaned = expr.replace(/\s+/g, "");
-	if (!/^[0-9a-fA-Fx+()]+$/.test(cleaned))
-		throw new Error(`unexpected expression: ${expr}`);
-	return cleaned
-		.replace(/[()]/g, "")
-		.split("+")
-		.reduce((sum, term) => sum + Number(term), 0);
+  const cleaned = expr.replace(/\s+/g, '');
+  if (!/^[0-9a-fA-Fx+()]+$/.test(cleaned)) throw new Error(`unexpected expression: ${expr}`);
+  return cleaned
+    .replace(/[()]/g, '')
+    .split('+')
+    .reduce((sum, term) => sum + Number(term), 0);
 }
 
 function table(src: Source): Map<string, number> {
-	const macros = preprocess(src, `#include <${src.header}>\n`, true);
-	const names: { name: string; macro: string }[] = [];
-	for (const line of macros.split("\n")) {
-		const m = /^#define (__NR_|__ARM_NR_)(\w+)\s/.exec(line);
-		if (!m || NOT_SYSCALLS.has(m[2] as string)) continue;
-		names.push({ name: m[2] as string, macro: `${m[1]}${m[2]}` });
-	}
-	// Second pass: expand each macro to its arithmetic, one per line.
-	const expanded = preprocess(
-		src,
-		`#include <${src.header}>\n${names.map((n) => `KC_NR ${n.macro}`).join("\n")}\n`,
-		false,
-	);
-	const values = expanded.split("\n").filter((l) => l.startsWith("KC_NR "));
-	if (values.length !== names.length)
-		throw new Error(
-			`${src.arch}: ${names.length} names but ${values.length} values`,
-		);
-	const out = new Map<string, number>();
-	names.forEach((n, i) =>
-		out.set(n.name, evaluate((values[i] as string).slice(6))),
-	);
-	return out;
+  const macros = preprocess(src, `#include <${src.header}>\n`, true);
+  const names: { name: string; macro: string }[] = [];
+  for (const line of macros.split('\n')) {
+    const m = /^#define (__NR_|__ARM_NR_)(\w+)\s/.exec(line);
+    if (!m || NOT_SYSCALLS.has(m[2] as string)) continue;
+    names.push({ name: m[2] as string, macro: `${m[1]}${m[2]}` });
+  }
+  // Second pass: expand each macro to its arithmetic, one per line.
+  const expanded = preprocess(src, `#include <${src.header}>\n${names.map((n) => `KC_NR ${n.macro}`).join('\n')}\n`, false);
+  const values = expanded.split('\n').filter((l) => l.startsWith('KC_NR '));
+  if (values.length !== names.length) throw new Error(`${src.arch}: ${names.length} names but ${values.length} values`);
+  const out = new Map<string, number>();
+  names.forEach((n, i) => out.set(n.name, evaluate((values[i] as string).slice(6))));
+  return out;
 }
 
 function packageVersion(pkg: string): string {
-	return execFileSync("dpkg-query", ["-W", "-f=${Version}", pkg], {
-		encoding: "utf8",
-	}).trim();
+  return execFileSync('dpkg-query', ['-W', `-f=\${Version}`, pkg], {
+    encoding: 'utf8',
+  }).trim();
 }
 
-const outDir = join(
-	dirname(fileURLToPath(import.meta.url)),
-	"..",
-	"src",
-	"tables",
-);
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'tables');
 for (const src of SOURCES) {
-	const t = [...table(src)].sort(
-		(a, b) => a[1] - b[1] || a[0].localeCompare(b[0]),
-	);
-	const body = t.map(([name, nr]) => `  ${name}: ${nr},`).join("\n");
-	const file = `// GENERATED by packages/seccomp/scripts/gen-syscall-tables.ts from ${src.includeDir}/${src.header}
+  const t = [...table(src)].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const body = t.map(([name, nr]) => `  ${name}: ${nr},`).join('\n');
+  const file = `// GENERATED by packages/seccomp/scripts/gen-syscall-tables.ts from ${src.includeDir}/${src.header}
 // (Debian ${src.debianPackage} ${packageVersion(src.debianPackage)}). Do not edit.
 
 /** System call numbers of ${src.arch}, by name (${t.length} calls). */
@@ -166,8 +130,8 @@ export const ${src.constName}_SYSCALLS: Readonly<Record<string, number>> = {
 ${body}
 };
 `;
-	writeFileSync(join(outDir, `${src.arch}.ts`), file);
-	console.log(`${src.arch}: ${t.length} syscalls`);
+  writeFileSync(join(outDir, `${src.arch}.ts`), file);
+  console.log(`${src.arch}: ${t.length} syscalls`);
 }
 // Keep the reader honest: the script must not silently lose the file it wrote.
-readFileSync(join(outDir, "x86_64.ts"));
+readFileSync(join(outDir, 'x86_64.ts'));

@@ -73,15 +73,18 @@ export function createCgroups(dirs: Record<string, string>, writes: CgroupWrite[
 }
 
 function removeDir(dir: string): void {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; ; i++) {
     try {
       rmdirSync(dir);
       return;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY') throw e;
-      // A dying task still counts as a member for a moment after exit.
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') return;
+      if (err.code !== 'EBUSY') throw e;
+      if (i >= 500) {
+        throw new ContainerError(`cgroup ${dir} is still busy`, { code: 'EBUSY', path: dir, hint: 'a process of the container is still alive: see its cgroup.procs', cause: e });
+      }
+      // A dying task still counts as a member for a moment after exit (longer on a loaded machine).
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }

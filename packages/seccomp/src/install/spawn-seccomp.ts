@@ -1,29 +1,29 @@
-import type { SeccompSpec } from "@kc/native";
-import type { CompiledFilter } from "../bpf/compiler.js";
+import type { SeccompSpec } from '@kc/native';
+import type { CompiledFilter } from '../bpf/compiler.js';
 
 /** `SECCOMP_FILTER_FLAG_*` bits (include/uapi/linux/seccomp.h). */
 export const SECCOMP_FILTER_FLAG = {
-	TSYNC: 1 << 0,
-	/** Log every action but ALLOW (Linux 4.14). */
-	LOG: 1 << 1,
-	/** Do not enable the speculative store bypass mitigation (Linux 4.17). */
-	SPEC_ALLOW: 1 << 2,
-	NEW_LISTENER: 1 << 3,
-	TSYNC_ESRCH: 1 << 4,
-	/** A notified task waits killably once the supervisor has received the notification (Linux 5.19). */
-	WAIT_KILLABLE_RECV: 1 << 5,
+  TSYNC: 1 << 0,
+  /** Log every action but ALLOW (Linux 4.14). */
+  LOG: 1 << 1,
+  /** Do not enable the speculative store bypass mitigation (Linux 4.17). */
+  SPEC_ALLOW: 1 << 2,
+  NEW_LISTENER: 1 << 3,
+  TSYNC_ESRCH: 1 << 4,
+  /** A notified task waits killably once the supervisor has received the notification (Linux 5.19). */
+  WAIT_KILLABLE_RECV: 1 << 5,
 } as const;
 
 /** Options of {@link toSpawnSeccomp}. */
 export interface SpawnSeccompOptions {
-	/** Log denied calls to the audit log (SECCOMP_FILTER_FLAG_LOG). */
-	log?: boolean;
-	/** Keep speculative store bypass enabled (SECCOMP_FILTER_FLAG_SPEC_ALLOW). */
-	specAllow?: boolean;
-	/** Return a user-notification listener fd as `KcProcess.seccompListenerFd` (SECCOMP_FILTER_FLAG_NEW_LISTENER). */
-	listener?: boolean;
-	/** With `listener`: make the notified child wait killably after the supervisor receives (Linux 5.19+). */
-	waitKillableRecv?: boolean;
+  /** Log denied calls to the audit log (SECCOMP_FILTER_FLAG_LOG). */
+  log?: boolean;
+  /** Keep speculative store bypass enabled (SECCOMP_FILTER_FLAG_SPEC_ALLOW). */
+  specAllow?: boolean;
+  /** Return a user-notification listener fd as `KcProcess.seccompListenerFd` (SECCOMP_FILTER_FLAG_NEW_LISTENER). */
+  listener?: boolean;
+  /** With `listener`: make the notified child wait killably after the supervisor receives (Linux 5.19+). */
+  waitKillableRecv?: boolean;
 }
 
 /**
@@ -36,15 +36,12 @@ export interface SpawnSeccompOptions {
  * const child = spawn({ argv: ['/bin/true'], noNewPrivileges: true, seccomp: toSpawnSeccomp(compile(p)) });
  * ```
  */
-export function toSpawnSeccomp(
-	filter: CompiledFilter,
-	opts: SpawnSeccompOptions = {},
-): SeccompSpec {
-	let flags = 0;
-	if (opts.log) flags |= SECCOMP_FILTER_FLAG.LOG;
-	if (opts.specAllow) flags |= SECCOMP_FILTER_FLAG.SPEC_ALLOW;
-	if (opts.waitKillableRecv) flags |= SECCOMP_FILTER_FLAG.WAIT_KILLABLE_RECV;
-	const spec: SeccompSpec = { filter: filter.bytes, flags };
-	if (opts.listener) spec.listener = true;
-	return spec;
+export function toSpawnSeccomp(filter: CompiledFilter, opts: SpawnSeccompOptions = {}): SeccompSpec {
+  let flags = 0;
+  if (opts.log) flags |= SECCOMP_FILTER_FLAG.LOG;
+  if (opts.specAllow) flags |= SECCOMP_FILTER_FLAG.SPEC_ALLOW;
+  if (opts.waitKillableRecv) flags |= SECCOMP_FILTER_FLAG.WAIT_KILLABLE_RECV;
+  const spec: SeccompSpec = { filter: filter.bytes, flags };
+  if (opts.listener) spec.listener = true;
+  return spec;
 }

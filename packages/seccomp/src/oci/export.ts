@@ -1,17 +1,17 @@
-import { invalidArgument } from "@kc/native";
-import { SeccompError } from "../errors.js";
-import type { ArgComparison, Policy } from "../policy/model.js";
-import { actionToOci, OCI_ARCH } from "./names.js";
-import type { OciSeccomp, OciSeccompArg } from "./types.js";
+import { invalidArgument } from '@kc/native';
+import { SeccompError } from '../errors.js';
+import type { ArgComparison, Policy } from '../policy/model.js';
+import { actionToOci, OCI_ARCH } from './names.js';
+import type { OciSeccomp, OciSeccompArg } from './types.js';
 
-const OPS: Record<ArgComparison["op"], OciSeccompArg["op"]> = {
-	ne: "SCMP_CMP_NE",
-	lt: "SCMP_CMP_LT",
-	le: "SCMP_CMP_LE",
-	eq: "SCMP_CMP_EQ",
-	ge: "SCMP_CMP_GE",
-	gt: "SCMP_CMP_GT",
-	masked_eq: "SCMP_CMP_MASKED_EQ",
+const OPS: Record<ArgComparison['op'], OciSeccompArg['op']> = {
+  ne: 'SCMP_CMP_NE',
+  lt: 'SCMP_CMP_LT',
+  le: 'SCMP_CMP_LE',
+  eq: 'SCMP_CMP_EQ',
+  ge: 'SCMP_CMP_GE',
+  gt: 'SCMP_CMP_GT',
+  masked_eq: 'SCMP_CMP_MASKED_EQ',
 };
 
 /**
@@ -22,55 +22,43 @@ const OPS: Record<ArgComparison["op"], OciSeccompArg["op"]> = {
  *
  * @throws {@link SeccompError} `INVALID_ARGUMENT` for a rule limited to some arches (OCI cannot say that).
  */
-export function exportOciSeccomp(
-	policy: Policy,
-	flags: string[] = [],
-): OciSeccomp {
-	const def = actionToOci(policy.defaultAction);
-	const out: OciSeccomp = {
-		defaultAction: def.action,
-		architectures: [],
-		syscalls: [],
-	};
-	if (def.errnoRet !== undefined) out.defaultErrnoRet = def.errnoRet;
-	for (const a of policy.arches)
-		out.architectures?.push(
-			Object.entries(OCI_ARCH).find(([, k]) => k === a)?.[0] as string,
-		);
-	if (flags.length) out.flags = flags;
-	let lastKey = "";
-	policy.rules.forEach((r, i) => {
-		if (r.arches)
-			throw invalidArgument(
-				SeccompError,
-				`rules[${i}].arches`,
-				"the OCI format has no per-rule architectures",
-				"export one policy per arch",
-			);
-		const act = actionToOci(r.action);
-		const args = (r.args ?? []).map(
-			(c): OciSeccompArg =>
-				c.op === "masked_eq"
-					? {
-							index: c.index,
-							value: Number(c.mask ?? (1n << 64n) - 1n),
-							valueTwo: Number(c.value),
-							op: OPS[c.op],
-						}
-					: { index: c.index, value: Number(c.value), op: OPS[c.op] },
-		);
-		const key = JSON.stringify([act, args]);
-		const last = out.syscalls?.[out.syscalls.length - 1];
-		if (last && key === lastKey) last.names.push(r.syscall);
-		else {
-			const entry = {
-				names: [r.syscall],
-				...act,
-				...(args.length ? { args } : {}),
-			};
-			out.syscalls?.push(entry);
-		}
-		lastKey = key;
-	});
-	return out;
+export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSeccomp {
+  const def = actionToOci(policy.defaultAction);
+  const out: OciSeccomp = {
+    defaultAction: def.action,
+    architectures: [],
+    syscalls: [],
+  };
+  if (def.errnoRet !== undefined) out.defaultErrnoRet = def.errnoRet;
+  for (const a of policy.arches) out.architectures?.push(Object.entries(OCI_ARCH).find(([, k]) => k === a)?.[0] as string);
+  if (flags.length) out.flags = flags;
+  let lastKey = '';
+  policy.rules.forEach((r, i) => {
+    if (r.arches) throw invalidArgument(SeccompError, `rules[${i}].arches`, 'the OCI format has no per-rule architectures', 'export one policy per arch');
+    const act = actionToOci(r.action);
+    const args = (r.args ?? []).map(
+      (c): OciSeccompArg =>
+        c.op === 'masked_eq'
+          ? {
+              index: c.index,
+              value: Number(c.mask ?? (1n << 64n) - 1n),
+              valueTwo: Number(c.value),
+              op: OPS[c.op],
+            }
+          : { index: c.index, value: Number(c.value), op: OPS[c.op] },
+    );
+    const key = JSON.stringify([act, args]);
+    const last = out.syscalls?.[out.syscalls.length - 1];
+    if (last && key === lastKey) last.names.push(r.syscall);
+    else {
+      const entry = {
+        names: [r.syscall],
+        ...act,
+        ...(args.length ? { args } : {}),
+      };
+      out.syscalls?.push(entry);
+    }
+    lastKey = key;
+  });
+  return out;
 }

@@ -1,22 +1,16 @@
-import type { ArchName } from "../arch.js";
-import {
-	Act,
-	type Action,
-	type ArgComparison,
-	type Policy,
-	type Rule,
-} from "./model.js";
+import type { ArchName } from '../arch.js';
+import { Act, type Action, type ArgComparison, type Policy, type Rule } from './model.js';
 
 /** Builds {@link ArgComparison}s on one argument; see {@link arg}. */
 export interface ArgSelector {
-	eq(value: number | bigint): ArgComparison;
-	ne(value: number | bigint): ArgComparison;
-	lt(value: number | bigint): ArgComparison;
-	le(value: number | bigint): ArgComparison;
-	gt(value: number | bigint): ArgComparison;
-	ge(value: number | bigint): ArgComparison;
-	/** `(arg & mask) == value`. */
-	maskedEq(mask: number | bigint, value: number | bigint): ArgComparison;
+  eq(value: number | bigint): ArgComparison;
+  ne(value: number | bigint): ArgComparison;
+  lt(value: number | bigint): ArgComparison;
+  le(value: number | bigint): ArgComparison;
+  gt(value: number | bigint): ArgComparison;
+  ge(value: number | bigint): ArgComparison;
+  /** `(arg & mask) == value`. */
+  maskedEq(mask: number | bigint, value: number | bigint): ArgComparison;
 }
 
 /**
@@ -28,24 +22,21 @@ export interface ArgSelector {
  * ```
  */
 export function arg(index: number): ArgSelector {
-	const c = (
-		op: ArgComparison["op"],
-		value: number | bigint,
-	): ArgComparison => ({ index, op, value: BigInt(value) });
-	return {
-		eq: (v) => c("eq", v),
-		ne: (v) => c("ne", v),
-		lt: (v) => c("lt", v),
-		le: (v) => c("le", v),
-		gt: (v) => c("gt", v),
-		ge: (v) => c("ge", v),
-		maskedEq: (mask, v) => ({
-			index,
-			op: "masked_eq",
-			mask: BigInt(mask),
-			value: BigInt(v),
-		}),
-	};
+  const c = (op: ArgComparison['op'], value: number | bigint): ArgComparison => ({ index, op, value: BigInt(value) });
+  return {
+    eq: (v) => c('eq', v),
+    ne: (v) => c('ne', v),
+    lt: (v) => c('lt', v),
+    le: (v) => c('le', v),
+    gt: (v) => c('gt', v),
+    ge: (v) => c('ge', v),
+    maskedEq: (mask, v) => ({
+      index,
+      op: 'masked_eq',
+      mask: BigInt(mask),
+      value: BigInt(v),
+    }),
+  };
 }
 
 /**
@@ -59,91 +50,86 @@ export function arg(index: number): ArgSelector {
  * ```
  */
 export class PolicyBuilder {
-	private readonly rules: Rule[] = [];
-	private arches: ArchName[];
-	private badArch: Action | undefined;
-	private enosys: string | undefined;
+  private readonly rules: Rule[] = [];
+  private arches: ArchName[];
+  private badArch: Action | undefined;
+  private enosys: string | undefined;
 
-	constructor(
-		private readonly defaultAction: Action,
-		arches: ArchName[] = ["x86_64"],
-	) {
-		this.arches = [...arches];
-	}
+  constructor(
+    private readonly defaultAction: Action,
+    arches: ArchName[] = ['x86_64'],
+  ) {
+    this.arches = [...arches];
+  }
 
-	/** Sets the architectures (first = tested first). */
-	forArches(...arches: ArchName[]): this {
-		this.arches = arches;
-		return this;
-	}
+  /** Sets the architectures (first = tested first). */
+  forArches(...arches: ArchName[]): this {
+    this.arches = arches;
+    return this;
+  }
 
-	/** Adds one rule with optional argument comparisons (all must hold). */
-	rule(syscall: string, action: Action, ...args: ArgComparison[]): this {
-		this.rules.push(
-			args.length ? { syscall, action, args } : { syscall, action },
-		);
-		return this;
-	}
+  /** Adds one rule with optional argument comparisons (all must hold). */
+  rule(syscall: string, action: Action, ...args: ArgComparison[]): this {
+    this.rules.push(args.length ? { syscall, action, args } : { syscall, action });
+    return this;
+  }
 
-	/** Allows the named system calls unconditionally. */
-	allow(...syscalls: string[]): this {
-		return this.each(syscalls, Act.allow);
-	}
+  /** Allows the named system calls unconditionally. */
+  allow(...syscalls: string[]): this {
+    return this.each(syscalls, Act.allow);
+  }
 
-	/** Makes the named system calls fail with `errno`. */
-	errno(errno: number, ...syscalls: string[]): this {
-		return this.each(syscalls, Act.errno(errno));
-	}
+  /** Makes the named system calls fail with `errno`. */
+  errno(errno: number, ...syscalls: string[]): this {
+    return this.each(syscalls, Act.errno(errno));
+  }
 
-	/** Kills the whole process (SIGSYS) on the named system calls. */
-	kill(...syscalls: string[]): this {
-		return this.each(syscalls, Act.killProcess);
-	}
+  /** Kills the whole process (SIGSYS) on the named system calls. */
+  kill(...syscalls: string[]): this {
+    return this.each(syscalls, Act.killProcess);
+  }
 
-	/** Sends the named system calls to the user-notification supervisor. */
-	notify(...syscalls: string[]): this {
-		return this.each(syscalls, Act.userNotif);
-	}
+  /** Sends the named system calls to the user-notification supervisor. */
+  notify(...syscalls: string[]): this {
+    return this.each(syscalls, Act.userNotif);
+  }
 
-	/** Logs and allows the named system calls. */
-	log(...syscalls: string[]): this {
-		return this.each(syscalls, Act.log);
-	}
+  /** Logs and allows the named system calls. */
+  log(...syscalls: string[]): this {
+    return this.each(syscalls, Act.log);
+  }
 
-	/** The action for calls of another architecture (default kill_process). */
-	badArchAction(action: Action): this {
-		this.badArch = action;
-		return this;
-	}
+  /** The action for calls of another architecture (default kill_process). */
+  badArchAction(action: Action): this {
+    this.badArch = action;
+    return this;
+  }
 
-	/** Unnamed system calls newer than `syscall` return ENOSYS (see {@link Policy.enosysAfter}). */
-	enosysAfter(syscall: string): this {
-		this.enosys = syscall;
-		return this;
-	}
+  /** Unnamed system calls newer than `syscall` return ENOSYS (see {@link Policy.enosysAfter}). */
+  enosysAfter(syscall: string): this {
+    this.enosys = syscall;
+    return this;
+  }
 
-	/** The policy as a plain object. */
-	build(): Policy {
-		const p: Policy = {
-			defaultAction: this.defaultAction,
-			arches: [...this.arches],
-			rules: [...this.rules],
-		};
-		if (this.badArch) p.badArchAction = this.badArch;
-		if (this.enosys) p.enosysAfter = this.enosys;
-		return p;
-	}
+  /** The policy as a plain object. */
+  build(): Policy {
+    const p: Policy = {
+      defaultAction: this.defaultAction,
+      arches: [...this.arches],
+      rules: [...this.rules],
+    };
+    if (this.badArch) p.badArchAction = this.badArch;
+    if (this.enosys) p.enosysAfter = this.enosys;
+    return p;
+  }
 
-	private each(syscalls: string[], action: Action): this {
-		for (const s of syscalls) this.rules.push({ syscall: s, action });
-		return this;
-	}
+  private each(syscalls: string[], action: Action): this {
+    for (const s of syscalls) this.rules.push({ syscall: s, action });
+    return this;
+  }
 }
 
 /** Starts a {@link PolicyBuilder} with a default action (and arches, default `['x86_64']`). */
-export function policy(
-	defaultAction: Action,
-	arches?: ArchName[],
-): PolicyBuilder {
-	return new PolicyBuilder(defaultAction, arches);
+export function policy(defaultAction: Action, arches?: ArchName[]): PolicyBuilder {
+  return new PolicyBuilder(defaultAction, arches);
 }

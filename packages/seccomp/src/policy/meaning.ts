@@ -1,55 +1,48 @@
-import { X32_SYSCALL_BIT } from "../arch.js";
-import type { Action } from "./model.js";
-import type {
-	NormalizedArg,
-	ResolvedArch,
-	ResolvedPolicy,
-} from "./validate.js";
+import { X32_SYSCALL_BIT } from '../arch.js';
+import type { Action } from './model.js';
+import type { NormalizedArg, ResolvedArch, ResolvedPolicy } from './validate.js';
 
 /** `struct seccomp_data` (include/uapi/linux/seccomp.h): what a filter sees. */
 export interface SeccompData {
-	nr: number;
-	/** `AUDIT_ARCH_*` value. */
-	arch: number;
-	instructionPointer?: bigint;
-	/** Up to six unsigned 64-bit arguments; missing ones are 0. */
-	args?: readonly bigint[];
+  nr: number;
+  /** `AUDIT_ARCH_*` value. */
+  arch: number;
+  instructionPointer?: bigint;
+  /** Up to six unsigned 64-bit arguments; missing ones are 0. */
+  args?: readonly bigint[];
 }
 
 const ENOSYS = 38;
 
 /** Which of the policy's arches a call belongs to (x32 by bit 30 of the number under AUDIT_ARCH_X86_64). */
-export function archOfCall(
-	p: ResolvedPolicy,
-	data: SeccompData,
-): ResolvedArch | undefined {
-	const x32 = (data.nr & X32_SYSCALL_BIT) !== 0;
-	return p.arches.find((a) => {
-		if (a.info.auditArch !== data.arch >>> 0) return false;
-		if (a.info.name === "x32") return x32;
-		if (a.info.name === "x86_64") return !x32;
-		return true;
-	});
+export function archOfCall(p: ResolvedPolicy, data: SeccompData): ResolvedArch | undefined {
+  const x32 = (data.nr & X32_SYSCALL_BIT) !== 0;
+  return p.arches.find((a) => {
+    if (a.info.auditArch !== data.arch >>> 0) return false;
+    if (a.info.name === 'x32') return x32;
+    if (a.info.name === 'x86_64') return !x32;
+    return true;
+  });
 }
 
 function holds(c: NormalizedArg, raw: bigint, bits: 32 | 64): boolean {
-	const v = bits === 32 ? raw & 0xffffffffn : raw;
-	switch (c.op) {
-		case "eq":
-			return v === c.value;
-		case "ne":
-			return v !== c.value;
-		case "lt":
-			return v < c.value;
-		case "le":
-			return v <= c.value;
-		case "gt":
-			return v > c.value;
-		case "ge":
-			return v >= c.value;
-		case "masked_eq":
-			return (v & c.mask) === c.value;
-	}
+  const v = bits === 32 ? raw & 0xffffffffn : raw;
+  switch (c.op) {
+    case 'eq':
+      return v === c.value;
+    case 'ne':
+      return v !== c.value;
+    case 'lt':
+      return v < c.value;
+    case 'le':
+      return v <= c.value;
+    case 'gt':
+      return v > c.value;
+    case 'ge':
+      return v >= c.value;
+    case 'masked_eq':
+      return (v & c.mask) === c.value;
+  }
 }
 
 /**
@@ -57,23 +50,18 @@ function holds(c: NormalizedArg, raw: bigint, bits: 32 | 64): boolean {
  * (no BPF): the reference the compiler is property-tested against.
  */
 export function policyMeaning(p: ResolvedPolicy, data: SeccompData): Action {
-	const arch = archOfCall(p, data);
-	if (!arch) return p.badArchAction;
-	const nr = data.nr >>> 0;
-	const rules = arch.rules.get(nr);
-	if (rules) {
-		for (const r of rules) {
-			if (
-				r.args.every((c) =>
-					holds(c, data.args?.[c.index] ?? 0n, arch.info.argBits),
-				)
-			)
-				return r.action;
-		}
-		return p.defaultAction;
-	}
-	if (arch.enosysRanges.some(([s, e]) => nr >= s && nr < e)) {
-		return { kind: "errno", errno: ENOSYS };
-	}
-	return p.defaultAction;
+  const arch = archOfCall(p, data);
+  if (!arch) return p.badArchAction;
+  const nr = data.nr >>> 0;
+  const rules = arch.rules.get(nr);
+  if (rules) {
+    for (const r of rules) {
+      if (r.args.every((c) => holds(c, data.args?.[c.index] ?? 0n, arch.info.argBits))) return r.action;
+    }
+    return p.defaultAction;
+  }
+  if (arch.enosysRanges.some(([s, e]) => nr >= s && nr < e)) {
+    return { kind: 'errno', errno: ENOSYS };
+  }
+  return p.defaultAction;
 }

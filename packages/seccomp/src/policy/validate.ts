@@ -1,8 +1,8 @@
-import { invalidArgument } from "@kc/native";
-import { type ArchInfo, type ArchName, archInfo, isArchName } from "../arch.js";
-import { SeccompError } from "../errors.js";
-import type { Action, ArgComparison, Policy } from "./model.js";
-import { actionValue, formatAction } from "./model.js";
+import { invalidArgument } from '@kc/native';
+import { type ArchInfo, type ArchName, archInfo, isArchName } from '../arch.js';
+import { SeccompError } from '../errors.js';
+import type { Action, ArgComparison, Policy } from './model.js';
+import { actionValue, formatAction } from './model.js';
 
 /** MAX_ERRNO (include/linux/err.h): larger values are not errors to libc. */
 const MAX_ERRNO = 4095;
@@ -10,121 +10,80 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** An argument comparison with its mask made explicit and truncated to the arch's width. */
 export interface NormalizedArg {
-	index: number;
-	op: ArgComparison["op"];
-	value: bigint;
-	mask: bigint;
+  index: number;
+  op: ArgComparison['op'];
+  value: bigint;
+  mask: bigint;
 }
 
 /** A rule resolved to one arch's number. */
 export interface ResolvedRule {
-	/** Position in `policy.rules`, for error messages and ordering. */
-	ruleIndex: number;
-	nr: number;
-	args: NormalizedArg[];
-	action: Action;
+  /** Position in `policy.rules`, for error messages and ordering. */
+  ruleIndex: number;
+  nr: number;
+  args: NormalizedArg[];
+  action: Action;
 }
 
 /** One architecture's part of a policy. */
 export interface ResolvedArch {
-	info: ArchInfo;
-	/** Rules by number, each list in policy order. */
-	rules: Map<number, ResolvedRule[]>;
-	/** Half-open ranges [start, end) of numbers newer than `enosysAfter`: unnamed ones return ENOSYS. */
-	enosysRanges: [number, number][];
+  info: ArchInfo;
+  /** Rules by number, each list in policy order. */
+  rules: Map<number, ResolvedRule[]>;
+  /** Half-open ranges [start, end) of numbers newer than `enosysAfter`: unnamed ones return ENOSYS. */
+  enosysRanges: [number, number][];
 }
 
 /** A validated policy, as the compiler consumes it. */
 export interface ResolvedPolicy {
-	defaultAction: Action;
-	badArchAction: Action;
-	arches: ResolvedArch[];
+  defaultAction: Action;
+  badArchAction: Action;
+  arches: ResolvedArch[];
 }
 
-const ACTION_KINDS = new Set<string>([
-	"kill_process",
-	"kill_thread",
-	"trap",
-	"errno",
-	"user_notif",
-	"trace",
-	"log",
-	"allow",
-]);
-const ARG_OPS = new Set<string>(["eq", "ne", "lt", "le", "gt", "ge", "masked_eq"]);
+const ACTION_KINDS = new Set<string>(['kill_process', 'kill_thread', 'trap', 'errno', 'user_notif', 'trace', 'log', 'allow']);
+const ARG_OPS = new Set<string>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'masked_eq']);
 
 function checkAction(a: Action, field: string): void {
-	const bad = (what: string) =>
-		invalidArgument(SeccompError, field, what, "see seccomp(2) for the ranges");
-	if (a === null || typeof a !== "object") throw bad("is not an action");
-	if (
-		a.kind === "errno" &&
-		(!Number.isInteger(a.errno) || a.errno < 0 || a.errno > MAX_ERRNO)
-	) {
-		throw bad(`errno ${a.errno} is out of range 0..${MAX_ERRNO}`);
-	}
-	if (
-		(a.kind === "trace" || a.kind === "trap") &&
-		a.data !== undefined &&
-		(!Number.isInteger(a.data) || a.data < 0 || a.data > 0xffff)
-	) {
-		throw bad(`data ${a.data} is out of range 0..65535`);
-	}
-	if (!ACTION_KINDS.has(a.kind))
-		throw bad(`unknown action kind '${String(a.kind)}'`);
+  const bad = (what: string) => invalidArgument(SeccompError, field, what, 'see seccomp(2) for the ranges');
+  if (a === null || typeof a !== 'object') throw bad('is not an action');
+  if (a.kind === 'errno' && (!Number.isInteger(a.errno) || a.errno < 0 || a.errno > MAX_ERRNO)) {
+    throw bad(`errno ${a.errno} is out of range 0..${MAX_ERRNO}`);
+  }
+  if ((a.kind === 'trace' || a.kind === 'trap') && a.data !== undefined && (!Number.isInteger(a.data) || a.data < 0 || a.data > 0xffff)) {
+    throw bad(`data ${a.data} is out of range 0..65535`);
+  }
+  if (!ACTION_KINDS.has(a.kind)) throw bad(`unknown action kind '${String(a.kind)}'`);
 }
 
-function normalizeArg(
-	c: ArgComparison,
-	bits: 32 | 64,
-	field: string,
-): NormalizedArg {
-	if (!Number.isInteger(c.index) || c.index < 0 || c.index > 5) {
-		throw invalidArgument(
-			SeccompError,
-			`${field}.index`,
-			`argument index ${c.index} is not 0..5`,
-			"system calls have at most six arguments",
-		);
-	}
-	if (!ARG_OPS.has(c.op))
-		throw invalidArgument(
-			SeccompError,
-			`${field}.op`,
-			`unknown operator '${c.op}'`,
-		);
-	for (const [k, v] of [
-		["value", c.value],
-		["mask", c.mask],
-	] as const) {
-		if (v === undefined) continue;
-		if (typeof v !== "bigint" || v < 0n || v > U64_MAX) {
-			throw invalidArgument(
-				SeccompError,
-				`${field}.${k}`,
-				`${String(v)} is not an unsigned 64-bit bigint`,
-			);
-		}
-	}
-	if (c.mask !== undefined && c.op !== "masked_eq")
-		throw invalidArgument(
-			SeccompError,
-			`${field}.mask`,
-			"a mask is only meaningful with masked_eq",
-		);
-	const width = bits === 32 ? 0xffffffffn : U64_MAX;
-	const mask = (c.op === "masked_eq" ? (c.mask ?? U64_MAX) : U64_MAX) & width;
-	return { index: c.index, op: c.op, value: c.value & width, mask };
+function normalizeArg(c: ArgComparison, bits: 32 | 64, field: string): NormalizedArg {
+  if (!Number.isInteger(c.index) || c.index < 0 || c.index > 5) {
+    throw invalidArgument(SeccompError, `${field}.index`, `argument index ${c.index} is not 0..5`, 'system calls have at most six arguments');
+  }
+  if (!ARG_OPS.has(c.op)) throw invalidArgument(SeccompError, `${field}.op`, `unknown operator '${c.op}'`);
+  for (const [k, v] of [
+    ['value', c.value],
+    ['mask', c.mask],
+  ] as const) {
+    if (v === undefined) continue;
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) {
+      throw invalidArgument(SeccompError, `${field}.${k}`, `${String(v)} is not an unsigned 64-bit bigint`);
+    }
+  }
+  if (c.mask !== undefined && c.op !== 'masked_eq') throw invalidArgument(SeccompError, `${field}.mask`, 'a mask is only meaningful with masked_eq');
+  const width = bits === 32 ? 0xffffffffn : U64_MAX;
+  const mask = (c.op === 'masked_eq' ? (c.mask ?? U64_MAX) : U64_MAX) & width;
+  return { index: c.index, op: c.op, value: c.value & width, mask };
 }
 
 /** Shared by every rule without argument conditions (never mutated). */
 const NO_ARGS: NormalizedArg[] = [];
 
 const argKey = (args: NormalizedArg[]) =>
-	args
-		.map((a) => `${a.index}${a.op}${a.value}/${a.mask}`)
-		.sort()
-		.join("&");
+  args
+    .map((a) => `${a.index}${a.op}${a.value}/${a.mask}`)
+    .sort()
+    .join('&');
 // actionValue is the action's meaning to the kernel: equal values, same action.
 const sameAction = (a: Action, b: Action) => actionValue(a) === actionValue(b);
 
@@ -135,109 +94,69 @@ const sameAction = (a: Action, b: Action) => actionValue(a) === actionValue(b);
  *   arch or syscall, argument index > 5, errno out of range, conflicting rules.
  */
 export function resolvePolicy(policy: Policy): ResolvedPolicy {
-	checkAction(policy.defaultAction, "defaultAction");
-	const badArchAction = policy.badArchAction ?? { kind: "kill_process" };
-	checkAction(badArchAction, "badArchAction");
-	if (!Array.isArray(policy.arches) || policy.arches.length === 0) {
-		throw invalidArgument(
-			SeccompError,
-			"arches",
-			"no architecture given",
-			"list at least one, e.g. ['x86_64']",
-		);
-	}
-	policy.arches.forEach((a, i) => {
-		if (!isArchName(a))
-			throw invalidArgument(
-				SeccompError,
-				`arches[${i}]`,
-				`unknown architecture '${a}'`,
-				"one of x86_64 i386 x32 aarch64 arm riscv64",
-			);
-		if (policy.arches.indexOf(a) !== i)
-			throw invalidArgument(
-				SeccompError,
-				`arches[${i}]`,
-				`architecture '${a}' is listed twice`,
-			);
-	});
-	const arches: ResolvedArch[] = policy.arches.map((name) => ({
-		info: archInfo(name),
-		rules: new Map(),
-		enosysRanges: [],
-	}));
-	const skip = policy.unknownSyscalls === "skip";
-	policy.rules.forEach((rule, ruleIndex) => {
-		const field = `rules[${ruleIndex}]`;
-		checkAction(rule.action, `${field}.action`);
-		if (typeof rule.syscall !== "string" || rule.syscall === "")
-			throw invalidArgument(
-				SeccompError,
-				`${field}.syscall`,
-				"missing system call name",
-			);
-		rule.arches?.forEach((a, i) => {
-			if (!policy.arches.includes(a))
-				throw invalidArgument(
-					SeccompError,
-					`${field}.arches[${i}]`,
-					`'${a}' is not one of the policy's arches`,
-				);
-		});
-		for (const ra of arches) {
-			if (rule.arches && !rule.arches.includes(ra.info.name)) continue;
-			const nr = Object.hasOwn(ra.info.syscalls, rule.syscall)
-				? ra.info.syscalls[rule.syscall]
-				: undefined;
-			if (nr === undefined) {
-				if (skip) continue;
-				throw invalidArgument(
-					SeccompError,
-					`${field}.syscall`,
-					`unknown system call '${rule.syscall}' on ${ra.info.name}`,
-					"check the name, or limit the rule with `arches`",
-				);
-			}
-			const args =
-				rule.args && rule.args.length > 0
-					? rule.args.map((c, j) =>
-							normalizeArg(c, ra.info.argBits, `${field}.args[${j}]`),
-						)
-					: NO_ARGS;
-			let list = ra.rules.get(nr);
-			if (!list) {
-				list = [];
-				ra.rules.set(nr, list);
-			}
-			for (const prev of list) {
-				if (sameAction(prev.action, rule.action)) continue;
-				if (prev.args.length === 0 || argKey(prev.args) === argKey(args)) {
-					throw invalidArgument(
-						SeccompError,
-						field,
-						`conflicts with rules[${prev.ruleIndex}]: '${rule.syscall}' on ${ra.info.name} would be both ${formatAction(prev.action)} and ${formatAction(rule.action)}`,
-						"remove one of the rules or make their argument conditions differ",
-					);
-				}
-			}
-			list.push({ ruleIndex, nr, args, action: rule.action });
-		}
-	});
-	if (policy.enosysAfter !== undefined) {
-		for (const ra of arches) {
-			const nr = Object.hasOwn(ra.info.syscalls, policy.enosysAfter)
-				? ra.info.syscalls[policy.enosysAfter]
-				: undefined;
-			if (nr === undefined)
-				throw invalidArgument(
-					SeccompError,
-					"enosysAfter",
-					`unknown system call '${policy.enosysAfter}' on ${ra.info.name}`,
-				);
-			ra.enosysRanges = enosysRanges(ra.info.name, nr);
-		}
-	}
-	return { defaultAction: policy.defaultAction, badArchAction, arches };
+  checkAction(policy.defaultAction, 'defaultAction');
+  const badArchAction = policy.badArchAction ?? { kind: 'kill_process' };
+  checkAction(badArchAction, 'badArchAction');
+  if (!Array.isArray(policy.arches) || policy.arches.length === 0) {
+    throw invalidArgument(SeccompError, 'arches', 'no architecture given', "list at least one, e.g. ['x86_64']");
+  }
+  policy.arches.forEach((a, i) => {
+    if (!isArchName(a)) throw invalidArgument(SeccompError, `arches[${i}]`, `unknown architecture '${a}'`, 'one of x86_64 i386 x32 aarch64 arm riscv64');
+    if (policy.arches.indexOf(a) !== i) throw invalidArgument(SeccompError, `arches[${i}]`, `architecture '${a}' is listed twice`);
+  });
+  const arches: ResolvedArch[] = policy.arches.map((name) => ({
+    info: archInfo(name),
+    rules: new Map(),
+    enosysRanges: [],
+  }));
+  const skip = policy.unknownSyscalls === 'skip';
+  policy.rules.forEach((rule, ruleIndex) => {
+    const field = `rules[${ruleIndex}]`;
+    checkAction(rule.action, `${field}.action`);
+    if (typeof rule.syscall !== 'string' || rule.syscall === '') throw invalidArgument(SeccompError, `${field}.syscall`, 'missing system call name');
+    rule.arches?.forEach((a, i) => {
+      if (!policy.arches.includes(a)) throw invalidArgument(SeccompError, `${field}.arches[${i}]`, `'${a}' is not one of the policy's arches`);
+    });
+    for (const ra of arches) {
+      if (rule.arches && !rule.arches.includes(ra.info.name)) continue;
+      const nr = Object.hasOwn(ra.info.syscalls, rule.syscall) ? ra.info.syscalls[rule.syscall] : undefined;
+      if (nr === undefined) {
+        if (skip) continue;
+        throw invalidArgument(
+          SeccompError,
+          `${field}.syscall`,
+          `unknown system call '${rule.syscall}' on ${ra.info.name}`,
+          'check the name, or limit the rule with `arches`',
+        );
+      }
+      const args = rule.args && rule.args.length > 0 ? rule.args.map((c, j) => normalizeArg(c, ra.info.argBits, `${field}.args[${j}]`)) : NO_ARGS;
+      let list = ra.rules.get(nr);
+      if (!list) {
+        list = [];
+        ra.rules.set(nr, list);
+      }
+      for (const prev of list) {
+        if (sameAction(prev.action, rule.action)) continue;
+        if (prev.args.length === 0 || argKey(prev.args) === argKey(args)) {
+          throw invalidArgument(
+            SeccompError,
+            field,
+            `conflicts with rules[${prev.ruleIndex}]: '${rule.syscall}' on ${ra.info.name} would be both ${formatAction(prev.action)} and ${formatAction(rule.action)}`,
+            'remove one of the rules or make their argument conditions differ',
+          );
+        }
+      }
+      list.push({ ruleIndex, nr, args, action: rule.action });
+    }
+  });
+  if (policy.enosysAfter !== undefined) {
+    for (const ra of arches) {
+      const nr = Object.hasOwn(ra.info.syscalls, policy.enosysAfter) ? ra.info.syscalls[policy.enosysAfter] : undefined;
+      if (nr === undefined) throw invalidArgument(SeccompError, 'enosysAfter', `unknown system call '${policy.enosysAfter}' on ${ra.info.name}`);
+      ra.enosysRanges = enosysRanges(ra.info.name, nr);
+    }
+  }
+  return { defaultAction: policy.defaultAction, badArchAction, arches };
 }
 
 /**
@@ -246,22 +165,18 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
  * which are old x32-only entries (arch/x86/entry/syscalls/syscall_64.tbl).
  */
 function enosysRanges(arch: ArchName, after: number): [number, number][] {
-	const base = arch === "x32" ? 0x40000000 : 0;
-	const holes: [number, number][] =
-		arch === "x32" ? [[base + 512, base + 548]] : [];
-	const out: [number, number][] = [];
-	let start = after + 1;
-	for (const [hs, he] of [
-		...holes,
-		[base + 1024, base + 1024] as [number, number],
-	]) {
-		if (start < hs) out.push([start, hs]);
-		start = Math.max(start, he);
-	}
-	return out;
+  const base = arch === 'x32' ? 0x40000000 : 0;
+  const holes: [number, number][] = arch === 'x32' ? [[base + 512, base + 548]] : [];
+  const out: [number, number][] = [];
+  let start = after + 1;
+  for (const [hs, he] of [...holes, [base + 1024, base + 1024] as [number, number]]) {
+    if (start < hs) out.push([start, hs]);
+    start = Math.max(start, he);
+  }
+  return out;
 }
 
 /** The names of a policy's arches, for messages. */
 export function archList(p: ResolvedPolicy): ArchName[] {
-	return p.arches.map((a) => a.info.name);
+  return p.arches.map((a) => a.info.name);
 }

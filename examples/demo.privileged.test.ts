@@ -1,0 +1,15 @@
+/** Runs the first demo (examples/demo.ts, what `bash scripts/demo.sh` shows) and checks what the child saw. */
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+
+describe('demo example', () => {
+  it('demo.ts: the child is pid 1 with its own hostname and only a loopback interface', () => {
+    const out = execFileSync('pnpm', ['exec', 'tsx', 'examples/demo.ts'], { encoding: 'utf8' });
+    expect(out).toContain(`hostname ${hostname()}`);
+    expect(out).toMatch(/^ {2}pid: 1$/m);
+    expect(out).toMatch(/^ {2}hostname: kc-demo$/m);
+    expect(out).toMatch(/^ {2}interfaces: lo\s*$/m);
+    expect(out).toMatch(/^exit: \{"exitCode":0,"signal":null,"core":false\}$/m);
+  });
+});
