@@ -9,4 +9,12 @@ describe('seccomp examples', () => {
     expect(out).toMatch(/child exit code: [1-9]/);
     expect(out).toContain('Operation not permitted');
   });
+
+  it("seccomp-supervise.ts answers the child's mkdir calls from TypeScript", () => {
+    const out = execFileSync('pnpm', ['exec', 'tsx', 'examples/seccomp-supervise.ts'], { encoding: 'utf8' });
+    expect(out).toMatch(/mkdir(at)?\(\/tmp\/kc-example-\w+\/allowed\) -> continue/);
+    expect(out).toMatch(/mkdir(at)?\(\/tmp\/kc-example-\w+\/forbidden\) -> EACCES/);
+    expect(out).toContain('Permission denied');
+    expect(out).toContain('allowed exists: true, forbidden exists: false');
+  });
 });

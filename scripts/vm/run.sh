@@ -83,9 +83,9 @@ KC_VM_KERNEL= KC_VM_INITRAMFS=
 eval "$boot"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-vm.XXXXXX")
-qpid= wd= relay_out= relay_err=
+qpid= relay_out= relay_err=
 cleanup() {
-  for p in $qpid $wd $relay_out $relay_err; do kill -KILL "$p" 2>/dev/null || true; done
+  for p in $qpid $relay_out $relay_err; do kill -KILL "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -101,7 +101,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
   [ -n "${KC_VM_MSIZE:-}" ] && echo "KC_VM_MSIZE=$(q "$KC_VM_MSIZE")"
 } >"$tmp/ctl/config"
 {
-  echo "cd $(q "$cwd") || { echo 'kc-vm: cannot enter $cwd in the guest' >&2; exit 125; }"
+  echo "cd $(q "$cwd") || { echo $(q "kc-vm: cannot enter $cwd in the guest") >&2; exit 125; }"
   printf 'exec /usr/bin/env -i --'
   for e in "PATH=${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}" "HOME=${HOME:-/root}" \
     "LANG=${LANG:-C.UTF-8}" ${CI+"CI=$CI"} ${NO_COLOR+"NO_COLOR=$NO_COLOR"} ${FORCE_COLOR+"FORCE_COLOR=$FORCE_COLOR"} \
@@ -157,23 +157,26 @@ qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-r
   $(fs kcroot / 1) $(fs kcctl "$tmp/ctl" 0) ${out:+$(fs kcout "$out" 0)} ${KC_VM_QEMU_ARGS:-} \
   </dev/null >"$tmp/qemu.log" 2>&1 &
 qpid=$!
-sleep "$timeout" &
-wd=$!
 
-finished=
-wait -n -p finished "$qpid" "$wd" || true
+# Wait for qemu, up to the timeout. `read -t` on a FIFO nobody writes is a
+# sleep without a child process.
+mkfifo "$tmp/tick"
+exec 8<>"$tmp/tick"
+deadline=$((SECONDS + timeout))
 timed_out=0
-if [ "$finished" = "$wd" ]; then
-  timed_out=1
-  kill -TERM "$qpid" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qpid" 2>/dev/null || break; sleep 0.5; done
-  kill -KILL "$qpid" 2>/dev/null || true
-else
-  kill -KILL "$wd" 2>/dev/null || true
-fi
+while kill -0 "$qpid" 2>/dev/null; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    timed_out=1
+    kill -TERM "$qpid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qpid" 2>/dev/null || break; read -r -t 0.5 -u 8 _ || true; done
+    kill -KILL "$qpid" 2>/dev/null || true
+    break
+  fi
+  read -r -t 0.1 -u 8 _ || true
+done
 wait "$qpid" 2>/dev/null || true
-wait "$wd" 2>/dev/null || true
-qpid= wd=
+exec 8>&-
+qpid=
 # The relays end at EOF once qemu closed the FIFOs (or never opened them).
 for _ in $(seq 20); do
   kill -0 "$relay_out" 2>/dev/null || kill -0 "$relay_err" 2>/dev/null || break

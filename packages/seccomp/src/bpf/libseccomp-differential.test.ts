@@ -14,6 +14,8 @@ import { decodeProgram, type SockFilter } from './instructions.js';
 
 const DOCKER = '/work/shared/data/seccomp/docker-default.json';
 const probe = { libseccompPython: hasLibseccompPython() };
+/** Each case runs python3-seccomp and emulates thousands of calls: more than vitest's 5 s default on a loaded 2-core machine. */
+const SLOW_MS = 60_000;
 
 /** Every syscall of every arch in the policy, with zero args and with each rule's values as args. */
 /**
@@ -60,87 +62,95 @@ describe.skipIf(!probe.libseccompPython)('kc vs libseccomp (python3-seccomp) on 
     ['x86_64', ['CAP_SYS_ADMIN']],
     ['aarch64', []],
     ['riscv64', []],
-  ] as const)("Docker's default profile for %s with caps %j gives the same action for every syscall", (arch, caps) => {
-    const oci = resolveDockerProfile(JSON.parse(readFileSync(DOCKER, 'utf8')), { arch, caps: [...caps] });
-    const { policy } = importOciSeccomp(oci);
-    const kc = compile(policy).instructions;
-    for (const opt of [1, 2] as const) {
-      const lib = decodeProgram(libseccompCompile(policy, opt));
-      expect(compareAll(policy, kc, lib)).toBeGreaterThan(300);
-    }
-  });
+  ] as const)(
+    "Docker's default profile for %s with caps %j gives the same action for every syscall",
+    (arch, caps) => {
+      const oci = resolveDockerProfile(JSON.parse(readFileSync(DOCKER, 'utf8')), { arch, caps: [...caps] });
+      const { policy } = importOciSeccomp(oci);
+      const kc = compile(policy).instructions;
+      for (const opt of [1, 2] as const) {
+        const lib = decodeProgram(libseccompCompile(policy, opt));
+        expect(compareAll(policy, kc, lib)).toBeGreaterThan(300);
+      }
+    },
+    SLOW_MS,
+  );
 
-  it('random policies give the same action as libseccomp for every syscall', () => {
-    // Not `socket`: on i386 libseccomp also adds socketcall(SYS_SOCKET) for it; kc filters the direct call only.
-    const names = ['read', 'write', 'openat', 'close', 'ptrace', 'clone', 'personality', 'mmap', 'ioctl', 'getpid', 'kill', 'prctl', 'dup3'];
-    const action: fc.Arbitrary<Action> = fc.oneof(
-      fc.constant(Act.allow),
-      fc.constant(Act.killProcess),
-      fc.constant(Act.log),
-      fc.integer({ min: 1, max: 4095 }).map(Act.errno),
-    );
-    const u32 = fc.oneof(fc.constantFrom(0n, 1n, 2n, 0xffffffffn, 0x80000000n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
-    const arb = fc.record({
-      defaultAction: action,
-      arches: fc.shuffledSubarray([...ARCH_NAMES], {
-        minLength: 1,
-        maxLength: 3,
-      }),
-      perSyscall: fc.dictionary(
-        fc.constantFrom(...names),
-        fc.record({
-          action,
-          conds: fc.array(
-            fc.array(
-              fc.record({
-                index: fc.integer({ min: 0, max: 5 }),
-                op: fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'masked_eq' as const),
-                value: u32,
-                mask: u32,
-              }),
-              { maxLength: 2 },
-            ),
-            { maxLength: 3 },
-          ),
+  it(
+    'random policies give the same action as libseccomp for every syscall',
+    () => {
+      // Not `socket`: on i386 libseccomp also adds socketcall(SYS_SOCKET) for it; kc filters the direct call only.
+      const names = ['read', 'write', 'openat', 'close', 'ptrace', 'clone', 'personality', 'mmap', 'ioctl', 'getpid', 'kill', 'prctl', 'dup3'];
+      const action: fc.Arbitrary<Action> = fc.oneof(
+        fc.constant(Act.allow),
+        fc.constant(Act.killProcess),
+        fc.constant(Act.log),
+        fc.integer({ min: 1, max: 4095 }).map(Act.errno),
+      );
+      const u32 = fc.oneof(fc.constantFrom(0n, 1n, 2n, 0xffffffffn, 0x80000000n), fc.bigInt({ min: 0n, max: 0xffffffffn }));
+      const arb = fc.record({
+        defaultAction: action,
+        arches: fc.shuffledSubarray([...ARCH_NAMES], {
+          minLength: 1,
+          maxLength: 3,
         }),
-      ),
-    });
-    fc.assert(
-      fc.property(arb, ({ defaultAction, arches, perSyscall }) => {
-        // One action per syscall: libseccomp merges rules as a set, kc tries them in order; with one action both mean "any rule holds".
-        const rules: Rule[] = [];
-        for (const [syscall, { action, conds }] of Object.entries(perSyscall)) {
-          if (conds.length === 0) rules.push({ syscall, action });
-          for (const c of conds) {
-            // libseccomp rejects two comparisons on one argument in one rule.
-            const seen = new Set<number>();
-            const args = c
-              .filter((x) => !seen.has(x.index) && seen.add(x.index))
-              .map((x) =>
-                x.op === 'masked_eq'
-                  ? {
-                      index: x.index,
-                      op: x.op,
-                      value: x.value & x.mask,
-                      mask: x.mask,
-                    }
-                  : { index: x.index, op: x.op, value: x.value },
-              );
-            rules.push({ syscall, action, args });
+        perSyscall: fc.dictionary(
+          fc.constantFrom(...names),
+          fc.record({
+            action,
+            conds: fc.array(
+              fc.array(
+                fc.record({
+                  index: fc.integer({ min: 0, max: 5 }),
+                  op: fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'masked_eq' as const),
+                  value: u32,
+                  mask: u32,
+                }),
+                { maxLength: 2 },
+              ),
+              { maxLength: 3 },
+            ),
+          }),
+        ),
+      });
+      fc.assert(
+        fc.property(arb, ({ defaultAction, arches, perSyscall }) => {
+          // One action per syscall: libseccomp merges rules as a set, kc tries them in order; with one action both mean "any rule holds".
+          const rules: Rule[] = [];
+          for (const [syscall, { action, conds }] of Object.entries(perSyscall)) {
+            if (conds.length === 0) rules.push({ syscall, action });
+            for (const c of conds) {
+              // libseccomp rejects two comparisons on one argument in one rule.
+              const seen = new Set<number>();
+              const args = c
+                .filter((x) => !seen.has(x.index) && seen.add(x.index))
+                .map((x) =>
+                  x.op === 'masked_eq'
+                    ? {
+                        index: x.index,
+                        op: x.op,
+                        value: x.value & x.mask,
+                        mask: x.mask,
+                      }
+                    : { index: x.index, op: x.op, value: x.value },
+                );
+              rules.push({ syscall, action, args });
+            }
           }
-        }
-        const p: Policy = {
-          defaultAction,
-          arches,
-          rules,
-          unknownSyscalls: 'skip',
-        };
-        const kc = compile(p).instructions;
-        const lib = decodeProgram(libseccompCompile(p, 2));
-        const tie = { libseccompWrong: 0 };
-        expect(compareAll(p, kc, lib, tie)).toBeGreaterThan(0);
-      }),
-      { numRuns: 25 },
-    );
-  });
+          const p: Policy = {
+            defaultAction,
+            arches,
+            rules,
+            unknownSyscalls: 'skip',
+          };
+          const kc = compile(p).instructions;
+          const lib = decodeProgram(libseccompCompile(p, 2));
+          const tie = { libseccompWrong: 0 };
+          expect(compareAll(p, kc, lib, tie)).toBeGreaterThan(0);
+        }),
+        { numRuns: 25 },
+      );
+    },
+    SLOW_MS,
+  );
 });
