@@ -239,6 +239,11 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
         plan->pdeathsig = (int)rd32(p);
         break;
       case KC_T_ENV_INHERIT: plan->env_inherit = 1; break;
+      case KC_T_UMASK:
+        if (l != 4) return bad(e, "umask");
+        plan->has_umask = 1;
+        plan->umask = rd32(p);
+        break;
       case KC_T_FAULT:
         if (l != 4) return bad(e, "fault");
         plan->fault_step = (int)rd32(p);

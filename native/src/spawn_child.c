@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -143,8 +144,11 @@ static void enter_time_namespace(kc_child_ctx *ctx) {
   close(fd);
 }
 
-static void write_sysctls(kc_child_ctx *ctx) {
+void kc_child_sysctls(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
+  if (ctx->sysctl_done) return;
+  ctx->sysctl_done = 1;
+  KC_FAULT_POINT(ctx, KC_STEP_SYSCTL);
   for (size_t i = 0; i < p->n_sysctl; i++) {
     char path[512];
     const char *prefix = "/proc/sys/";
@@ -230,15 +234,16 @@ void kc_child_main(kc_child_ctx *ctx) {
   reset_signals();
   wait_for_parent(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_SIGNALS);
-  KC_FAULT_POINT(ctx, KC_STEP_PDEATHSIG);
-  if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, p->pdeathsig) < 0) kc_child_fail(ctx, KC_STEP_PDEATHSIG, errno, -1, NULL);
-  KC_FAULT_POINT(ctx, KC_STEP_SETSID);
-  if (p->setsid && setsid() < 0) kc_child_fail(ctx, KC_STEP_SETSID, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_SETNS);
   KC_FAULT_POINT(ctx, KC_STEP_UNSHARE);
   join_namespaces(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_PID_FORK);
   if (ctx->fork_for_pidns) fork_into_pid_namespace(ctx);
+  /* After the pid-namespace fork: a fork clears the death signal, and only the final process may lead a session. */
+  KC_FAULT_POINT(ctx, KC_STEP_PDEATHSIG);
+  if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, p->pdeathsig) < 0) kc_child_fail(ctx, KC_STEP_PDEATHSIG, errno, -1, NULL);
+  KC_FAULT_POINT(ctx, KC_STEP_SETSID);
+  if (p->setsid && setsid() < 0) kc_child_fail(ctx, KC_STEP_SETSID, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_TIMENS);
   if (p->clone_flags & CLONE_NEWTIME) enter_time_namespace(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_HOSTNAME);
@@ -249,8 +254,7 @@ void kc_child_main(kc_child_ctx *ctx) {
     kc_child_fail(ctx, KC_STEP_DOMAINNAME, errno, -1, p->domainname);
   KC_FAULT_POINT(ctx, KC_STEP_MOUNTS);
   kc_child_mounts(ctx);
-  KC_FAULT_POINT(ctx, KC_STEP_SYSCTL);
-  write_sysctls(ctx);
+  kc_child_sysctls(ctx); /* when no pivot_root step wrote them already */
   KC_FAULT_POINT(ctx, KC_STEP_RLIMITS);
   set_rlimits(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_OOM_SCORE_ADJ);
@@ -266,6 +270,7 @@ void kc_child_main(kc_child_ctx *ctx) {
     kc_child_fail(ctx, KC_STEP_NO_NEW_PRIVS, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_CWD);
   if (p->cwd && chdir(p->cwd) < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd);
+  if (p->has_umask) umask((mode_t)p->umask);
   KC_FAULT_POINT(ctx, KC_STEP_STDIO);
   kc_child_stdio(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_CTTY);

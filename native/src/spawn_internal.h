@@ -28,6 +28,7 @@ typedef struct kc_child_ctx {
   int parent_fd;               /* the parent's end of the sync socket: the child closes it */
   int new_ns_flags_to_unshare; /* namespaces created with unshare() after setns/sync */
   int fork_for_pidns;          /* fork once more so the program lands in the target pid namespace */
+  int sysctl_done;             /* sysctls are written right after pivot_root, before masks and read-only paths */
 } kc_child_ctx;
 
 /* Runs the child's steps and execs; never returns. */
@@ -46,6 +47,7 @@ __attribute__((noreturn)) void kc_child_fail(kc_child_ctx *ctx, int step, int er
 void kc_child_mounts(kc_child_ctx *ctx);
 void kc_child_credentials(kc_child_ctx *ctx);
 void kc_child_stdio(kc_child_ctx *ctx);
+void kc_child_sysctls(kc_child_ctx *ctx);
 
 /* A write(2) of a whole small file by path (procfs/sysfs), async-signal-safe. Returns 0 or -errno. */
 int kc_write_file(const char *path, const char *data, size_t len);

@@ -154,12 +154,13 @@ static unsigned long locked_flags(const char *path) {
   return f;
 }
 
-static void remount_readonly(mount_state *s, const char *target) {
+/* Remounts a bind mount with `extra` flags, keeping the flags the kernel locked on it. */
+static void remount_bind(mount_state *s, const char *target, unsigned long extra) {
   char tbuf[64];
   int tfd;
   const char *t = resolve(s, target, tbuf, sizeof tbuf, &tfd);
   if (!t) mfail(s, errno, target);
-  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(t);
+  unsigned long flags = MS_BIND | MS_REMOUNT | extra | locked_flags(t);
   if (mount(NULL, t, NULL, flags, NULL) < 0) mfail(s, errno, target);
   close_fd(&tfd);
 }
@@ -183,7 +184,10 @@ static void op_mount(mount_state *s, const kc_mount_op *m) {
     mfail(s, errno, m->target);
   close_fd(&sfd);
   close_fd(&tfd);
-  if (bind && ((flags & MS_RDONLY) || (m->opflags & KC_MNT_RDONLY_BIND))) remount_readonly(s, m->target);
+  /* A bind mount ignores its per-mount flags on creation: apply them with a remount (mount(2), MS_REMOUNT). */
+  unsigned long per_mount = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+  if (m->opflags & KC_MNT_RDONLY_BIND) per_mount |= MS_RDONLY;
+  if (bind && per_mount) remount_bind(s, m->target, per_mount);
   if (m->propagation) {
     t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
     if (!t || mount(NULL, t, NULL, (unsigned long)m->propagation, NULL) < 0) mfail(s, errno, m->target);
@@ -232,6 +236,8 @@ static void op_pivot(mount_state *s) {
   if (umount2(".", MNT_DETACH) < 0) mfail(s, errno, "old root");
   if (chdir("/") < 0) mfail(s, errno, "/");
   close_fd(&s->root_fd);
+  /* As runc does: sysctls go in now, through the new /proc, before masks and read-only paths close it. */
+  kc_child_sysctls(s->ctx);
 }
 
 static void op_chroot(mount_state *s) {
@@ -240,6 +246,7 @@ static void op_chroot(mount_state *s) {
   if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) mfail(s, errno, s->rootfs);
   if (chroot(".") < 0 || chdir("/") < 0) mfail(s, errno, s->rootfs);
   close_fd(&s->root_fd);
+  kc_child_sysctls(s->ctx);
 }
 
 /* Runs fn(parentfd, last) on the parent directory of path. */
@@ -266,15 +273,14 @@ static void op_mask(mount_state *s, const kc_mount_op *m) {
      * A clone of the host's /dev/null taken before pivot_root, attached here
      * with move_mount: works in a root without /dev. Else the root's own.
      */
-    r = -1;
+    r = mount("/dev/null", t, NULL, MS_BIND, NULL); /* the root's own, as runc does */
 #ifdef SYS_move_mount
-    while (r < 0 && s->next_devnull < s->n_devnull) {
+    while (r < 0 && errno == ENOENT && s->next_devnull < s->n_devnull) {
       int tree = s->devnull[s->next_devnull++];
       r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
       close(tree);
     }
 #endif
-    if (r < 0) r = mount("/dev/null", t, NULL, MS_BIND, NULL);
     if (r < 0 && errno == ENOENT) mfail(s, errno, "/dev/null (the source of a file mask: mount /proc or /dev first)");
   }
   if (r < 0) mfail(s, errno, m->target);
@@ -291,7 +297,7 @@ static void op_readonly(mount_state *s, const kc_mount_op *m) {
   }
   if (mount(t, t, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, m->target);
   close_fd(&tfd);
-  remount_readonly(s, m->target);
+  remount_bind(s, m->target, MS_RDONLY);
 }
 
 static void op_plain(mount_state *s, const kc_mount_op *m) {

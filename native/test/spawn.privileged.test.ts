@@ -1,7 +1,7 @@
 import { hostname as hostHostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { spawn } from '@kc/native';
+import { MS, spawn } from '@kc/native';
 import { nsLink, run, statusField } from './helpers.js';
 
 const sh = (script: string) => ['/bin/sh', '-c', script];
@@ -127,6 +127,60 @@ describe('spawn: mounts', () => {
       expect(lines).not.toContain('usr');
     } finally {
       rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('spawn: mount options, sysctls, sessions', () => {
+  it('applies bind-mount flags with a remount, writes sysctls before /proc/sys turns read-only', async () => {
+    const { busyboxRootfs } = await import('../../bench/lib/peers.js');
+    const { rmSync } = await import('node:fs');
+    const rootfs = busyboxRootfs();
+    try {
+      const r = await run(
+        spawn({
+          argv: ['/bin/sh', '-c', 'grep " /data " /proc/self/mountinfo | cut -d" " -f6; cat /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/ip_forward 2>/dev/null && echo writable || echo readonly'],
+          env: { PATH: '/bin' },
+          namespaces: ['mnt', 'pid', 'net'],
+          mounts: [
+            { kind: 'rootfs', path: rootfs },
+            { kind: 'mount', source: 'proc', target: '/proc', fstype: 'proc' },
+            { kind: 'mount', source: '/usr', target: '/data', flags: MS.BIND | MS.NOSUID | MS.NOEXEC | MS.NODEV, create: 'dir' },
+            { kind: 'pivot' },
+            { kind: 'readonly', path: '/proc/sys' },
+          ],
+          sysctl: { 'net.ipv4.ip_forward': '1' },
+        }),
+      );
+      const [opts, forward, writable] = r.stdout.trim().split('\n');
+      expect(opts!.split(',')).toEqual(expect.arrayContaining(['nosuid', 'nodev', 'noexec']));
+      expect(forward).toBe('1');
+      expect(writable).toBe('readonly');
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+
+  it('makes the program a session leader after a pid-namespace fork, with its umask', async () => {
+    const holder = spawn({ argv: ['sleep', '30'], namespaces: ['pid', 'mnt'], stdio: ['ignore', 'ignore', 'ignore'] });
+    try {
+      const r = await run(
+        spawn({
+          // The shell reads its own /proc/self/stat (the host's /proc): "pid (comm) state ppid pgrp session ...".
+          argv: ['/bin/sh', '-c', 'echo $$; read -r line < /proc/self/stat; echo $line | cut -d" " -f1,6; umask'],
+          joinPidfd: { pidfd: holder.pidfd, kinds: ['pid'] },
+          setsid: true,
+          umask: 0o027,
+        }),
+      );
+      const [pid, hostPidAndSession, mask] = r.stdout.trim().split('\n');
+      const [hostPid, session] = hostPidAndSession!.split(' ');
+      expect(Number(pid)).toBeGreaterThan(1); // a pid in the joined namespace, not its init
+      expect(session).toBe(hostPid); // a session leader: the setsid ran after the fork
+      expect(Number(hostPid)).not.toBe(Number(pid));
+      expect(mask).toBe('0027');
+    } finally {
+      await holder[Symbol.asyncDispose]();
     }
   });
 });

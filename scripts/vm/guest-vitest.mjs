@@ -55,6 +55,13 @@ const vitest = await startVitest(
     maxWorkers: 1,
     testTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
     hookTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
+    // The bundles are plain JavaScript: Node imports them natively, with no
+    // Vite transform in the guest (KC_VM_VITE_RUNNER=1 brings it back).
+    experimental: {
+      viteModuleRunner: process.env.KC_VM_VITE_RUNNER === '1',
+      nodeLoader: process.env.KC_VM_NODE_LOADER !== '0',
+    },
+    execArgv: ['--enable-source-maps'],
     reporters: ['default', 'json'],
     outputFile: { json: opt.report },
   },

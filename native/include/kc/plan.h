@@ -53,6 +53,7 @@ enum kc_tag {
   KC_T_CAP_LAST = 32,    /* i32 cap_last_cap of the running kernel */
   KC_T_ENV_INHERIT = 33, /* empty: the child gets the caller's environ (no ENV records) */
   KC_T_FAULT = 34,       /* i32 step: fail that step with ECANCELED (fault-injection tests) */
+  KC_T_UMASK = 35,       /* u32 */
 };
 
 /* Steps of the child, in execution order; must match SPAWN_STEPS in native/lib/spawn/steps.ts. */
@@ -64,11 +65,11 @@ enum kc_step {
   KC_STEP_GID_MAP,
   KC_STEP_CGROUP,
   KC_STEP_SIGNALS,
-  KC_STEP_PDEATHSIG,
-  KC_STEP_SETSID,
   KC_STEP_SETNS,
   KC_STEP_UNSHARE,
   KC_STEP_PID_FORK,
+  KC_STEP_PDEATHSIG,
+  KC_STEP_SETSID,
   KC_STEP_TIMENS,
   KC_STEP_HOSTNAME,
   KC_STEP_DOMAINNAME,
@@ -179,6 +180,8 @@ typedef struct kc_plan {
   size_t n_extra_fds;
   int setsid, ctty, pdeathsig;
   int env_inherit;
+  int has_umask;
+  uint32_t umask;
   int fault_step; /* -1, or the step that fails on purpose */
   void *storage; /* owns every pointer above */
 } kc_plan;

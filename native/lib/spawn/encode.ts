@@ -7,7 +7,7 @@ const TAG = {
   SETGROUPS: 10, ID_MAP_HELPER: 11, CGROUP_FD: 12, CGROUP_PROCS: 13, SETNS: 14, JOIN_PIDFD: 15,
   TIMENS: 16, MOUNT: 17, SYSCTL: 18, RLIMIT: 19, OOM_SCORE_ADJ: 20, USER: 21, GROUPS: 22, CAPS: 23,
   SECUREBITS: 24, NNP: 25, SECCOMP: 26, STDIO: 27, EXTRA_FDS: 28, SETSID: 29, CTTY: 30,
-  PDEATHSIG: 31, CAP_LAST: 32, ENV_INHERIT: 33, FAULT: 34,
+  PDEATHSIG: 31, CAP_LAST: 32, ENV_INHERIT: 33, FAULT: 34, UMASK: 35,
 } as const;
 
 /** Mount step kinds, the same numbers as `enum kc_mount_kind`. */
@@ -203,6 +203,7 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
     );
   }
   if (spec.cwd) w.str(TAG.CWD, spec.cwd);
+  if (spec.umask !== undefined) w.u32(TAG.UMASK, spec.umask);
   if (spec.hostname !== undefined) w.str(TAG.HOSTNAME, spec.hostname);
   if (spec.domainname !== undefined) w.str(TAG.DOMAINNAME, spec.domainname);
   if (spec.setgroups && spec.namespaces?.includes('user')) w.str(TAG.SETGROUPS, spec.setgroups);

@@ -147,6 +147,8 @@ export interface ProcessSpec {
   env?: Record<string, string | undefined>;
   /** Working directory, entered after the user switch (so permissions are the user's). */
   cwd?: string;
+  /** File mode creation mask (umask(2)) of the program, e.g. `0o022`. Default: inherited. */
+  umask?: number;
   /** Namespaces to create. */
   namespaces?: NamespaceKind[];
   /** Namespaces to join by fd or path. */

@@ -115,6 +115,7 @@ export function validateSpec(spec: ProcessSpec): void {
     if (v !== undefined) noNul(`env.${k}`, v);
   }
   if (spec.cwd !== undefined) noNul('cwd', spec.cwd);
+  if (spec.umask !== undefined && !isUint(spec.umask, 0o777)) throw fail('umask', 'must be an integer in 0..0o777');
 
   const created = new Set<NamespaceKind>();
   (spec.namespaces ?? []).forEach((k, i) => {
