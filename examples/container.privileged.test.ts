@@ -6,10 +6,10 @@ const runExample = (file: string) => execFileSync('pnpm', ['exec', 'tsx', `examp
 const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox');
 
 describe.runIf(canRun)('container examples (need root and busybox-static)', () => {
-  it('container-demo.ts shows each primitive from inside a limited busybox container', () => {
-    const out = runExample('container-demo.ts');
+  it('demo.ts (the main demo) shows each primitive from inside a limited busybox container, then checkpoints and restores a counter', () => {
+    const out = runExample('demo.ts');
     expect(out).toMatch(/container demo-\d+ is created/);
-    expect(out).toMatch(/^pid namespace: +I am pid 1 /m);
+    expect(out).toMatch(/^pid namespace: +I am pid 1 \(sh\); processes visible: 1$/m);
     expect(out).toMatch(/^uts namespace: +hostname kc-demo$/m);
     expect(out).toMatch(/^net namespace: +interfaces lo $/m);
     expect(out).toMatch(/^mnt namespace: +root is ro, \d+ mounts, \/proc\/keys masked: 0 bytes$/m);
@@ -19,6 +19,13 @@ describe.runIf(canRun)('container examples (need root and busybox-static)', () =
     expect(out).toMatch(/^seccomp: +mode 2; unshare\(2\) is refused: Operation not permitted$/m);
     expect(out).toMatch(/^rlimit nofile: +1024$/m);
     expect(out).toMatch(/"exitCode":0.*container is stopped/);
+    const dumped = Number(/checkpointed demo-ckpt-\d+ at count (\d+)/.exec(out)?.[1]);
+    const still = Number(/the count is still (\d+)/.exec(out)?.[1]);
+    const after = Number(/count is now (\d+): it continued from (\d+)/.exec(out)?.[1]);
+    expect(dumped).toBeGreaterThan(2);
+    expect(still).toBe(dumped);
+    expect(after).toBeGreaterThan(dumped);
+    expect(after).toBeLessThan(dumped + 40);
   });
 
   it('container-exec.ts execs into the running container, pauses, resumes and deletes it', () => {

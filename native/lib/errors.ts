@@ -98,12 +98,19 @@ export class SpawnError extends KcError {}
 
 /** The shape of an error thrown by the raw binding (before translation). */
 export interface RawNativeError extends Error {
+  /** Always `true`: the marker {@link isRawNativeError} tests, set by `ThrowError` in binding/module.cc. */
   kcNative: true;
+  /** The positive errno of the failing call (`kc_error.err`). */
   errno: number;
+  /** Errno name from strerrorname_np(3), e.g. `'EPERM'`; `'EUNKNOWN'` when glibc has no name. */
   code: string;
+  /** The failing system call or C step (`kc_error.syscall`); absent when the C side gave none. */
   syscall?: string;
+  /** The file or object concerned (`kc_error.path`); absent when empty. */
   path?: string;
+  /** Index into {@link SPAWN_STEPS} of the failing spawn step; absent outside the spawn pipeline. */
   stepIndex?: number;
+  /** Index of the failing item within that step (e.g. the mount step or rlimit number); absent when the step has no list. */
   itemIndex?: number;
 }
 

@@ -2,7 +2,16 @@ import { KcError } from './errors.js';
 import { rawCore, type RawFdWatcher } from './raw/core.js';
 
 /** Poll events understood by {@link watchFd}. */
-export const PollEvent = { Readable: 1, Writable: 2, Disconnect: 4, Priority: 8 } as const;
+export const PollEvent = {
+  /** UV_READABLE (POLLIN): data to read, a pidfd whose process exited, a pending seccomp notification. */
+  Readable: 1,
+  /** UV_WRITABLE (POLLOUT): the fd accepts writes without blocking. */
+  Writable: 2,
+  /** UV_DISCONNECT (POLLRDHUP): the peer closed its end of a socket. */
+  Disconnect: 4,
+  /** UV_PRIORITIZED (POLLPRI): urgent data, e.g. a fired PSI trigger or a changed cgroup `*.events` file. */
+  Priority: 8,
+} as const;
 
 /** A running fd watch; stop it when done. */
 export interface FdWatch {

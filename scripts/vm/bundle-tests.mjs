@@ -5,7 +5,9 @@
 //   node scripts/vm/bundle-tests.mjs --repo DIR --out DIR FILE...
 //
 // For each test file <dir>/<name>.ts it writes <out>/<same path relative to
-// the repo>/<name>.vm.mjs and prints one line "<source>\t<bundle>" per file.
+// the repo>/<name>.vm.mjs and prints one line "<source>\t<bundle>" per file,
+// with a third field "mocks" when the bundle uses vi.mock()/vi.doMock() or
+// import.meta.vitest (the guest then turns vitest's module loader on).
 // What a bundle holds: the test file and every workspace module it reaches
 // (the @kc/* specifiers map to the TypeScript sources through the repo's
 // tsconfig.json "paths", as vitest's aliases do). What stays an import:
@@ -115,7 +117,9 @@ await Promise.all(
       keepNames: true,
       plugins: [externalPackages, originalLocation],
     });
-    lines.push(`${file}\t${target}`);
+    // vi.mock()/import.meta.vitest need vitest's module loader in the guest.
+    const mocks = /\bvi\.(do)?mock\(|import\.meta\.vitest/.test(readFileSync(target, 'utf8'));
+    lines.push(`${file}\t${target}${mocks ? '\tmocks' : ''}`);
   }),
 );
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,10 +7,11 @@
 // is copied next to its source as <name>.vm.mjs (the guest's root is a tmpfs
 // overlay, so the host's tree is untouched), where bare imports resolve as
 // they would for the source. Vitest is started through its Node API with no
-// config file (nothing to bundle or transform at startup), one worker, no
-// isolation between files and no file parallelism: under emulation every
-// extra worker costs a Node start and a fresh module graph (README, "Fastest
-// way to run vitest in the guest").
+// config file (nothing to bundle or transform at startup), Node's native
+// import instead of Vite's module runner, one worker, no isolation between
+// files and no file parallelism: under emulation every extra worker costs a
+// Node start and a fresh module graph (README, "Fastest way to run vitest in
+// the guest").
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
@@ -26,9 +27,11 @@ const root = resolve(opt.root);
 
 const include = [];
 const copies = [];
+let needsLoader = process.env.KC_VM_NODE_LOADER === '1';
 for (const line of readFileSync(opt.manifest, 'utf8').split('\n')) {
   if (!line.trim()) continue;
-  const [source, bundle] = line.split('\t');
+  const [source, bundle, flags] = line.split('\t');
+  if (flags === 'mocks') needsLoader = true;
   // Beside the source; a source outside the repo goes under the repo instead,
   // so that 'vitest' and the workspace's packages still resolve.
   const dir = relative(root, source).startsWith('..') ? resolve(root, '.kc-vm-outside', `.${dirname(source)}`) : dirname(source);
@@ -56,10 +59,12 @@ const vitest = await startVitest(
     testTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
     hookTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
     // The bundles are plain JavaScript: Node imports them natively, with no
-    // Vite transform in the guest (KC_VM_VITE_RUNNER=1 brings it back).
+    // Vite transform in the guest (KC_VM_VITE_RUNNER=1 brings it back), and
+    // vitest's module loader (which rewrites each module for vi.mock) runs
+    // only when a bundle mocks. Source maps: Node's own, inline in bundles.
     experimental: {
       viteModuleRunner: process.env.KC_VM_VITE_RUNNER === '1',
-      nodeLoader: process.env.KC_VM_NODE_LOADER !== '0',
+      nodeLoader: needsLoader,
     },
     execArgv: ['--enable-source-maps'],
     reporters: ['default', 'json'],

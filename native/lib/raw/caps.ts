@@ -2,8 +2,11 @@ import { loadAddon } from '../addon.js';
 
 /** The three sets `capget(2)` reports, as masks (bit N = capability N). */
 export interface RawCapgetSets {
+  /** The effective set: the capabilities the kernel checks now (`CapEff` in /proc/PID/status). */
   effective: bigint;
+  /** The permitted set: the ceiling of effective (`CapPrm`). */
   permitted: bigint;
+  /** The inheritable set, preserved across execve (`CapInh`). */
   inheritable: bigint;
 }
 

@@ -21,7 +21,12 @@ export interface RawNsinfo {
   /** open(path, O_RDONLY|O_CLOEXEC). */
   nsOpen(path: string): number;
   /** fstat(2): device and inode of an fd. */
-  nsStat(fd: number): { dev: number; ino: number };
+  nsStat(fd: number): {
+    /** `st_dev` of the fd (the nsfs device for a namespace file), as a number. */
+    dev: number;
+    /** `st_ino`: for a namespace file, the namespace id shown in `readlink /proc/PID/ns/KIND` (`net:[4026531840]`). */
+    ino: number;
+  };
 }
 
 /** The namespace-inspection raw binding, loaded lazily. */

@@ -1,57 +1,103 @@
 /** clone(2) namespace flags by kind (linux/sched.h). */
 export const CLONE_FLAGS = {
+  /** CLONE_NEWNS: a new mount namespace. */
   mnt: 0x00020000,
+  /** CLONE_NEWUTS: a new hostname/domainname namespace. */
   uts: 0x04000000,
+  /** CLONE_NEWIPC: new System V IPC objects and POSIX message queues. */
   ipc: 0x08000000,
+  /** CLONE_NEWUSER: a new user namespace (uid/gid maps, capabilities). */
   user: 0x10000000,
+  /** CLONE_NEWPID: a new pid namespace; the child is its pid 1. */
   pid: 0x20000000,
+  /** CLONE_NEWNET: a new network namespace (only a down `lo`). */
   net: 0x40000000,
+  /** CLONE_NEWCGROUP: a new cgroup namespace rooted at the child's cgroup (Linux 4.6+). */
   cgroup: 0x02000000,
+  /** CLONE_NEWTIME: a new time namespace with its own monotonic/boottime offsets (Linux 5.6+). */
   time: 0x00000080,
 } as const;
 
 /** RLIMIT_* numbers on Linux (asm-generic/resource.h; the same on x86_64 and arm64). */
 export const RLIMIT_NUMBERS = {
+  /** RLIMIT_CPU: CPU time in seconds (SIGXCPU at the soft limit). */
   cpu: 0,
+  /** RLIMIT_FSIZE: largest file the process may create, in bytes. */
   fsize: 1,
+  /** RLIMIT_DATA: data segment and heap size, in bytes. */
   data: 2,
+  /** RLIMIT_STACK: main thread stack size, in bytes. */
   stack: 3,
+  /** RLIMIT_CORE: largest core dump, in bytes (0 disables them). */
   core: 4,
+  /** RLIMIT_RSS: resident set size in bytes (no effect since Linux 2.6). */
   rss: 5,
+  /** RLIMIT_NPROC: number of threads of the real uid. */
   nproc: 6,
+  /** RLIMIT_NOFILE: one more than the highest fd number that can be opened. */
   nofile: 7,
+  /** RLIMIT_MEMLOCK: bytes of memory that may be locked (mlock, SHM_LOCK). */
   memlock: 8,
+  /** RLIMIT_AS: virtual address space, in bytes. */
   as: 9,
+  /** RLIMIT_LOCKS: flock/fcntl locks (no effect since Linux 2.4.25). */
   locks: 10,
+  /** RLIMIT_SIGPENDING: queued signals of the real uid. */
   sigpending: 11,
+  /** RLIMIT_MSGQUEUE: bytes of POSIX message queues of the real uid. */
   msgqueue: 12,
+  /** RLIMIT_NICE: ceiling of the nice value, as 20 - nice (1..40). */
   nice: 13,
+  /** RLIMIT_RTPRIO: ceiling of the real-time priority (0..99). */
   rtprio: 14,
+  /** RLIMIT_RTTIME: CPU time in microseconds a real-time task may use without blocking. */
   rttime: 15,
 } as const;
 
 /** mount(2) MS_* flags (linux/mount.h). */
 export const MS = {
+  /** Read-only mount. */
   RDONLY: 1,
+  /** Ignore set-user-ID/set-group-ID bits and file capabilities on execve. */
   NOSUID: 2,
+  /** Disallow access to device nodes. */
   NODEV: 4,
+  /** Disallow execve of programs on this mount. */
   NOEXEC: 8,
+  /** Write synchronously, as with O_SYNC on every file. */
   SYNCHRONOUS: 16,
+  /** Change the flags of an existing mount. */
   REMOUNT: 32,
+  /** Allow mandatory locks (removed in Linux 5.15; ignored). */
   MANDLOCK: 64,
+  /** Make directory changes synchronous. */
   DIRSYNC: 128,
+  /** Do not follow symlinks when resolving paths on this mount (Linux 5.10+). */
   NOSYMFOLLOW: 256,
+  /** Do not update access times. */
   NOATIME: 1024,
+  /** Do not update directory access times. */
   NODIRATIME: 2048,
+  /** Bind mount: make a file or subtree visible at another place. */
   BIND: 4096,
+  /** Move an existing mount to a new place. */
   MOVE: 8192,
+  /** With BIND or a propagation flag: apply to the whole subtree. */
   REC: 16384,
+  /** Suppress some kernel log messages (formerly MS_VERBOSE). */
   SILENT: 32768,
+  /** Propagation: private, and cannot be bind-mounted. */
   UNBINDABLE: 1 << 17,
+  /** Propagation: neither receives nor sends mount events. */
   PRIVATE: 1 << 18,
+  /** Propagation: receives mount events from its master, sends none. */
   SLAVE: 1 << 19,
+  /** Propagation: shares mount events with its peer group. */
   SHARED: 1 << 20,
+  /** Update access times only when older than mtime/ctime or than 24 h (the default since 2.6.30). */
   RELATIME: 1 << 21,
+  /** Always update access times. */
   STRICTATIME: 1 << 24,
+  /** Keep timestamp updates in memory, written back lazily (Linux 4.0+). */
   LAZYTIME: 1 << 25,
 } as const;

@@ -22,10 +22,18 @@ const RLIM_INFINITY = 0xffffffffffffffffn;
 
 /** Fds and derived values the encoder needs besides the spec. */
 export interface EncodeContext {
+  /** Fds of the caller that become the child's 0, 1, 2: its own fd for `'inherit'`/a number, `/dev/null` for `'ignore'`, a pipe end for `'pipe'`. */
   stdio: [number, number, number];
   /** setns targets resolved to fds (paths opened by the caller). */
-  joins: { fd: number; nstype: number }[];
+  joins: {
+    /** An open namespace fd. */
+    fd: number;
+    /** Its CLONE_NEW* value (see {@link CLONE_FLAGS}), the setns(2) `nstype`. */
+    nstype: number;
+  }[];
+  /** The highest capability number of the running kernel (`/proc/sys/kernel/cap_last_cap`), bounding the PR_CAPBSET_DROP loop. */
   capLast: number;
+  /** The parent-death signal number (PR_SET_PDEATHSIG), already resolved from a name; absent for none. */
   signal?: number;
   /** Index of a step that must fail with ECANCELED (fault-injection tests only). */
   faultStep?: number;

@@ -6,7 +6,9 @@ import { rawCore } from '../raw/core.js';
 
 /** How a process ended: exactly one of `exitCode` and `signal` is set. */
 export interface ExitStatus {
+  /** The exit status 0..255 passed to exit(2); null when a signal ended the process. */
   exitCode: number | null;
+  /** Name of the signal that killed the process (`'SIGKILL'`); null when it exited normally. */
   signal: NodeJS.Signals | null;
   /** True when a core dump was written. */
   core: boolean;
@@ -26,11 +28,17 @@ export function signalNumber(signal: NodeJS.Signals | number): number {
 
 /** What {@link spawn} hands over to a {@link KcProcess}. */
 export interface KcProcessInit {
+  /** The child's pid in the caller's pid namespace. */
   pid: number;
+  /** An open pidfd of the child; the {@link KcProcess} takes ownership and closes it after reaping. */
   pidfd: number;
+  /** Write end of the child's stdin pipe; null unless stdio[0] was `'pipe'`. */
   stdin: Writable | null;
+  /** Read end of the child's stdout pipe; null unless stdio[1] was `'pipe'`. */
   stdout: Readable | null;
+  /** Read end of the child's stderr pipe; null unless stdio[2] was `'pipe'`. */
   stderr: Readable | null;
+  /** Seccomp user-notification fd received from the child; null unless `seccomp.listener` was set. */
   seccompListenerFd: number | null;
   /** Rejects the exit promise when the child failed after spawn returned (listener mode). */
   lateError?: () => SpawnError | null;

@@ -12,8 +12,11 @@ export const NAMESPACE_KINDS: readonly NamespaceKind[] = ['user', 'cgroup', 'ipc
 
 /** One line of a uid or gid map: `size` ids from `containerId` map to `hostId`. */
 export interface IdMapEntry {
+  /** First id of the range inside the new user namespace (the first column of `/proc/PID/uid_map`), 0..4294967295. */
   containerId: number;
+  /** First id of the range in the parent user namespace (second column of `uid_map`/`gid_map`), 0..4294967295. */
   hostId: number;
+  /** Number of consecutive ids mapped (third column), at least 1; a range may not run past 4294967295. */
   size: number;
 }
 
@@ -22,6 +25,7 @@ export type StdioOption = 'pipe' | 'inherit' | 'ignore' | number;
 
 /** A namespace to join: an open fd of a namespace file (`/proc/PID/ns/net`, a bind-mounted file) or a path. */
 export interface NamespaceJoin {
+  /** Which namespace the fd or path refers to; passed to setns(2) as the matching CLONE_NEW* nstype, so a mismatch fails with EINVAL. */
   kind: NamespaceKind;
   /** An open namespace fd (kept open by the caller until spawn returns). */
   fd?: number;
@@ -31,7 +35,9 @@ export interface NamespaceJoin {
 
 /** Joins several namespaces of one process at once through its pidfd (`setns(pidfd, flags)`, Linux 5.8+). */
 export interface PidfdJoin {
+  /** An open pidfd (pidfd_open(2)) of the process whose namespaces are joined; kept open by the caller until spawn returns. */
   pidfd: number;
+  /** The namespaces of that process to join, OR-ed into the setns(2) flags; at least one, none also listed in `namespaces`. */
   kinds: NamespaceKind[];
 }
 
@@ -43,16 +49,31 @@ export interface PidfdJoin {
  */
 export type MountStep =
   /** Marks `path` as the container's root: bind-mounted onto itself; later steps resolve inside it. */
-  | { kind: 'rootfs'; path: string; propagation?: number }
+  | {
+      /** Discriminant: the rootfs step (at most one, before any `pivot`/`chroot`). */
+      kind: 'rootfs';
+      /** Absolute host path of the root directory; bind-mounted recursively onto itself. */
+      path: string;
+      /** MS_* propagation flags (e.g. `MS.PRIVATE | MS.REC`) applied to the root bind mount; absent leaves it private (the child first makes `/` MS_REC|MS_PRIVATE). */
+      propagation?: number;
+    }
   /** mount(2). `flags` are MS_* bits; `propagation` (MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, with MS_REC) is applied after. `readonly` on a bind remounts it read-only. */
   | {
+      /** Discriminant: a mount(2) call. */
       kind: 'mount';
+      /** mount(2) `source`: a host path for a bind (inside the rootfs with `sourceInRoot`), a device, or a label such as `proc`; absent means `"none"`. */
       source?: string;
+      /** Mount point; resolved inside the rootfs before `pivot`, an absolute path in the new root after. */
       target: string;
+      /** Filesystem type as in `/proc/filesystems` (`proc`, `tmpfs`, `sysfs`...); absent for a bind mount. */
       fstype?: string;
+      /** MS_* bits (see {@link MS}); for an `MS_BIND` mount the per-mount bits (RDONLY, NOSUID, NODEV, NOEXEC, *ATIME) are applied by a second MS_REMOUNT. Default 0. */
       flags?: number;
+      /** Filesystem-specific option string passed as mount(2) `data`, e.g. `mode=755,size=65536k` for tmpfs. */
       data?: string;
+      /** MS_* propagation bits (MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, with MS_REC) set on the new mount after it is made. */
       propagation?: number;
+      /** Adds MS_RDONLY to the remount of a bind mount (a bind ignores MS_RDONLY at creation). */
       readonly?: boolean;
       /** Create the target first, as a directory or an empty file (inside the root). */
       create?: 'dir' | 'file';
@@ -60,23 +81,102 @@ export type MountStep =
       sourceInRoot?: boolean;
     }
   /** An idmapped bind mount (Linux 5.12+): `source` mounted at `target` with ids shifted through the user namespace `usernsFd`. */
-  | { kind: 'idmap'; source: string; target: string; usernsFd: number; recursive?: boolean; create?: 'dir' | 'file' }
+  | {
+      /** Discriminant: an idmapped bind mount made with open_tree(2), mount_setattr(2) MOUNT_ATTR_IDMAP and move_mount(2). */
+      kind: 'idmap';
+      /** Host path to clone (opened relative to the caller's cwd, not inside the rootfs). */
+      source: string;
+      /** Mount point, resolved like `mount.target`. */
+      target: string;
+      /** An open fd of a user namespace (`/proc/PID/ns/user`) whose uid/gid maps shift the ids; kept open until spawn returns. */
+      usernsFd: number;
+      /** Clone and idmap the whole subtree (AT_RECURSIVE) instead of the top mount only. */
+      recursive?: boolean;
+      /** Create the target first, as a directory (mode 0755) or an empty file (0644). */
+      create?: 'dir' | 'file';
+    }
   /** pivot_root(2) into the rootfs, then detach the old root. */
-  | { kind: 'pivot' }
+  | {
+      /** Discriminant: pivot_root(".", ".") in the rootfs, then umount2(MNT_DETACH) of the old root; sysctls are written right after. */
+      kind: 'pivot';
+    }
   /** chroot(2) into the rootfs after moving it to / (for roots where pivot_root is impossible, such as initramfs). */
-  | { kind: 'chroot' }
-  | { kind: 'mkdir'; path: string; mode?: number }
-  | { kind: 'symlink'; target: string; path: string }
-  | { kind: 'mknod'; path: string; mode: number; major: number; minor: number }
+  | {
+      /** Discriminant: MS_MOVE of the rootfs onto `/`, then chroot(2); sysctls are written right after. */
+      kind: 'chroot';
+    }
+  /** Creates a directory and its missing parents (0755); an existing one is kept. */
+  | {
+      /** Discriminant: mkdir -p. */
+      kind: 'mkdir';
+      /** Directory to create, resolved inside the rootfs before `pivot`. */
+      path: string;
+      /** Permission bits of the last component, e.g. `0o1777`, filtered by the child's umask; 0 or absent means 0755. */
+      mode?: number;
+    }
+  /** Creates a symbolic link (symlinkat(2)) and its missing parent directories; an existing `path` is kept. */
+  | {
+      /** Discriminant: symlinkat(2). */
+      kind: 'symlink';
+      /** The link's content, stored verbatim (not resolved), e.g. `/proc/self/fd`. */
+      target: string;
+      /** Where the link is created, resolved inside the rootfs before `pivot`. */
+      path: string;
+    }
+  /** Creates a device node (mknodat(2)) and its missing parent directories; an existing `path` is kept. */
+  | {
+      /** Discriminant: mknodat(2). */
+      kind: 'mknod';
+      /** Node to create, resolved inside the rootfs before `pivot`. */
+      path: string;
+      /** File type and permission bits as in mknod(2), e.g. `S_IFCHR | 0o666` = `0o20666`; the umask applies. */
+      mode: number;
+      /** Device major number (e.g. 1 for /dev/null), see Documentation/admin-guide/devices.txt. */
+      major: number;
+      /** Device minor number (e.g. 3 for /dev/null). */
+      minor: number;
+    }
   /** Hides `path`: /dev/null over a file, an empty read-only tmpfs over a directory. Missing paths are skipped. */
-  | { kind: 'mask'; path: string }
+  | {
+      /** Discriminant: masks a path. */
+      kind: 'mask';
+      /** File or directory to hide. */
+      path: string;
+    }
   /** Makes `path` read-only with a bind remount. Missing paths are skipped. */
-  | { kind: 'readonly'; path: string }
+  | {
+      /** Discriminant: a recursive read-only bind of a path onto itself. */
+      kind: 'readonly';
+      /** File or directory made read-only. */
+      path: string;
+    }
   /** mount(NULL, target, NULL, MS_REMOUNT | flags): e.g. a read-only root. */
-  | { kind: 'remount'; target: string; flags: number }
+  | {
+      /** Discriminant: MS_REMOUNT. */
+      kind: 'remount';
+      /** Existing mount point to change. */
+      target: string;
+      /** MS_* bits OR-ed with MS_REMOUNT; with MS_BIND the mount's locked flags (nosuid, nodev...) are kept so the remount is allowed. */
+      flags: number;
+    }
   /** Changes propagation of `target` (MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, optionally MS_REC). */
-  | { kind: 'propagation'; target: string; flags: number }
-  | { kind: 'umount'; target: string; flags?: number };
+  | {
+      /** Discriminant: a propagation change. */
+      kind: 'propagation';
+      /** Existing mount point to change. */
+      target: string;
+      /** Exactly one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, optionally with MS_REC. */
+      flags: number;
+    }
+  /** umount2(2) of a mount point. */
+  | {
+      /** Discriminant: umount2(2). */
+      kind: 'umount';
+      /** Mount point to detach. */
+      target: string;
+      /** umount2(2) flags: MNT_FORCE = 1, MNT_DETACH = 2, MNT_EXPIRE = 4, UMOUNT_NOFOLLOW = 8. Default 0. */
+      flags?: number;
+    };
 
 /** Resource names accepted by {@link RlimitSpec}, as in setrlimit(2) without `RLIMIT_`. */
 export type RlimitName =
@@ -85,14 +185,19 @@ export type RlimitName =
 
 /** A resource limit; `'unlimited'` is RLIM_INFINITY. */
 export interface RlimitSpec {
+  /** Which limit (`nofile` is RLIMIT_NOFILE); units are the resource's own: bytes for `as`/`data`/`stack`/`memlock`, seconds for `cpu`, microseconds for `rttime`, counts for `nofile`/`nproc`. */
   resource: RlimitName;
+  /** Soft limit (`rlim_cur`), enforced by the kernel; must not exceed `hard`. */
   soft: number | bigint | 'unlimited';
+  /** Hard limit (`rlim_max`), the ceiling for the soft limit; raising it above the current value needs CAP_SYS_RESOURCE. */
   hard: number | bigint | 'unlimited';
 }
 
 /** The identity the program runs as. */
 export interface UserSpec {
+  /** Real, effective and saved uid set with setresuid(2), as seen inside the child's user namespace; 0..4294967294. */
   uid: number;
+  /** Real, effective and saved gid set with setresgid(2), as seen inside the child's user namespace; 0..4294967294. */
   gid: number;
   /** Supplementary groups; `[]` clears them (the default when a user is given). */
   groups?: number[];
@@ -104,10 +209,15 @@ export interface UserSpec {
  * bounding drops, securebits, effective/permitted/inheritable, ambient.
  */
 export interface CapabilitySpec {
+  /** Capabilities kept in the bounding set; every other one up to `/proc/sys/kernel/cap_last_cap` is dropped with PR_CAPBSET_DROP. */
   bounding: bigint;
+  /** Effective set (capset(2)); must be a subset of `permitted`. */
   effective: bigint;
+  /** Permitted set (capset(2)). */
   permitted: bigint;
+  /** Inheritable set (capset(2)), kept across execve for files with matching inheritable file capabilities. */
   inheritable: bigint;
+  /** Ambient set (PR_CAP_AMBIENT_RAISE, Linux 4.3+), kept across execve of unprivileged programs; must be a subset of permitted and inheritable. */
   ambient: bigint;
   /** SECBIT_* flags to set with PR_SET_SECUREBITS. */
   securebits?: number;
@@ -133,7 +243,9 @@ export interface CgroupPlacement {
 
 /** Offsets of a new time namespace (CLONE_NEWTIME), in seconds (fractions allowed). */
 export interface TimeOffsets {
+  /** Seconds added to CLOCK_MONOTONIC inside the namespace (may be negative); written to `/proc/self/timens_offsets`. */
   monotonic?: number;
+  /** Seconds added to CLOCK_BOOTTIME inside the namespace (may be negative); written to `/proc/self/timens_offsets`. */
   boottime?: number;
 }
 
@@ -163,8 +275,11 @@ export interface ProcessSpec {
   setgroups?: 'allow' | 'deny';
   /** Write id maps with `newuidmap`/`newgidmap` (setuid helpers, for unprivileged callers) instead of directly. */
   idMapHelper?: boolean;
+  /** Hostname set with sethostname(2) in the child; at most 64 bytes and needs a created or joined `uts` namespace. */
   hostname?: string;
+  /** NIS domain name set with setdomainname(2); at most 64 bytes and needs a `uts` namespace. */
   domainname?: string;
+  /** Clock offsets of a new `time` namespace (which must be in `namespaces`). */
   timeOffsets?: TimeOffsets;
   /** Where the child starts in the cgroup tree (from `@kc/cgroups`). */
   cgroup?: CgroupPlacement;
@@ -172,9 +287,11 @@ export interface ProcessSpec {
   mounts?: MountStep[];
   /** `/proc/sys` keys (dotted, e.g. `net.ipv4.ip_forward`) written after mounts. */
   sysctl?: Record<string, string>;
+  /** Resource limits set with setrlimit(2) in the child, in array order. */
   rlimits?: RlimitSpec[];
   /** Written to /proc/self/oom_score_adj before the user switch. */
   oomScoreAdj?: number;
+  /** Identity to switch to before execve; absent keeps the caller's credentials. */
   user?: UserSpec;
   /** Capability sets (from `@kc/caps`). */
   capabilities?: CapabilitySpec;

@@ -1,11 +1,11 @@
-/** Runs the first demo (examples/demo.ts, what `bash scripts/demo.sh` shows) and checks what the child saw. */
+/** Runs examples/native-spawn.ts and checks what the child saw. */
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
-describe('demo example', () => {
-  it('demo.ts: the child is pid 1 with its own hostname and only a loopback interface', () => {
-    const out = execFileSync('pnpm', ['exec', 'tsx', 'examples/demo.ts'], { encoding: 'utf8' });
+describe('@kc/native example', () => {
+  it('native-spawn.ts: the child is pid 1 with its own hostname and only a loopback interface', () => {
+    const out = execFileSync('pnpm', ['exec', 'tsx', 'examples/native-spawn.ts'], { encoding: 'utf8' });
     expect(out).toContain(`hostname ${hostname()}`);
     expect(out).toMatch(/^ {2}pid: 1$/m);
     expect(out).toMatch(/^ {2}hostname: kc-demo$/m);

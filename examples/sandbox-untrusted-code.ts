@@ -1,0 +1,127 @@
+/**
+ * A sandbox for untrusted code with a time, memory and system-call budget,
+ * composed from kc's primitives: each snippet runs in a fresh cgroup (memory,
+ * pids and CPU limits), in new pid/mnt/net/ipc/uts namespaces on a read-only
+ * busybox root with a private /tmp, as `nobody` with every capability gone and
+ * no_new_privs set, under kc's default seccomp profile that also refuses
+ * socket(2). A wall-clock timer kills whatever is still running. Four snippets
+ * show the four outcomes; a verdict table says what stopped each one.
+ *
+ * Run as root: pnpm exec tsx examples/sandbox-untrusted-code.ts
+ */
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Capabilities, toSpawnCapabilities } from '@kc/caps';
+import { Cgroup } from '@kc/cgroups';
+import { MountPlan } from '@kc/namespaces';
+import { type ExitStatus, spawn } from '@kc/native';
+import { Act, compile, kcDefaultPolicy, toSpawnSeccomp } from '@kc/seccomp';
+
+const BUDGET = { memoryBytes: 64 * 2 ** 20, pids: 16, cpuQuotaUsec: 50_000, wallMs: 1500 };
+const EPERM = 1;
+
+/** The untrusted code: busybox sh snippets, each meant to hit one budget. */
+const SNIPPETS: Record<string, string> = {
+  normal: 'echo "pid $$, uid $(id -u), host $(hostname)"; (echo > /x) 2>/dev/null || echo "/ read-only"; echo "/tmp writable" > /tmp/x && cat /tmp/x; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status',
+  'memory-hog': 'a=x; while :; do a="$a$a"; done', // doubles a string until the limit
+  'open-socket': 'nc 10.0.0.1 80', // busybox nc calls socket(AF_INET) first
+  'infinite-loop': 'while :; do :; done',
+};
+
+// kc's default profile allows socket(2) except AF_VSOCK; replace that rule with a
+// plain EPERM (first matching rule wins, and the validator refuses a rule shadowed
+// by an unconditional one, so the old rule has to go rather than be prepended to).
+const base = kcDefaultPolicy();
+const seccomp = toSpawnSeccomp(
+  compile({ ...base, rules: [...base.rules.filter((r) => r.syscall !== 'socket'), { syscall: 'socket', action: Act.errno(EPERM) }] }),
+);
+// Every set empty, the bounding set too: nothing can be regained, even by a setuid binary.
+const capabilities = toSpawnCapabilities(Capabilities.only([]));
+
+// A root that holds busybox and nothing else; it is remounted read-only inside.
+const root = mkdtempSync(join(tmpdir(), 'kc-example-sandbox-'));
+chmodSync(root, 0o755); // mkdtemp makes it 0700, which `nobody` could not enter
+for (const d of ['bin', 'proc', 'tmp', 'dev']) mkdirSync(join(root, d));
+copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+for (const applet of ['sh', 'id', 'hostname', 'cat', 'grep', 'nc']) symlinkSync('busybox', join(root, 'bin', applet));
+const mounts = new MountPlan()
+  .rootfs(root)
+  .proc() // a procfs of the new pid namespace: only the sandbox's processes
+  .tmpfs('/tmp', { create: false, data: 'size=4m,mode=1777' }) // private and small: tmpfs pages count against the memory limit
+  .tmpfs('/dev', { create: false, data: 'mode=755' })
+  .bind('/dev/null', '/dev/null', { file: true })
+  .pivot()
+  .remountReadonly('/')
+  .steps();
+
+interface Verdict { snippet: string; status: ExitStatus; wallMs: number; peakMiB: number; oomKills: number; verdict: string; output: string }
+
+async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Promise<Verdict> {
+  // A fresh group per run: its OOM count and peak are this snippet's alone.
+  await using box = sandboxes.createChild(name, {
+    memory: { max: BUDGET.memoryBytes },
+    pids: { max: BUDGET.pids },
+    cpu: { quota: BUDGET.cpuQuotaUsec, period: 100_000 },
+  });
+  try {
+    box.set({ memory: { swapMax: 0 } }); // no escape into swap
+  } catch {
+    // swap accounting is off: there is no swap to escape into
+  }
+  const started = Date.now();
+  await using child = spawn({
+    argv: ['/bin/sh', '-c', script],
+    env: { PATH: '/bin', HOME: '/tmp' },
+    cwd: '/tmp',
+    namespaces: ['pid', 'mnt', 'net', 'ipc', 'uts'],
+    hostname: 'sandbox',
+    mounts,
+    cgroup: box.spawnPlacement(),
+    user: { uid: 65534, gid: 65534 },
+    capabilities,
+    noNewPrivileges: true,
+    seccomp,
+    rlimits: [{ resource: 'nofile', soft: 64, hard: 64 }, { resource: 'core', soft: 0, hard: 0 }],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d));
+  child.stderr?.on('data', (d: Buffer) => (output += d));
+  // The time budget: kill the whole cgroup, so children the snippet forked die too.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void box.kill();
+  }, BUDGET.wallMs);
+  const status = await child.exited.finally(() => clearTimeout(timer));
+  const wallMs = Date.now() - started;
+  const memory = box.stats().memory; // the kernel's own account: peak usage and OOM kills
+  const oomKills = memory?.oomKills ?? 0;
+  const verdict = timedOut
+    ? `time budget (${BUDGET.wallMs} ms) exceeded: killed`
+    : oomKills > 0
+      ? `memory budget (${BUDGET.memoryBytes / 2 ** 20} MiB) exceeded: OOM-killed`
+      : /Operation not permitted/.test(output)
+        ? 'denied system call (EPERM)'
+        : status.exitCode === 0
+          ? 'ok'
+          : 'failed';
+  return { snippet: name, status, wallMs, peakMiB: Math.round((memory?.peak ?? 0) / 2 ** 20), oomKills, verdict, output: output.trim().replace(/\s*\n/g, '; ').replace(/\t/g, ' ') };
+}
+
+try {
+  await using sandboxes = Cgroup.create(`kc-example-sandbox-${process.pid}`);
+  console.log(`sandboxes under cgroup ${sandboxes.path} (${sandboxes.mode}); budget ${BUDGET.memoryBytes / 2 ** 20} MiB, ${BUDGET.pids} pids, ${BUDGET.cpuQuotaUsec / 1000}% CPU, ${BUDGET.wallMs} ms`);
+  const results: Verdict[] = [];
+  for (const [name, script] of Object.entries(SNIPPETS)) results.push(await runSandboxed(sandboxes, name, script));
+  const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
+  row(['snippet', 'ended by', 'wall ms', 'peak MiB', 'oom kills', 'verdict', 'output']);
+  row(['---', '---', '---', '---', '---', '---', '---']);
+  for (const r of results) {
+    const endedBy = r.status.signal ?? `exit ${r.status.exitCode}`;
+    row([r.snippet, endedBy, String(r.wallMs), String(r.peakMiB), String(r.oomKills), r.verdict, r.output]);
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,50 @@
+/**
+ * Shared checks of the fuzz suites: a call on arbitrary input may succeed or
+ * throw, but a throw must be a typed kc error (`KcError` with one of the
+ * documented codes), never a TypeError/RangeError from deep inside a parser.
+ */
+import { KcError } from '@kc/native';
+
+/** The error codes pure parsers/validators document. */
+export const INPUT_CODES = ['INVALID_ARGUMENT'] as const;
+
+/** Records what a fuzz target saw, so the run prints "N cases, k accepted, m rejected". */
+export interface FuzzTally {
+  target: string;
+  ok: number;
+  rejected: number;
+}
+
+const tallies: FuzzTally[] = [];
+
+/** A tally for one target (printed by {@link printTallies}). */
+export function tally(target: string): FuzzTally {
+  const t = { target, ok: 0, rejected: 0 };
+  tallies.push(t);
+  return t;
+}
+
+/** Prints every tally of this file: the numbers the reliability README quotes. */
+export function printTallies(): void {
+  for (const t of tallies) console.log(`fuzz ${t.target}: ${t.ok + t.rejected} cases (${t.ok} accepted, ${t.rejected} rejected with a typed error)`);
+}
+
+/**
+ * Runs `fn(input)`; returns its value, or `undefined` when it threw a
+ * {@link KcError} whose code is in `codes`. Any other throw is re-thrown with
+ * the input attached, so fast-check shrinks and reports it.
+ */
+export function typedOrValue<T>(t: FuzzTally, fn: () => T, codes: readonly string[] = INPUT_CODES): T | undefined {
+  try {
+    const v = fn();
+    t.ok++;
+    return v;
+  } catch (e) {
+    if (e instanceof KcError && codes.includes(String(e.code))) {
+      t.rejected++;
+      return undefined;
+    }
+    const what = e instanceof KcError ? `KcError code ${e.code}` : `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`;
+    throw new Error(`[${t.target}] untyped failure: ${what}`, { cause: e });
+  }
+}
