@@ -13,10 +13,22 @@ import { join } from 'node:path';
 import { Cgroup, type Resources } from '@kc/cgroups';
 import { type ExitStatus, spawn } from '@kc/native';
 
-interface Job { name: string; script: string; limits: Resources }
+interface Job {
+  name: string;
+  script: string;
+  limits: Resources;
+}
 interface JobReport {
-  name: string; status: ExitStatus; wallMs: number; cpuMs: number; throttled: number;
-  memPeakMiB: number; oomKills: number; pidsPeak: number | undefined; leftovers: number[]; log: string;
+  name: string;
+  status: ExitStatus;
+  wallMs: number;
+  cpuMs: number;
+  throttled: number;
+  memPeakMiB: number;
+  oomKills: number;
+  pidsPeak: number | undefined;
+  leftovers: number[];
+  log: string;
 }
 
 const MiB = 2 ** 20;
@@ -27,13 +39,21 @@ const JOBS: Job[] = [
   { name: 'checkout', script: 'for f in a b c d; do seq 1 5000 > $f.txt; done; ls | wc -l', limits: standard },
   { name: 'build', script: 'for i in 1 2 3; do seq 1 40000 | sort -rn | md5sum > /dev/null; done; echo built', limits: standard },
   // Eight test shards in parallel: the pids peak shows the fan-out.
-  { name: 'test', script: 'for i in 1 2 3 4 5 6 7 8; do (seq 1 20000 | md5sum > /dev/null) & done; wait; echo 8 shards passed', limits: { ...standard, pids: { max: 64 } } },
+  {
+    name: 'test',
+    script: 'for i in 1 2 3 4 5 6 7 8; do (seq 1 20000 | md5sum > /dev/null) & done; wait; echo 8 shards passed',
+    limits: { ...standard, pids: { max: 64 } },
+  },
   // Starts a service it never stops: the runner's group delete kills it.
   { name: 'flaky-test', script: 'sleep 60 > /dev/null 2>&1 & echo "assertion failed" >&2; exit 3', limits: standard },
-  // Holds ~40 MiB in a shell variable: fits its raised 128 MiB limit.
-  { name: 'package', script: 'x=$(head -c 20000000 /dev/zero | tr "\\0" a); echo "packed ${#x} bytes"', limits: { ...standard, memory: { max: 128 * MiB } } },
-  // The same work under the standard 64 MiB: the kernel's OOM killer ends it.
-  { name: 'package-small', script: 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo "packed ${#x} bytes"', limits: standard },
+  // Builds a 20 MB artifact in memory (~40 MiB with the shell's copies): fits its raised 128 MiB limit.
+  {
+    name: 'package',
+    script: 'x=$(head -c 20000000 /dev/zero | tr "\\0" a); echo "packed $(printf %s "$x" | wc -c) bytes"',
+    limits: { ...standard, memory: { max: 128 * MiB } },
+  },
+  // Twice that under the standard 64 MiB: the kernel's OOM killer ends it.
+  { name: 'package-small', script: 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo "packed $(printf %s "$x" | wc -c) bytes"', limits: standard },
 ];
 
 const t0 = Date.now();
@@ -85,10 +105,16 @@ async function runJob(pipeline: Cgroup, workspace: string, job: Job): Promise<Jo
   console.log(`${stamp()} end   ${job.name}: ${status.signal ?? `exit ${status.exitCode}`}`);
   const { cpu, memory, pids } = group.stats();
   return {
-    name: job.name, status, wallMs,
-    cpuMs: Math.round((cpu?.usageUsec ?? 0) / 1000), throttled: cpu?.nrThrottled ?? 0,
-    memPeakMiB: Math.round((memory?.peak ?? 0) / MiB), oomKills: memory?.oomKills ?? 0,
-    pidsPeak: pidsPeak(group), leftovers: pids?.current ? group.procs() : [], log: log.trim().replace(/\s*\n/g, '; '),
+    name: job.name,
+    status,
+    wallMs,
+    cpuMs: Math.round((cpu?.usageUsec ?? 0) / 1000),
+    throttled: cpu?.nrThrottled ?? 0,
+    memPeakMiB: Math.round((memory?.peak ?? 0) / MiB),
+    oomKills: memory?.oomKills ?? 0,
+    pidsPeak: pidsPeak(group),
+    leftovers: pids?.current ? group.procs() : [],
+    log: log.trim().replace(/\s*\n/g, '; '),
   };
 }
 

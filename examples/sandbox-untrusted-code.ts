@@ -23,15 +23,16 @@ const EPERM = 1;
 
 /** The untrusted code: busybox sh snippets, each meant to hit one budget. */
 const SNIPPETS: Record<string, string> = {
-  normal: 'echo "pid $$, uid $(id -u), host $(hostname)"; (echo > /x) 2>/dev/null || echo "/ read-only"; echo "/tmp writable" > /tmp/x && cat /tmp/x; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status',
+  normal:
+    'echo "pid $$, uid $(id -u), host $(hostname)"; (echo > /x) 2>/dev/null || echo "/ read-only"; echo "/tmp writable" > /tmp/x && cat /tmp/x; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status',
   'memory-hog': 'a=x; while :; do a="$a$a"; done', // doubles a string until the limit
   'open-socket': 'nc 10.0.0.1 80', // busybox nc calls socket(AF_INET) first
   'infinite-loop': 'while :; do :; done',
 };
 
-// kc's default profile allows socket(2) except AF_VSOCK; replace that rule with a
-// plain EPERM (first matching rule wins, and the validator refuses a rule shadowed
-// by an unconditional one, so the old rule has to go rather than be prepended to).
+// kc's default profile allows socket(2) for every family but AF_VSOCK. The first
+// matching rule wins, so an appended deny would never match, and a prepended one is
+// refused as a conflict: the old rule has to be replaced.
 const base = kcDefaultPolicy();
 const seccomp = toSpawnSeccomp(
   compile({ ...base, rules: [...base.rules.filter((r) => r.syscall !== 'socket'), { syscall: 'socket', action: Act.errno(EPERM) }] }),
@@ -41,10 +42,12 @@ const capabilities = toSpawnCapabilities(Capabilities.only([]));
 
 // A root that holds busybox and nothing else; it is remounted read-only inside.
 const root = mkdtempSync(join(tmpdir(), 'kc-example-sandbox-'));
-chmodSync(root, 0o755); // mkdtemp makes it 0700, which `nobody` could not enter
-for (const d of ['bin', 'proc', 'tmp', 'dev']) mkdirSync(join(root, d));
-copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
-for (const applet of ['sh', 'id', 'hostname', 'cat', 'grep', 'nc']) symlinkSync('busybox', join(root, 'bin', applet));
+function buildRoot(): void {
+  chmodSync(root, 0o755); // mkdtemp makes it 0700, which `nobody` could not enter
+  for (const d of ['bin', 'proc', 'tmp', 'dev']) mkdirSync(join(root, d));
+  copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+  for (const applet of ['sh', 'id', 'hostname', 'cat', 'grep', 'nc']) symlinkSync('busybox', join(root, 'bin', applet));
+}
 const mounts = new MountPlan()
   .rootfs(root)
   .proc() // a procfs of the new pid namespace: only the sandbox's processes
@@ -55,7 +58,15 @@ const mounts = new MountPlan()
   .remountReadonly('/')
   .steps();
 
-interface Verdict { snippet: string; status: ExitStatus; wallMs: number; peakMiB: number; oomKills: number; verdict: string; output: string }
+interface Verdict {
+  snippet: string;
+  status: ExitStatus;
+  wallMs: number;
+  peakMiB: number;
+  oomKills: number;
+  verdict: string;
+  output: string;
+}
 
 async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Promise<Verdict> {
   // A fresh group per run: its OOM count and peak are this snippet's alone.
@@ -82,7 +93,10 @@ async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Pr
     capabilities,
     noNewPrivileges: true,
     seccomp,
-    rlimits: [{ resource: 'nofile', soft: 64, hard: 64 }, { resource: 'core', soft: 0, hard: 0 }],
+    rlimits: [
+      { resource: 'nofile', soft: 64, hard: 64 },
+      { resource: 'core', soft: 0, hard: 0 },
+    ],
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -107,12 +121,23 @@ async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Pr
         : status.exitCode === 0
           ? 'ok'
           : 'failed';
-  return { snippet: name, status, wallMs, peakMiB: Math.round((memory?.peak ?? 0) / 2 ** 20), oomKills, verdict, output: output.trim().replace(/\s*\n/g, '; ').replace(/\t/g, ' ') };
+  return {
+    snippet: name,
+    status,
+    wallMs,
+    peakMiB: Math.round((memory?.peak ?? 0) / 2 ** 20),
+    oomKills,
+    verdict,
+    output: output.trim().replace(/\s*\n/g, '; ').replace(/\t/g, ' '),
+  };
 }
 
 try {
+  buildRoot();
   await using sandboxes = Cgroup.create(`kc-example-sandbox-${process.pid}`);
-  console.log(`sandboxes under cgroup ${sandboxes.path} (${sandboxes.mode}); budget ${BUDGET.memoryBytes / 2 ** 20} MiB, ${BUDGET.pids} pids, ${BUDGET.cpuQuotaUsec / 1000}% CPU, ${BUDGET.wallMs} ms`);
+  console.log(
+    `sandboxes under cgroup ${sandboxes.path} (${sandboxes.mode}); budget ${BUDGET.memoryBytes / 2 ** 20} MiB, ${BUDGET.pids} pids, ${BUDGET.cpuQuotaUsec / 1000}% CPU, ${BUDGET.wallMs} ms`,
+  );
   const results: Verdict[] = [];
   for (const [name, script] of Object.entries(SNIPPETS)) results.push(await runSandboxed(sandboxes, name, script));
   const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);

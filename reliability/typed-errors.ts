@@ -13,20 +13,25 @@ export interface FuzzTally {
   target: string;
   ok: number;
   rejected: number;
+  /** How often each rejected field came up (the error's `field`). */
+  fields: Map<string, number>;
 }
 
 const tallies: FuzzTally[] = [];
 
 /** A tally for one target (printed by {@link printTallies}). */
 export function tally(target: string): FuzzTally {
-  const t = { target, ok: 0, rejected: 0 };
+  const t: FuzzTally = { target, ok: 0, rejected: 0, fields: new Map() };
   tallies.push(t);
   return t;
 }
 
 /** Prints every tally of this file: the numbers the reliability README quotes. */
 export function printTallies(): void {
-  for (const t of tallies) console.log(`fuzz ${t.target}: ${t.ok + t.rejected} cases (${t.ok} accepted, ${t.rejected} rejected with a typed error)`);
+  for (const t of tallies) {
+    const top = [...t.fields].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, n]) => `${f}×${n}`).join(', ');
+    console.log(`fuzz ${t.target}: ${t.ok + t.rejected} cases (${t.ok} accepted, ${t.rejected} rejected with a typed error${top ? `: ${top}` : ''})`);
+  }
 }
 
 /**
@@ -42,6 +47,8 @@ export function typedOrValue<T>(t: FuzzTally, fn: () => T, codes: readonly strin
   } catch (e) {
     if (e instanceof KcError && codes.includes(String(e.code))) {
       t.rejected++;
+      const f = (e.field ?? '?').replace(/\[\d+\]/g, '[]');
+      t.fields.set(f, (t.fields.get(f) ?? 0) + 1);
       return undefined;
     }
     const what = e instanceof KcError ? `KcError code ${e.code}` : `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`;

@@ -28,7 +28,7 @@ export interface KcErrorOptions {
   errno?: number;
   /** The failing system call, e.g. `'mount'`. */
   syscall?: string;
-  /** The spawn-pipeline step that failed, see {@link SPAWN_STEPS}. */
+  /** The spawn-pipeline step that failed, see {@link @kc/native!SPAWN_STEPS}. */
   step?: string;
   /** The file, cgroup or object concerned. */
   path?: string;

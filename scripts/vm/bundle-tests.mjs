@@ -68,7 +68,10 @@ const originalLocation = {
       // bundle they would name the bundle, so each module gets its own,
       // naming its source (esbuild renames them apart), unless it declares
       // them itself. Same line: source maps stay right.
-      const pins = [['__dirname', dirname(args.path)], ['__filename', args.path]]
+      const pins = [
+        ['__dirname', dirname(args.path)],
+        ['__filename', args.path],
+      ]
         .filter(([name]) => new RegExp(`\\b${name}\\b`).test(text))
         .filter(([name]) => !new RegExp(`\\b(const|let|var|function|class)\\s+${name}\\b`).test(text))
         .map(([name, value]) => `var ${name} = ${JSON.stringify(value)};`);
@@ -103,22 +106,28 @@ await Promise.all(
     const rel = relative(repo, file);
     const target = join(out, rel.startsWith('..') ? file.replace(/^\//, '') : rel).replace(/\.[cm]?[jt]sx?$/, '.vm.mjs');
     mkdirSync(dirname(target), { recursive: true });
-    await esbuild.build({
-      entryPoints: [file],
-      outfile: target,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      tsconfig: join(repo, 'tsconfig.json'),
-      sourcemap: 'inline',
-      sourcesContent: false,
-      logLevel: 'error',
-      keepNames: true,
-      plugins: [externalPackages, originalLocation],
-    });
-    // vi.mock()/import.meta.vitest need vitest's module loader in the guest.
+    const build = (keepNames) =>
+      esbuild.build({
+        entryPoints: [file],
+        outfile: target,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        tsconfig: join(repo, 'tsconfig.json'),
+        sourcemap: 'inline',
+        sourcesContent: false,
+        logLevel: 'error',
+        // Class and function .name survive esbuild's renaming of clashes.
+        keepNames,
+        plugins: [externalPackages, originalLocation],
+      });
+    await build(true);
+    // vi.mock()/import.meta.vitest need Vite's module runner in the guest,
+    // which hoists vi.mock() factories above everything, the keepNames
+    // helper included: such bundles are made without it.
     const mocks = /\bvi\.(do)?mock\(|import\.meta\.vitest/.test(readFileSync(target, 'utf8'));
+    if (mocks) await build(false);
     lines.push(`${file}\t${target}${mocks ? '\tmocks' : ''}`);
   }),
 );

@@ -27,16 +27,22 @@ const root = resolve(opt.root);
 
 const include = [];
 const copies = [];
-let needsLoader = process.env.KC_VM_NODE_LOADER === '1';
+let needsRunner = process.env.KC_VM_VITE_RUNNER === '1';
 for (const line of readFileSync(opt.manifest, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const [source, bundle, flags] = line.split('\t');
-  if (flags === 'mocks') needsLoader = true;
+  if (flags === 'mocks') needsRunner = true;
   // Beside the source; a source outside the repo goes under the repo instead,
   // so that 'vitest' and the workspace's packages still resolve.
   const dir = relative(root, source).startsWith('..') ? resolve(root, '.kc-vm-outside', `.${dirname(source)}`) : dirname(source);
   mkdirSync(dir, { recursive: true });
-  const beside = resolve(dir, `${source.split('/').pop().replace(/\.[cm]?[jt]sx?$/, '')}.vm.mjs`);
+  const beside = resolve(
+    dir,
+    `${source
+      .split('/')
+      .pop()
+      .replace(/\.[cm]?[jt]sx?$/, '')}.vm.mjs`,
+  );
   copyFileSync(bundle, beside);
   include.push(relative(root, beside));
   copies.push(`${beside}\t${source}\n`);
@@ -59,12 +65,13 @@ const vitest = await startVitest(
     testTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
     hookTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
     // The bundles are plain JavaScript: Node imports them natively, with no
-    // Vite transform in the guest (KC_VM_VITE_RUNNER=1 brings it back), and
-    // vitest's module loader (which rewrites each module for vi.mock) runs
-    // only when a bundle mocks. Source maps: Node's own, inline in bundles.
+    // Vite transform in the guest. vi.mock() needs Vite's module runner (on
+    // Node 20 the native path cannot mock: no module.registerHooks), so a
+    // run with a mocking bundle uses it (KC_VM_VITE_RUNNER=1 forces it).
+    // Source maps: Node's own, from the bundles' inline maps.
     experimental: {
-      viteModuleRunner: process.env.KC_VM_VITE_RUNNER === '1',
-      nodeLoader: needsLoader,
+      viteModuleRunner: needsRunner,
+      nodeLoader: false,
     },
     execArgv: ['--enable-source-maps'],
     reporters: ['default', 'json'],

@@ -16,8 +16,10 @@
 #
 # The fast path: the test files are bundled on the host into ESM JavaScript
 # (scripts/vm/bundle-tests.mjs, esbuild), and the guest runs vitest through
-# its Node API with no config file, one forked worker and no isolation
-# (scripts/vm/guest-vitest.mjs). README.md has the measurements.
+# its Node API with no config file, Node's native import (no Vite transform),
+# one forked worker and no isolation (scripts/vm/guest-vitest.mjs).
+# README.md has the measurements and the limits (vi.mock of workspace
+# modules needs --no-bundle).
 #
 # Output: vitest's own console report on stdout/stderr, then one summary line
 #   kc-vm test <mode>: files F, tests T: P passed, F failed, S skipped, D todo

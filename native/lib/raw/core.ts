@@ -30,7 +30,7 @@ export interface RawCore {
   pidfdSendSignal(pidfd: number, signal: number): void;
   /** waitid(P_PIDFD, WEXITED) (Linux 5.4+): reaps the process and returns its status; with `nohang`, null while it still runs. */
   pidfdWait(pidfd: number, nohang: boolean): RawExit | null;
-  /** close(2) of `fd`; throws on EBADF. */
+  /** close(2) of `fd`; throws a {@link RawNativeError} when it fails (e.g. EBADF). */
   closeFd(fd: number): void;
   /**
    * Class of libuv poll handles (binding/poll.cc). The constructor only

@@ -139,6 +139,7 @@ export class CapSet implements Iterable<number> {
     return this.values().map(capabilityName);
   }
 
+  /** Iterates the capability numbers in the set, ascending (the same order as `values()`). */
   [Symbol.iterator](): Iterator<number> {
     return this.values()[Symbol.iterator]();
   }

@@ -4,18 +4,25 @@ import type { CapSetLike } from './cap-set.js';
 
 /** The three sets of the libcap text format and of `capget(2)`/`capset(2)`. */
 export interface CapTriple {
+  /** Capabilities the kernel checks for the thread's operations now (`CapEff`); a subset of permitted. */
   readonly effective: CapSet;
+  /** The limiting superset of what the thread may make effective (`CapPrm`). */
   readonly permitted: CapSet;
+  /** Capabilities preserved across execve(2) for programs whose file inheritable set has them (`CapInh`). */
   readonly inheritable: CapSet;
 }
 
 /** The five sets of a thread, as `/proc/PID/status` lists them. */
 export interface CapabilitiesInit {
+  /** Effective set (`CapEff`). Default: empty. */
   effective?: CapSetLike;
+  /** Permitted set (`CapPrm`). Default: empty. */
   permitted?: CapSetLike;
+  /** Inheritable set (`CapInh`). Default: empty. */
   inheritable?: CapSetLike;
   /** Default: every capability kc knows (0..40), i.e. nothing dropped. */
   bounding?: CapSetLike;
+  /** Ambient set (`CapAmb`, Linux 4.3+), kept across execve of programs without file capabilities. Default: empty. */
   ambient?: CapSetLike;
 }
 
@@ -31,10 +38,15 @@ export interface CapabilitiesInit {
  * ```
  */
 export class Capabilities implements CapTriple {
+  /** Capabilities checked now (`CapEff`); must be within permitted to be applied. */
   readonly effective: CapSet;
+  /** The ceiling for effective and for what may be added to inheritable (`CapPrm`). */
   readonly permitted: CapSet;
+  /** Kept across execve for programs whose file inheritable set has them (`CapInh`). */
   readonly inheritable: CapSet;
+  /** The bounding set (`CapBnd`): capabilities execve may ever grant; dropped ones cannot come back (PR_CAPBSET_DROP). */
   readonly bounding: CapSet;
+  /** The ambient set (`CapAmb`): kept across execve of non-setuid programs without file capabilities; within permitted ∩ inheritable. */
   readonly ambient: CapSet;
 
   /**

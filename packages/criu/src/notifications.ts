@@ -4,19 +4,33 @@
  * `notify` messages that kc turns into {@link CriuNotification} events.
  */
 export const NotifyKind = {
+  /** Dump with `--stream`: before CRIU connects to criu-image-streamer. */
   PreStream: 'pre-stream',
+  /** Dump: before CRIU starts dumping. */
   PreDump: 'pre-dump',
+  /** Dump: after all images are written, before the tasks are killed or resumed. */
   PostDump: 'post-dump',
+  /** Restore: before CRIU starts restoring. */
   PreRestore: 'pre-restore',
+  /** Restore: the tree is restored but not yet resumed; carries the root's `pid`. */
   PostRestore: 'post-restore',
+  /** The caller should lock the network of the tasks (used with external network namespaces). */
   NetworkLock: 'network-lock',
+  /** The caller should unlock the network locked at `network-lock`. */
   NetworkUnlock: 'network-unlock',
+  /** Restore: the root task exists in its new namespaces (e.g. to configure its network); carries its `pid`. */
   SetupNamespaces: 'setup-namespaces',
+  /** Restore: the namespaces of the root task are fully set up. */
   PostSetupNamespaces: 'post-setup-namespaces',
+  /** Restore: right before the restored tasks are resumed. */
   PreResume: 'pre-resume',
+  /** Restore: after the restored tasks were resumed. */
   PostResume: 'post-resume',
+  /** Restore: the master side of an orphaned pty (`--orphan-pts-master`) is being handed to the caller. */
   OrphanPtsMaster: 'orphan-pts-master',
+  /** A page server or lazy-pages daemon is ready to accept connections. */
   StatusReady: 'status-ready',
+  /** Dump: CRIU asks the caller which files to treat as external. */
   QueryExtFiles: 'query-ext-files',
 } as const;
 

@@ -44,7 +44,12 @@ export interface CommonOptions {
   /** Cgroup handling (`--manage-cgroups`). */
   manageCgroups?: CgroupMode;
   /** Cgroup roots per controller (`--cgroup-root [ctrl:]path`). */
-  cgroupRoots?: { controller?: string; path: string }[];
+  cgroupRoots?: {
+    /** Controller name (`memory`, `cpu,cpuacct`...); absent applies the root to every controller. */
+    controller?: string;
+    /** The cgroup path, relative to the hierarchy's mount point, that replaces the dumped tree's root cgroup. */
+    path: string;
+  }[];
   /** How the network is locked (`--network-lock`). */
   networkLock?: NetworkLockMethod;
   /** Filesystem root of the tasks (`--root`). */
@@ -57,7 +62,9 @@ export interface CommonOptions {
 
 /** Where a page server listens or is reached (`--page-server --address --port`). */
 export interface PageServerAddress {
+  /** Host name or IP address of the page server (`--address`). */
   address: string;
+  /** TCP port of the page server (`--port`), 1..65535. */
   port: number;
 }
 
@@ -110,12 +117,17 @@ export interface RestoreOptions extends CommonOptions {
   /** Write the restored root's pid to this file (`--pidfile`). */
   pidFile?: string;
   /** Fds of this process handed to the restored tasks (`--inherit-fd fd[N]:key`). */
-  inheritFds?: { key: string; fd: number }[];
+  inheritFds?: {
+    /** The key the dump recorded for the resource, e.g. `pipe:[12345]` or an `--external` key. */
+    key: string;
+    /** An open fd of this Node process; kc passes it to CRIU, which installs it in place of the resource. */
+    fd: number;
+  }[];
   /** Existing namespaces to restore into (`--join-ns`). */
   joinNamespaces?: JoinNamespace[];
   /** Leave the restored tasks stopped (`--leave-stopped`). */
   leaveStopped?: boolean;
-  /** Restore memory lazily from a page server (`--lazy-pages`); run {@link Criu.lazyPages} first. */
+  /** Restore memory lazily through userfaultfd (`--lazy-pages`); a `criu lazy-pages` daemon must already serve these images (kc does not start one). */
   lazyPages?: boolean;
 }
 
@@ -127,7 +139,10 @@ export interface PageServerOptions {
   address?: string;
   /** Listen port; 0 picks one (reported back). */
   port?: number;
+  /** Where CRIU writes the page server's log (`--work-dir`); defaults to `imagesDir`. */
   workDir?: string;
+  /** Log verbosity 0..4; default 2 (errors and warnings). */
   logLevel?: LogLevel;
+  /** Log file name inside the work dir (no `/`); default `page-server.log`. */
   logFile?: string;
 }

@@ -3,7 +3,9 @@ import { type FdWatch, PollEvent, rawCore, watchFd } from '@kc/native';
 
 /** How a restored process ended: exactly one of `exitCode` and `signal` is set. */
 export interface RestoredExit {
+  /** The exit status 0..255; null when a signal ended the process. */
   exitCode: number | null;
+  /** Name of the signal that killed the process (`'SIGKILL'`); null when it exited normally. */
   signal: NodeJS.Signals | null;
 }
 

@@ -3,11 +3,17 @@ import type { RestoredProcess } from './restored-process.js';
 
 /** CRIU's version, from a VERSION request. */
 export interface CriuVersion {
+  /** CRIU_VERSION_MAJOR, e.g. 4 for 4.1.1. */
   major: number;
+  /** CRIU_VERSION_MINOR, e.g. 1 for 4.1.1. */
   minor: number;
+  /** CRIU_VERSION_SUBLEVEL, e.g. 1 for 4.1.1; 0 when the release has none. */
   sublevel: number;
+  /** CRIU_VERSION_EXTRA, a fourth number some builds carry; 0 when none. */
   extra: number;
+  /** The git revision CRIU was built from (`git describe`), for builds from a git tree; undefined for release tarballs. */
   gitId: string | undefined;
+  /** The release's code name (CRIU_VERSION_NAME); undefined when CRIU sent none. */
   name: string | undefined;
   /** `major.minor[.sublevel]`. */
   text: string;
@@ -39,7 +45,9 @@ export interface RestoreResult {
   pid: number;
   /** The restored root as a child of this process, or null when `detached`. */
   process: RestoredProcess | null;
+  /** CRIU's log file of the restore, absolute (in the work dir). */
   logFile: string;
+  /** The stats CRIU wrote (`stats-restore` in the work dir), or null when absent. */
   stats: RestoreStats | null;
 }
 

@@ -10,7 +10,9 @@ import { CapsError } from '../errors.js';
  * set, the program starts with all its new permitted capabilities effective.
  */
 export interface FileCapabilities {
+  /** File permitted set (fP): granted to the new permitted set on execve, limited by the bounding set. */
   readonly permitted: CapSet;
+  /** File inheritable set (fI): ANDed with the thread's inheritable set to form part of the new permitted set. */
   readonly inheritable: CapSet;
   /** The effective bit (VFS_CAP_FLAGS_EFFECTIVE). */
   readonly effective: boolean;
@@ -24,9 +26,13 @@ export interface FileCapabilities {
 
 /** Fields accepted to build {@link FileCapabilities}. */
 export interface FileCapabilitiesInit {
+  /** File permitted set. Default: empty. */
   permitted?: CapSetLike;
+  /** File inheritable set. Default: empty. */
   inheritable?: CapSetLike;
+  /** The effective bit (VFS_CAP_FLAGS_EFFECTIVE). Default: false. */
   effective?: boolean;
+  /** Host uid of the namespace root for a revision 3 attribute, 1..4294967294; absent or 0 writes revision 2. */
   rootid?: number;
 }
 

@@ -10,10 +10,15 @@ import { ALL_SECUREBITS, Securebit } from '../securebits.js';
  * `CapabilitySpec`): masks with bit N = capability N, plus securebits.
  */
 export interface SpawnCapabilities {
+  /** Bounding set to keep, already limited to the running kernel's `cap_last_cap`; the rest is dropped. */
   bounding: bigint;
+  /** Effective mask for capset(2); a subset of `permitted`. */
   effective: bigint;
+  /** Permitted mask for capset(2). */
   permitted: bigint;
+  /** Inheritable mask for capset(2); a subset of `bounding`. */
   inheritable: bigint;
+  /** Ambient mask raised with PR_CAP_AMBIENT_RAISE; a subset of permitted ∩ inheritable. */
   ambient: bigint;
   /** SECBIT_* flags to set with PR_SET_SECUREBITS. */
   securebits?: number;

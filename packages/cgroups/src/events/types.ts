@@ -3,6 +3,7 @@
  * `threshold`) carry the new count; states (`populated`, `frozen`) carry 0 or 1.
  */
 export interface CgroupEvent {
+	/** The key that changed: a `memory.events`/`cgroup.events` key on v2, `oom` or `threshold` from a v1 cgroup.event_control eventfd. */
 	type:
 		| "oom"
 		| "oom_kill"
@@ -14,6 +15,7 @@ export interface CgroupEvent {
 		| "frozen"
 		| "threshold"
 		| (string & {});
+	/** The key's new value from the file (v2), or the running count of eventfd notifications since the watch began (v1). */
 	value: number;
 	/** The kernel file the event came from (`memory.events`, `cgroup.events`, `memory.oom_control`...). */
 	source: string;

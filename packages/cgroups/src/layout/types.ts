@@ -59,6 +59,7 @@ export interface CgroupHierarchy {
 
 /** The cgroup mode and hierarchies of a machine as seen by one process. */
 export interface CgroupLayout {
+	/** `legacy` (v1 only), `hybrid` (v1 controllers plus a cgroup2 mount such as `/sys/fs/cgroup/unified`) or `unified` (v2 only). */
 	mode: CgroupMode;
 	/** The v1 hierarchies (one per controller set, plus named ones). */
 	v1: CgroupHierarchy[];

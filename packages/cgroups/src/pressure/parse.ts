@@ -4,15 +4,21 @@ import { readCgroupFileIfAny } from "../internal/fs.js";
 
 /** One PSI line: the share of wall time tasks were stalled, as percentages, and the total stall in microseconds. */
 export interface PressureLine {
+	/** Percentage of wall time stalled (0..100), averaged over the last 10 s. */
 	avg10: number;
+	/** Percentage of wall time stalled (0..100), averaged over the last 60 s. */
 	avg60: number;
+	/** Percentage of wall time stalled (0..100), averaged over the last 300 s. */
 	avg300: number;
+	/** Cumulative stall time in microseconds since the cgroup was created (or boot, for `/proc/pressure/*`). */
 	total: number;
 }
 
 /** A `*.pressure` file (Documentation/accounting/psi.rst): `some` always, `full` for memory, io and (5.13+) cpu. */
 export interface Pressure {
+	/** The `some` line: time at least one task was stalled on the resource; all zeros when the file has none (`irq.pressure`). */
 	some: PressureLine;
+	/** The `full` line: time all non-idle tasks were stalled at once; absent when the file has none (`irq` has only `full`, older kernels' `cpu` only `some`). */
 	full?: PressureLine;
 }
 

@@ -6,6 +6,7 @@ import { fsError } from "../internal/fs.js";
 
 /** A PSI trigger (psi.rst "Monitoring for pressure thresholds"): notify when tasks stall `stallUs` within any `windowUs`. */
 export interface PressureTrigger {
+	/** Which line the threshold applies to: `some` (any task stalled) or `full` (all non-idle tasks stalled). */
 	kind: "some" | "full";
 	/** Stall time threshold in microseconds (less than the window). */
 	stallUs: number;

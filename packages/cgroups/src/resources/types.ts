@@ -43,22 +43,31 @@ export interface CpuResources {
 
 /** Cpuset controller. Lists in cpuset(7) "List format", e.g. `0-3,6`. */
 export interface CpusetResources {
+	/** CPUs the tasks may run on (`cpuset.cpus`, both versions), a subset of the parent's, e.g. `0-1`. */
 	cpus?: string;
+	/** NUMA memory nodes the tasks may allocate from (`cpuset.mems`, both versions), e.g. `0`. */
 	mems?: string;
 }
 
 /** Pids controller: `pids.max`. */
 export interface PidsResources {
+	/** Most tasks (processes and threads) in the cgroup subtree; fork/clone fails with EAGAIN beyond it. `'max'` lifts it. */
 	max?: Limit;
 }
 
 /** Throttles for one block device (v2 `io.max`, v1 `blkio.throttle.*_device`). */
 export interface IoDeviceLimit {
+	/** Block device major number (as in `/proc/partitions` or `ls -l /dev/sda`). */
 	major: number;
+	/** Block device minor number. */
 	minor: number;
+	/** Read bytes per second: v2 `io.max` `rbps=`, v1 `blkio.throttle.read_bps_device`; `'max'` removes it (writes 0 on v1). */
 	readBps?: Limit;
+	/** Write bytes per second: v2 `io.max` `wbps=`, v1 `blkio.throttle.write_bps_device`. */
 	writeBps?: Limit;
+	/** Read operations per second: v2 `io.max` `riops=`, v1 `blkio.throttle.read_iops_device`. */
 	readIops?: Limit;
+	/** Write operations per second: v2 `io.max` `wiops=`, v1 `blkio.throttle.write_iops_device`. */
 	writeIops?: Limit;
 }
 
@@ -74,9 +83,13 @@ export interface IoResources {
 
 /** One v1 device-cgroup rule (`devices.allow` / `devices.deny`; v1 only, v2 needs eBPF). */
 export interface DeviceRule {
+	/** true writes the rule to `devices.allow`, false to `devices.deny`. */
 	allow: boolean;
+	/** `a` all devices (major, minor and access are then ignored), `b` block, `c` character. */
 	type: "a" | "b" | "c";
+	/** Device major number, or `'*'` for any. */
 	major: number | "*";
+	/** Device minor number, or `'*'` for any. */
 	minor: number | "*";
 	/** Any of `r`, `w`, `m`. */
 	access: string;
@@ -84,17 +97,30 @@ export interface DeviceRule {
 
 /** Everything a cgroup can limit. Absent fields are left as they are. */
 export interface Resources {
+	/** Memory limits and protections (`memory` controller). */
 	memory?: MemoryResources;
+	/** CPU weight and bandwidth (`cpu` controller). */
 	cpu?: CpuResources;
+	/** CPU and NUMA node placement (`cpuset` controller). */
 	cpuset?: CpusetResources;
+	/** Task count limit (`pids` controller). */
 	pids?: PidsResources;
+	/** Block IO weight and per-device throttles (`io` on v2, `blkio` on v1). */
 	io?: IoResources;
 	/** Huge page limits in bytes, keyed by size as the kernel names it (`2MB`, `1GB`). */
 	hugetlb?: Record<string, Limit>;
 	/** v1 device rules, applied in order. */
 	devices?: DeviceRule[];
 	/** `rdma.max` per device: `{ mlx4_0: { hcaHandle: 2, hcaObject: 2000 } }`. */
-	rdma?: Record<string, { hcaHandle?: Limit; hcaObject?: Limit }>;
+	rdma?: Record<
+		string,
+		{
+			/** Most HCA handles (`hca_handle=` in `rdma.max`). */
+			hcaHandle?: Limit;
+			/** Most HCA objects (`hca_object=` in `rdma.max`). */
+			hcaObject?: Limit;
+		}
+	>;
 	/** v2 `misc.max` per resource (`sev`, `sev_es`...). */
 	misc?: Record<string, Limit>;
 }

@@ -1,12 +1,13 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { Cgroup } from '@kc/cgroups';
 import { Criu } from '@kc/criu';
-import { createCgroups, destroyCgroups } from '../internal/cgroup-adapter.js';
+import { ContainerError } from '../errors.js';
+import { asContainerError, cgroupDirsOf, createContainerCgroup, openContainerCgroup } from '../internal/container-cgroup.js';
 import { OCI_VERSION } from '../oci/default-config.js';
 import { validateConfig } from '../oci/validate.js';
 import { pidStartTime, StateStore } from '../state/state-store.js';
 import { cgroupPlan, readBundleConfig } from './create.js';
-import { hostCgroupLayout } from './host-context.js';
 import type { OciConfig } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { parseMountOptions, MS } from '../translate/mount-options.js';
@@ -111,8 +112,12 @@ export async function restoreRecord(record: ContainerRecord, imagesDir: string, 
   }).finally(() => fds.forEach((fd) => closeSync(fd)));
   // The tree stays stopped until it sits in the container's cgroups, then continues.
   const tree = processTree(r.pid);
-  for (const dir of Object.values(record.cgroupDirs)) {
-    for (const pid of tree) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  const cg = record.cgroupPath ? openContainerCgroup(record.cgroupPath) : undefined;
+  if (!cg) throw new ContainerError(`the cgroup of container "${record.id}" is gone`, { code: 'NOT_FOUND', path: record.cgroupPath });
+  try {
+    for (const pid of tree) cg.addProcess(pid);
+  } catch (e) {
+    throw asContainerError(e, 'cannot move the restored tree into its cgroup');
   }
   for (const pid of tree) process.kill(pid, 'SIGCONT');
   return r.pid;
@@ -144,16 +149,14 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
   const config = validateConfig(readBundleConfig(bundle));
   const store = new StateStore(options.root);
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
-  const { cgroupDirs, writes } = cgroupPlan(config, options.id);
+  const plan = cgroupPlan(config, options.id);
   store.reserve(options.id);
-  let cgroupsMade = false;
+  let cgroup: Cgroup | undefined;
   try {
-    const placement = createCgroups(cgroupDirs, writes, hostCgroupLayout());
-    cgroupsMade = true;
-    if (placement.fd !== undefined) closeSync(placement.fd);
+    cgroup = createContainerCgroup(plan.path, plan.resources);
     const record: ContainerRecord = {
       ociVersion: OCI_VERSION, id: options.id, bundle, pid: 0, pidStartTime: 0, created: new Date().toISOString(),
-      started: true, config, cgroupDirs, rootfs, annotations: config.annotations,
+      started: true, config, cgroupPath: plan.path, cgroupDirs: cgroupDirsOf(cgroup), rootfs, annotations: config.annotations,
     };
     const pid = await restoreRecord(record, options.imagesDir, options.workDir);
     record.pid = pid;
@@ -162,9 +165,9 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
     if (options.pidFile) writeFileSync(options.pidFile, String(pid));
     return record;
   } catch (e) {
-    if (cgroupsMade) {
+    if (cgroup) {
       try {
-        destroyCgroups(cgroupDirs);
+        await cgroup.delete({ kill: true });
       } catch {
         /* keep undoing */
       }

@@ -1,7 +1,8 @@
 import { closeSync, readSync, rmSync } from 'node:fs';
 import { type ExitStatus, type KcProcess, PollEvent, rawMount, signalNumber, watchFd } from '@kc/native';
 import { ContainerError } from '../errors.js';
-import { type CgroupStats, cgroupPids, cgroupStats, destroyCgroups, setFrozen, signalAll } from '../internal/cgroup-adapter.js';
+import type { Cgroup } from '@kc/cgroups';
+import { asContainerError, type CgroupStats, containerCgroupPath, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
 import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, StateStore } from '../state/state-store.js';
@@ -66,11 +67,26 @@ export class Container implements AsyncDisposable {
   readonly store: StateStore;
   #record: ContainerRecord;
   #process: KcProcess | null;
+  /** The container's cgroup handle, opened on first use when loaded by id; undefined once deleted. */
+  #cgroup: Cgroup | undefined | null;
 
-  private constructor(store: StateStore, record: ContainerRecord, process: KcProcess | null) {
+  private constructor(store: StateStore, record: ContainerRecord, process: KcProcess | null, cgroup: Cgroup | null = null) {
     this.store = store;
     this.#record = record;
     this.#process = process;
+    this.#cgroup = cgroup;
+  }
+
+  /** The container's cgroup through @kc/cgroups (undefined when it no longer exists). */
+  #group(): Cgroup | undefined {
+    if (this.#cgroup === null) this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
+    return this.#cgroup;
+  }
+
+  #requireGroup(): Cgroup {
+    const cg = this.#group();
+    if (!cg) throw new ContainerError(`container "${this.id}" has no cgroup`, { code: 'NOT_FOUND', hint: 'it was deleted, or its cgroup removed by hand' });
+    return cg;
   }
 
   /**
@@ -78,8 +94,8 @@ export class Container implements AsyncDisposable {
    * @throws {ContainerError} for a bad config, a taken id or a failed setup step.
    */
   static async create(options: CreateOptions): Promise<Container> {
-    const { record, process, store } = createContainer(options);
-    return new Container(store, record, process);
+    const { record, process, store, cgroup } = await createContainer(options);
+    return new Container(store, record, process, cgroup);
   }
 
   /**
@@ -135,7 +151,7 @@ export class Container implements AsyncDisposable {
 
   /** The current status (creating, created, running, paused, stopped). */
   get status(): OciStatus {
-    return containerStatus(this.#record, this.store.fifoPath(this.id));
+    return containerStatus(this.#record, this.store.fifoPath(this.id), () => this.#group()?.frozen ?? false);
   }
 
   /** The OCI state JSON (`kc state`). */
@@ -183,7 +199,7 @@ export class Container implements AsyncDisposable {
     const status = this.status;
     if (status === 'stopped') throw this.#wrongState('kill', status, 'created, running or paused');
     const n = signalNumber(signal);
-    if (options.all) return signalAll(this.#record.cgroupDirs, n);
+    if (options.all) return signalAll(this.#requireGroup(), n);
     if (this.#process) this.#process.kill(n);
     else process.kill(this.#record.pid, n);
   }
@@ -192,24 +208,29 @@ export class Container implements AsyncDisposable {
   async pause(): Promise<void> {
     const status = this.status;
     if (status !== 'running' && status !== 'created') throw this.#wrongState('pause', status, 'running');
-    await setFrozen(this.#record.cgroupDirs, true);
+    await this.#requireGroup().freeze().catch((e: unknown) => {
+      throw asContainerError(e, 'cannot freeze the container');
+    });
   }
 
   /** Thaws a paused container. @throws {ContainerError} INVALID_STATE unless paused. */
   async resume(): Promise<void> {
     const status = this.status;
     if (status !== 'paused') throw this.#wrongState('resume', status, 'paused');
-    await setFrozen(this.#record.cgroupDirs, false);
+    await this.#requireGroup().thaw().catch((e: unknown) => {
+      throw asContainerError(e, 'cannot thaw the container');
+    });
   }
 
   /** Host pids of every process in the container's cgroup. */
   pids(): number[] {
-    return cgroupPids(this.#record.cgroupDirs);
+    return this.#group()?.procs() ?? [];
   }
 
   /** Memory, cpu, pids and OOM counters from the container's cgroup. */
   stats(): CgroupStats {
-    return cgroupStats(this.#record.cgroupDirs);
+    const cg = this.#group();
+    return cg ? containerStats(cg) : {};
   }
 
   /**
@@ -221,7 +242,7 @@ export class Container implements AsyncDisposable {
   exec(process: Partial<OciProcess> & { args: string[] }, options: ExecOptions = {}): KcProcess {
     const status = this.status;
     if (status !== 'running' && status !== 'created') throw this.#wrongState('exec', status, 'running');
-    return execInContainer(this.#record, process, options);
+    return execInContainer(this.#record, this.#requireGroup(), process, options);
   }
 
   /**
@@ -234,9 +255,8 @@ export class Container implements AsyncDisposable {
     if (status === 'running' || status === 'paused') {
       if (!options.force) throw this.#wrongState('delete', status, 'stopped or created (or pass force)');
     }
+    const cg = this.#group();
     if (status !== 'stopped') {
-      if (status === 'paused') await setFrozen(this.#record.cgroupDirs, false).catch(() => undefined);
-      signalAll(this.#record.cgroupDirs, 9);
       try {
         process.kill(this.#record.pid, 9);
       } catch {
@@ -245,8 +265,13 @@ export class Container implements AsyncDisposable {
       for (let i = 0; i < 2000 && sameProcessAlive(this.#record.pid, this.#record.pidStartTime); i++) await sleep(2);
     }
     if (this.#process) await this.#process.exited.catch(() => undefined);
-    for (let i = 0; i < 500 && cgroupPids(this.#record.cgroupDirs).length > 0; i++) await sleep(2);
-    destroyCgroups(this.#record.cgroupDirs);
+    // @kc/cgroups thaws a frozen group, kills what is left in it and waits until it is empty before removing it.
+    if (cg) {
+      await cg.delete({ kill: true }).catch((e: unknown) => {
+        throw asContainerError(e, `cannot remove the cgroup of container "${this.id}"`);
+      });
+    }
+    this.#cgroup = undefined;
     if (this.#record.overlayMount) {
       try {
         rawMount().umount2(this.#record.overlayMount, 2 /* MNT_DETACH */);

@@ -2,7 +2,8 @@ import { closeSync, openSync, readFileSync, rmSync, writeFileSync, constants as 
 import { isAbsolute, join, resolve } from 'node:path';
 import { type KcProcess, type ProcessSpec, rawContainerIo, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
-import { cgroupDirsFor, createCgroups, destroyCgroups } from '../internal/cgroup-adapter.js';
+import type { Cgroup, Resources } from '@kc/cgroups';
+import { cgroupDirsOf, containerCgroupPath, createContainerCgroup } from '../internal/container-cgroup.js';
 import { openKcInit } from '../internal/kc-init.js';
 import { configureNamespaces } from '../internal/net-adapter.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
@@ -12,7 +13,7 @@ import { validateConfig } from '../oci/validate.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { pidStartTime, StateStore } from '../state/state-store.js';
 import { toProcessSpec } from '../translate/process-spec.js';
-import { resourceWrites } from '../translate/resources.js';
+import { toCgroupResources, untranslatedResources } from '../translate/resources.js';
 import { consoleArg, connectConsoleSocket } from './console.js';
 import { hostCgroupLayout, isHostDirectory } from './host-context.js';
 
@@ -47,6 +48,8 @@ export interface Created {
   record: ContainerRecord;
   process: KcProcess;
   store: StateStore;
+  /** The container's cgroup (from `@kc/cgroups`). */
+  cgroup: Cgroup;
 }
 
 /** Reads and parses `<bundle>/config.json`. @throws {ContainerError} NOT_FOUND or INVALID_ARGUMENT. */
@@ -79,7 +82,7 @@ export function readBundleConfig(bundle: string): unknown {
  *   system call), EEXIST for a taken id; {@link SpawnError} when a setup step
  *   failed in the child.
  */
-export function createContainer(options: CreateOptions): Created {
+export async function createContainer(options: CreateOptions): Promise<Created> {
   const bundle = resolve(options.bundle);
   const config = validateConfig(options.config ?? readBundleConfig(bundle));
   const proc = config.process;
@@ -90,16 +93,18 @@ export function createContainer(options: CreateOptions): Created {
   const seccomp = compileSeccomp(config.linux?.seccomp);
   const layout = hostCgroupLayout();
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
-  const { cgroupDirs, writes } = cgroupPlan(config, options.id);
+  const plan = cgroupPlan(config, options.id);
 
-  const undo: (() => void)[] = [];
+  const undo: (() => void | Promise<void>)[] = [];
   const fds: number[] = [];
   try {
     store.reserve(options.id);
     undo.push(() => store.remove(options.id));
-    const placement = createCgroups(cgroupDirs, writes, layout);
-    undo.push(() => destroyCgroups(cgroupDirs));
-    if (placement.fd !== undefined) fds.push(placement.fd);
+    const cgroup = createContainerCgroup(plan.path, plan.resources);
+    undo.push(() => cgroup.delete({ kill: true }));
+    const cgroupDirs = cgroupDirsOf(cgroup);
+    // The placement's v2 fd (CLONE_INTO_CGROUP) stays owned by the handle, released by delete.
+    const placement = cgroup.spawnPlacement();
     const spec: ProcessSpec = toProcessSpec(config, { rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, cgroupDirs, cgroup: placement, seccomp, stdio: options.stdio });
     // Written from outside once the process is held (see net-adapter.ts): inside, /proc/sys is read-only by then.
     const sysctl = spec.sysctl;
@@ -139,6 +144,7 @@ export function createContainer(options: CreateOptions): Created {
       created: new Date().toISOString(),
       started: false,
       config,
+      cgroupPath: plan.path,
       cgroupDirs,
       rootfs,
       annotations: config.annotations,
@@ -146,11 +152,11 @@ export function createContainer(options: CreateOptions): Created {
     if (options.overlayMount) record.overlayMount = options.overlayMount;
     store.save(record);
     if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
-    return { record, process: child, store };
+    return { record, process: child, store, cgroup };
   } catch (e) {
     for (const u of undo.reverse()) {
       try {
-        u();
+        await u();
       } catch {
         /* best effort: keep undoing */
       }
@@ -168,12 +174,18 @@ export function createContainer(options: CreateOptions): Created {
   }
 }
 
-/** The container's cgroup directories and the control-file writes for its limits and device rules. */
-export function cgroupPlan(config: OciConfig, id: string) {
-  const layout = hostCgroupLayout();
-  const cgroupDirs = cgroupDirsFor(layout, config.linux?.cgroupsPath ?? `/kc/${id}`);
+/**
+ * The container's logical cgroup path and its `@kc/cgroups` resources (limits
+ * and device rules). Pure.
+ * @throws {ContainerError} UNSUPPORTED for `linux.resources` fields @kc/cgroups cannot express.
+ */
+export function cgroupPlan(config: OciConfig, id: string): { path: string; resources: Resources } {
+  const missing = untranslatedResources(config.linux?.resources);
+  if (missing.length) {
+    throw new ContainerError(`${missing.join(', ')}: not supported by kc's cgroup layer (@kc/cgroups)`, { code: 'UNSUPPORTED', field: missing[0], hint: 'remove the field from config.json' });
+  }
   const extraDevices = (config.linux?.devices ?? []).map((d) => ({ allow: true, type: d.type === 'b' ? ('b' as const) : ('c' as const), major: d.major, minor: d.minor, access: 'rwm' }));
-  return { cgroupDirs, writes: resourceWrites(config.linux?.resources, layout.version, extraDevices) };
+  return { path: containerCgroupPath(config.linux?.cgroupsPath, id), resources: toCgroupResources(config.linux?.resources, extraDevices) };
 }
 
 /** Opens the exec fifo for reading without blocking (so a dead container cannot hang `start`). */

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, writeFileSync } from 'node:fs';
+import type { Cgroup } from '@kc/cgroups';
 import { type KcProcess, type NamespaceKind, type ProcessSpec, rawCore, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { openKcInit } from '../internal/kc-init.js';
@@ -23,10 +23,10 @@ export interface ExecOptions {
 /**
  * Spawns `overrides` merged over the container's own `process` inside the
  * container: it joins every namespace of the container's first process at
- * once through its pidfd (`setns(pidfd, flags)`), starts in its cgroup, and
+ * once through its pidfd (`setns(pidfd, flags)`), starts in its cgroup (`@kc/cgroups`' spawn placement), and
  * gets the same capabilities, no_new_privs, rlimits and seccomp filter.
  */
-export function execInContainer(record: ContainerRecord, overrides: Partial<OciProcess> & { args: string[] }, options: ExecOptions): KcProcess {
+export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrides: Partial<OciProcess> & { args: string[] }, options: ExecOptions): KcProcess {
   const base = record.config.process;
   const proc: OciProcess = { ...(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), ...overrides } as OciProcess;
   if (proc.terminal && !options.consoleSocket) {
@@ -45,13 +45,8 @@ export function execInContainer(record: ContainerRecord, overrides: Partial<OciP
     const pidfd = translateNative(ContainerError, () => rawCore().pidfdOpen(record.pid), { hint: 'is the container still running?' });
     fds.push(pidfd);
     if (kinds.length > 0) spec.joinPidfd = { pidfd, kinds };
-    if (layout.version === 2) {
-      const fd = openSync(record.cgroupDirs[''] as string, 'r');
-      fds.push(fd);
-      spec.cgroup = { fd };
-    } else {
-      spec.cgroup = { procsFiles: Object.values(record.cgroupDirs).map((d) => join(d, 'cgroup.procs')) };
-    }
+    // The v2 fd of the placement belongs to the handle (released when the container is deleted).
+    spec.cgroup = cgroup.spawnPlacement();
     if (proc.terminal && options.consoleSocket) {
       // kc-init opens the pty inside the container, makes it the terminal and sends the master to the engine (see create.ts).
       const initFd = openKcInit();

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { isFrozen } from '../internal/cgroup-adapter.js';
 import type { OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive } from '../state/state-store.js';
@@ -9,11 +8,11 @@ import { sameProcessAlive } from '../state/state-store.js';
  * is gone (or the pid was reused), created while the exec fifo still exists,
  * paused while the freezer holds it, else running.
  */
-export function containerStatus(record: ContainerRecord, fifoPath: string): OciStatus {
+export function containerStatus(record: ContainerRecord, fifoPath: string, isFrozen: () => boolean): OciStatus {
   if (record.pid === 0) return 'creating';
   if (!sameProcessAlive(record.pid, record.pidStartTime)) return 'stopped';
   if (!record.started && existsSync(fifoPath)) return 'created';
-  if (isFrozen(record.cgroupDirs)) return 'paused';
+  if (isFrozen()) return 'paused';
   return 'running';
 }
 

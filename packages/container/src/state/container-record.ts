@@ -16,6 +16,8 @@ export interface ContainerRecord {
   started: boolean;
   /** The validated config the container was created from. */
   config: OciConfig;
+  /** The container's logical cgroup path in `@kc/cgroups` terms (`/kc/<id>`); absent in records of older kc versions. */
+  cgroupPath?: string;
   /** Host cgroup directories, per hierarchy dir name (`''` for a unified host). */
   cgroupDirs: Record<string, string>;
   /** The container's absolute root directory. */

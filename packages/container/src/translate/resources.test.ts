@@ -1,40 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { deviceRuleText, resourceWrites, sharesToWeight } from './resources.js';
+import { toCgroupResources, toDeviceRule, untranslatedResources } from './resources.js';
 
-describe('resourceWrites', () => {
-  const res = { memory: { limit: 268435456, swap: 536870912 }, cpu: { quota: 50000, period: 100000, shares: 1024 }, pids: { limit: 64 } };
-  it('maps limits to v1 files per controller', () => {
-    const w = resourceWrites(res, 1);
-    expect(w).toContainEqual({ controller: 'memory', file: 'memory.limit_in_bytes', value: '268435456' });
-    expect(w).toContainEqual({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: '50000' });
-    expect(w).toContainEqual({ controller: 'pids', file: 'pids.max', value: '64' });
-    expect(w.findIndex((x) => x.file === 'cpu.cfs_period_us')).toBeLessThan(w.findIndex((x) => x.file === 'cpu.cfs_quota_us'));
+describe('toCgroupResources', () => {
+  it('maps memory, cpu, cpuset and pids onto @kc/cgroups fields', () => {
+    const r = toCgroupResources({
+      memory: { limit: 268435456, swap: 536870912, reservation: 1 << 20, swappiness: 10 },
+      cpu: { quota: 50000, period: 100000, shares: 1024, cpus: '0', mems: '0' },
+      pids: { limit: 64 },
+    });
+    expect(r.memory).toEqual({ max: 268435456, swapMax: 268435456, low: 1 << 20, swappiness: 10 });
+    expect(r.cpu).toEqual({ quota: 50000, period: 100000, shares: 1024 });
+    expect(r.cpuset).toEqual({ cpus: '0', mems: '0' });
+    expect(r.pids).toEqual({ max: 64 });
   });
-  it('maps limits to v2 files, with swap counted apart from memory', () => {
-    const w = resourceWrites(res, 2);
-    expect(w).toContainEqual({ controller: '', file: 'memory.max', value: '268435456' });
-    expect(w).toContainEqual({ controller: '', file: 'memory.swap.max', value: '268435456', optional: true });
-    expect(w).toContainEqual({ controller: '', file: 'cpu.max', value: '50000 100000' });
-    expect(w).toContainEqual({ controller: '', file: 'cpu.weight', value: String(sharesToWeight(1024)) });
+  it('turns OCI -1 and 0 "unlimited" values into max', () => {
+    const r = toCgroupResources({ memory: { limit: -1, swap: -1 }, cpu: { quota: -1 }, pids: { limit: 0 } });
+    expect(r.memory).toEqual({ max: 'max', swapMax: 'max' });
+    expect(r.cpu).toEqual({ quota: 'max' });
+    expect(r.pids).toEqual({ max: 'max' });
   });
-  it('denies all devices then allows the defaults, in order', () => {
-    const w = resourceWrites({ devices: [{ allow: false, access: 'rwm' }] }, 1);
-    expect(w[0]).toEqual({ controller: 'devices', file: 'devices.deny', value: 'a' });
-    expect(w.map((x) => x.value)).toContain('c 1:3 rwm');
-    expect(w.map((x) => x.value)).toContain('c 136:* rwm');
+  it('denies all devices, then allows the config rules, the defaults and linux.devices, in order', () => {
+    const r = toCgroupResources({ devices: [{ allow: false, access: 'rwm' }] }, [{ allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }]);
+    expect(r.devices?.[0]).toEqual({ allow: false, type: 'a', major: '*', minor: '*', access: 'rwm' });
+    expect(r.devices).toContainEqual({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' });
+    expect(r.devices).toContainEqual({ allow: true, type: 'c', major: 136, minor: '*', access: 'rwm' });
+    expect(r.devices?.at(-1)).toEqual({ allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' });
   });
-  it('writes nothing without resources', () => {
-    expect(resourceWrites(undefined, 1)).toEqual([]);
+  it('sets nothing without resources, and no device rules without linux.resources.devices', () => {
+    expect(toCgroupResources(undefined)).toEqual({});
+    expect(toCgroupResources({}, [{ allow: true, type: 'c', major: 1, minor: 1 }])).toEqual({});
+  });
+  it('maps blkio weight and huge page limits', () => {
+    expect(toCgroupResources({ blockIO: { weight: 500 }, hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] })).toEqual({ io: { blkioWeight: 500 }, hugetlb: { '2MB': 1 << 21 } });
   });
 });
 
-describe('deviceRuleText and sharesToWeight', () => {
-  it('formats rules like devices.allow', () => {
-    expect(deviceRuleText({ allow: true, type: 'c', major: 10, minor: null, access: 'rw' })).toBe('c 10:* rw');
-    expect(deviceRuleText({ allow: false })).toBe('a');
+describe('toDeviceRule and untranslatedResources', () => {
+  it('uses wildcards for absent or negative numbers', () => {
+    expect(toDeviceRule({ allow: true, type: 'c', major: 10, minor: null, access: 'rw' })).toEqual({ allow: true, type: 'c', major: 10, minor: '*', access: 'rw' });
   });
-  it('maps the share range onto the weight range', () => {
-    expect(sharesToWeight(2)).toBe(1);
-    expect(sharesToWeight(262144)).toBe(10000);
+  it('names the fields @kc/cgroups cannot express', () => {
+    expect(untranslatedResources({ memory: { disableOOMKiller: true }, unified: { 'memory.high': '1M' } })).toEqual(['linux.resources.memory.disableOOMKiller', 'linux.resources.unified']);
+    expect(untranslatedResources({ memory: { disableOOMKiller: false }, unified: {} })).toEqual([]);
   });
 });

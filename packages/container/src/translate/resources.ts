@@ -1,13 +1,5 @@
+import type { DeviceRule, Limit, Resources } from '@kc/cgroups';
 import type { OciDeviceCgroupRule, OciResources } from '../oci/types.js';
-
-/** One write to a cgroup control file: `controller` is the v1 hierarchy (`memory`) or `''` for the v2 directory. */
-export interface CgroupWrite {
-  controller: string;
-  file: string;
-  value: string;
-  /** Skip silently when the file does not exist (optional features such as memsw). */
-  optional?: boolean;
-}
 
 /**
  * Devices every container may use whatever its rules say (runc's
@@ -20,64 +12,64 @@ export const ALLOWED_DEVICE_RULES: readonly OciDeviceCgroupRule[] = [
   { allow: true, type: 'c', major: 136, minor: -1, access: 'rwm' },
 ];
 
-/** A devices-cgroup rule in the v1 `devices.allow` syntax (`c 1:3 rwm`). */
-export function deviceRuleText(rule: OciDeviceCgroupRule): string {
-  const n = (v: number | null | undefined) => (v === undefined || v === null || v < 0 ? '*' : String(v));
-  const type = rule.type ?? 'a';
-  if (type === 'a' && rule.major == null && rule.minor == null) return 'a';
-  return `${type} ${n(rule.major)}:${n(rule.minor)} ${rule.access ?? 'rwm'}`;
+/** One OCI device rule as `@kc/cgroups`' {@link DeviceRule} (absent or -1 numbers are wildcards, no type is `a`). */
+export function toDeviceRule(rule: OciDeviceCgroupRule): DeviceRule {
+  const n = (v: number | null | undefined): number | '*' => (v === undefined || v === null || v < 0 ? '*' : v);
+  return { allow: rule.allow, type: rule.type ?? 'a', major: n(rule.major), minor: n(rule.minor), access: rule.access ?? 'rwm' };
 }
 
-/** cgroup v1 `cpu.shares` → v2 `cpu.weight` (the conversion runc and crun use). */
-export function sharesToWeight(shares: number): number {
-  return Math.round(1 + ((shares - 2) * 9999) / 262142);
-}
+/** OCI's -1 ("unlimited") as a cgroup {@link Limit}. */
+const limit = (v: number): Limit => (v < 0 ? 'max' : v);
 
 /**
- * Translates `linux.resources` into control-file writes for cgroup v1
- * hierarchies (hybrid and legacy hosts) or one v2 directory. Pure; the order
- * is the order to write them in.
+ * Translates OCI `linux.resources` (runtime-spec config-linux.md) into
+ * `@kc/cgroups`' version-neutral {@link Resources}; `@kc/cgroups` then writes
+ * each field to the v1 or v2 file of whichever hierarchy holds its
+ * controller, with runc's conversions (shares → weight, blkio → io weight).
+ * OCI's `memory.swap` counts memory + swap (v1 memsw), so it becomes
+ * `swapMax = swap − limit`. With `devices` rules, runc's always-allowed
+ * devices and the config's `linux.devices` are appended, in that order.
+ * Pure.
+ *
+ * Not translated: `memory.kernel`/`kernelTCP` (gone from the kernel),
+ * `cpu.realtime*`, `network`; `memory.disableOOMKiller` and `unified`
+ * are reported by {@link untranslatedResources}.
  */
-export function resourceWrites(resources: OciResources | undefined, version: 1 | 2, extraDevices: OciDeviceCgroupRule[] = []): CgroupWrite[] {
-  const w: CgroupWrite[] = [];
+export function toCgroupResources(resources: OciResources | undefined, extraDevices: readonly OciDeviceCgroupRule[] = []): Resources {
+  const out: Resources = {};
   const r = resources ?? {};
-  const mem = r.memory;
-  const cpu = r.cpu;
-  const lim = (v: number) => (v === -1 ? (version === 1 ? '-1' : 'max') : String(v));
-  if (version === 1) {
-    if (mem?.limit !== undefined) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: lim(mem.limit) });
-    if (mem?.swap !== undefined) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: lim(mem.swap), optional: true });
-    if (mem?.reservation !== undefined) w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: lim(mem.reservation) });
-    if (mem?.swappiness !== undefined) w.push({ controller: 'memory', file: 'memory.swappiness', value: String(mem.swappiness), optional: true });
-    if (mem?.disableOOMKiller) w.push({ controller: 'memory', file: 'memory.oom_control', value: '1' });
-    if (cpu?.shares !== undefined) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
-    if (cpu?.period !== undefined) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
-    if (cpu?.quota !== undefined) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
-    if (cpu?.cpus) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });
-    if (cpu?.mems) w.push({ controller: 'cpuset', file: 'cpuset.mems', value: cpu.mems });
-    if (r.pids) w.push({ controller: 'pids', file: 'pids.max', value: r.pids.limit <= 0 ? 'max' : String(r.pids.limit) });
-    if (r.blockIO?.weight !== undefined) w.push({ controller: 'blkio', file: 'blkio.weight', value: String(r.blockIO.weight), optional: true });
-    if (r.devices) {
-      for (const d of [...r.devices, ...ALLOWED_DEVICE_RULES, ...extraDevices]) {
-        w.push({ controller: 'devices', file: d.allow ? 'devices.allow' : 'devices.deny', value: deviceRuleText(d) });
-      }
+  const m = r.memory;
+  if (m) {
+    const memory: NonNullable<Resources['memory']> = {};
+    if (m.limit !== undefined) memory.max = limit(m.limit);
+    if (m.reservation !== undefined && m.reservation >= 0) memory.low = m.reservation;
+    if (m.swap !== undefined) {
+      memory.swapMax = m.swap < 0 || m.limit === undefined || m.limit < 0 ? 'max' : Math.max(0, m.swap - m.limit);
     }
-    return w;
+    if (m.swappiness !== undefined) memory.swappiness = m.swappiness;
+    if (Object.keys(memory).length) out.memory = memory;
   }
-  if (mem?.limit !== undefined) w.push({ controller: '', file: 'memory.max', value: lim(mem.limit) });
-  if (mem?.reservation !== undefined) w.push({ controller: '', file: 'memory.low', value: lim(mem.reservation) });
-  if (mem?.swap !== undefined) {
-    const swap = mem.swap === -1 || mem.limit === undefined || mem.limit === -1 ? 'max' : String(Math.max(0, mem.swap - mem.limit));
-    w.push({ controller: '', file: 'memory.swap.max', value: swap, optional: true });
+  const c = r.cpu;
+  if (c) {
+    const cpu: NonNullable<Resources['cpu']> = {};
+    if (c.shares !== undefined) cpu.shares = c.shares;
+    if (c.quota !== undefined) cpu.quota = c.quota <= 0 ? 'max' : c.quota;
+    if (c.period !== undefined) cpu.period = c.period;
+    if (c.idle !== undefined) cpu.idle = c.idle !== 0;
+    if (Object.keys(cpu).length) out.cpu = cpu;
+    if (c.cpus || c.mems) out.cpuset = { ...(c.cpus ? { cpus: c.cpus } : {}), ...(c.mems ? { mems: c.mems } : {}) };
   }
-  if (cpu?.shares !== undefined) w.push({ controller: '', file: 'cpu.weight', value: String(sharesToWeight(cpu.shares)) });
-  if (cpu?.quota !== undefined || cpu?.period !== undefined) {
-    const quota = cpu?.quota === undefined || cpu.quota <= 0 ? 'max' : String(cpu.quota);
-    w.push({ controller: '', file: 'cpu.max', value: `${quota} ${cpu?.period ?? 100000}` });
-  }
-  if (cpu?.cpus) w.push({ controller: '', file: 'cpuset.cpus', value: cpu.cpus });
-  if (cpu?.mems) w.push({ controller: '', file: 'cpuset.mems', value: cpu.mems });
-  if (r.pids) w.push({ controller: '', file: 'pids.max', value: r.pids.limit <= 0 ? 'max' : String(r.pids.limit) });
-  for (const [file, value] of Object.entries(r.unified ?? {})) w.push({ controller: '', file, value });
-  return w;
+  if (r.pids) out.pids = { max: r.pids.limit <= 0 ? 'max' : r.pids.limit };
+  if (r.blockIO?.weight !== undefined) out.io = { blkioWeight: r.blockIO.weight };
+  if (r.hugepageLimits?.length) out.hugetlb = Object.fromEntries(r.hugepageLimits.map((h) => [h.pageSize, limit(h.limit)]));
+  if (r.devices) out.devices = [...r.devices, ...ALLOWED_DEVICE_RULES, ...extraDevices].map(toDeviceRule);
+  return out;
+}
+
+/** Fields of `linux.resources` that {@link toCgroupResources} cannot express through `@kc/cgroups` (JSON paths). Pure. */
+export function untranslatedResources(resources: OciResources | undefined): string[] {
+  const out: string[] = [];
+  if (resources?.memory?.disableOOMKiller) out.push('linux.resources.memory.disableOOMKiller');
+  if (resources?.unified && Object.keys(resources.unified).length) out.push('linux.resources.unified');
+  return out;
 }

@@ -6,10 +6,15 @@ import { CriuError } from '../errors.js';
  * image's own magic; inventory.img carries only its own magic.
  */
 export const ImageMagic = {
+  /** IMG_COMMON_MAGIC: first word of most images, followed by the image's own magic. */
   Common: 0x54564319,
+  /** IMG_SERVICE_MAGIC: first word of service files such as `stats-dump`, followed by their own magic. */
   Service: 0x55105940,
+  /** INVENTORY_MAGIC of `inventory.img` (stands alone, without a common magic). */
   Inventory: 0x58313116,
+  /** PSTREE_MAGIC of `pstree.img`. */
   Pstree: 0x50273030,
+  /** STATS_MAGIC of `stats-dump` and `stats-restore`. */
   Stats: 0x57093306,
 } as const;
 

@@ -9,7 +9,9 @@ import { ImageMagic, splitImage } from './image-file.js';
 export interface Inventory {
   /** Image format version (2 today). */
   imageVersion: number;
+  /** True when fd info is stored per files-table id (`fdinfo-<id>.img`) rather than per pid, as every modern CRIU writes. */
   fdinfoPerId: boolean;
+  /** True when namespace images are named by namespace id rather than by pid. */
   nsPerId: boolean;
   /** The root task's cgroup set id. */
   rootCgroupSet: number | undefined;
@@ -17,6 +19,7 @@ export interface Inventory {
   dumpUptime: bigint | undefined;
   /** Pre-dump mode (1 splice, 2 vm_read), when recorded. */
   preDumpMode: number | undefined;
+  /** True when the dump was taken with `--tcp-close`: established TCP connections are restored closed. */
   tcpClose: boolean;
   /** Network lock method (1 iptables, 2 nftables, 3 skip), when recorded. */
   networkLockMethod: number | undefined;
@@ -26,32 +29,49 @@ export interface Inventory {
 
 /** One task of pstree.img (pids as seen inside the dumped pid namespace). */
 export interface ProcessEntry {
+  /** The task's pid. */
   pid: number;
+  /** Its parent's pid; 0 for the root of the dumped tree. */
   ppid: number;
+  /** Its process group id. */
   pgid: number;
+  /** Its session id. */
   sid: number;
+  /** Thread ids of every thread, the main thread (equal to `pid`) included. */
   threads: number[];
 }
 
 /** stats-dump: what a dump or pre-dump did. Times are in microseconds. */
 export interface DumpStats {
+  /** Time spent freezing (seizing) the tasks. */
   freezingTime: number;
+  /** Time the tasks stayed frozen, from freeze to resume or kill. */
   frozenTime: number;
+  /** Time spent collecting memory pages from the tasks (into pipes). */
   memdumpTime: number;
+  /** Time spent writing the collected pages to images (or to the page server). */
   memwriteTime: number;
+  /** Pages of the tasks' mappings that were examined. */
   pagesScanned: number;
   /** Pages not written because the parent images (a pre-dump) have them. */
   pagesSkippedParent: number;
+  /** Pages written to `pages-*.img` (or sent to a page server). */
   pagesWritten: number;
+  /** Pages left to be fetched later by a lazy restore (`lazyPages`). */
   pagesLazy: number;
 }
 
 /** stats-restore: what a restore did. Times are in microseconds. */
 export interface RestoreStats {
+  /** Pages of copy-on-write mappings compared with the parent task's content. */
   pagesCompared: number;
+  /** Of those, pages found identical and left shared with the parent instead of copied. */
   pagesSkippedCow: number;
+  /** Time spent forking the restored process tree. */
   forkingTime: number;
+  /** Time the whole restore took, up to resuming the tasks. */
   restoreTime: number;
+  /** Pages read back from the images; undefined when CRIU recorded none (older CRIU, or 0). */
   pagesRestored: number | undefined;
 }
 
@@ -81,7 +101,15 @@ export function parsePstree(bytes: Uint8Array, name = 'pstree.img'): ProcessEntr
 }
 
 /** Decodes a stats file (stats-dump or stats-restore). */
-export function parseStats(bytes: Uint8Array, name = 'stats'): { dump?: DumpStats; restore?: RestoreStats } {
+export function parseStats(
+  bytes: Uint8Array,
+  name = 'stats',
+): {
+  /** The dump entry, present in `stats-dump`. */
+  dump?: DumpStats;
+  /** The restore entry, present in `stats-restore`. */
+  restore?: RestoreStats;
+} {
   const [first] = splitImage(bytes, ImageMagic.Stats, name);
   const e = fromBinary(stats_entrySchema, first ?? new Uint8Array());
   const out: { dump?: DumpStats; restore?: RestoreStats } = {};

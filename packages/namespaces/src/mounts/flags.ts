@@ -8,30 +8,55 @@
  * ```
  */
 export const MS = {
+  /** Read-only mount. */
   RDONLY: 0x1,
+  /** Ignore set-user-ID/set-group-ID bits and file capabilities on execve. */
   NOSUID: 0x2,
+  /** Disallow access to device nodes. */
   NODEV: 0x4,
+  /** Disallow execve of programs on this mount. */
   NOEXEC: 0x8,
+  /** Write synchronously, as with O_SYNC on every file. */
   SYNCHRONOUS: 0x10,
+  /** Change the flags of an existing mount. */
   REMOUNT: 0x20,
+  /** Allow mandatory locks (removed in Linux 5.15; ignored). */
   MANDLOCK: 0x40,
+  /** Make directory changes synchronous. */
   DIRSYNC: 0x80,
+  /** Do not follow symlinks when resolving paths on this mount (Linux 5.10+). */
   NOSYMFOLLOW: 0x100,
+  /** Do not update access times. */
   NOATIME: 0x400,
+  /** Do not update directory access times. */
   NODIRATIME: 0x800,
+  /** Bind mount: make a file or subtree visible at another place. */
   BIND: 0x1000,
+  /** Move an existing mount to a new place. */
   MOVE: 0x2000,
+  /** With BIND or a propagation flag: apply to the whole subtree. */
   REC: 0x4000,
+  /** Suppress some kernel log messages (formerly MS_VERBOSE). */
   SILENT: 0x8000,
+  /** Kernel-internal (set by filesystems supporting POSIX ACLs); not meant for mount(2) callers. */
   POSIXACL: 0x10000,
+  /** Propagation: private, and cannot be bind-mounted. */
   UNBINDABLE: 0x20000,
+  /** Propagation: neither receives nor sends mount events. */
   PRIVATE: 0x40000,
+  /** Propagation: receives mount events from its master, sends none. */
   SLAVE: 0x80000,
+  /** Propagation: shares mount events with its peer group. */
   SHARED: 0x100000,
+  /** Update access times only when older than mtime/ctime or than 24 h (the default since 2.6.30). */
   RELATIME: 0x200000,
+  /** Kernel-internal (a mount made by the kernel itself); rejected or ignored from user space. */
   KERNMOUNT: 0x400000,
+  /** Update the inode i_version field on every change (used by NFS and IMA; `iversion` option). */
   I_VERSION: 0x800000,
+  /** Always update access times. */
   STRICTATIME: 0x1000000,
+  /** Keep timestamp updates in memory, written back lazily (Linux 4.0+). */
   LAZYTIME: 0x2000000,
 } as const;
 
@@ -52,26 +77,43 @@ export const MNT = {
 
 /** MOUNT_ATTR_* of mount_setattr(2) (Linux 5.12+). */
 export const MOUNT_ATTR = {
+  /** MOUNT_ATTR_RDONLY: read-only mount. */
   RDONLY: 0x1,
+  /** MOUNT_ATTR_NOSUID: ignore setuid/setgid bits and file capabilities. */
   NOSUID: 0x2,
+  /** MOUNT_ATTR_NODEV: disallow device nodes. */
   NODEV: 0x4,
+  /** MOUNT_ATTR_NOEXEC: disallow execve. */
   NOEXEC: 0x8,
+  /** MOUNT_ATTR_RELATIME (0): relative atime; an atime mode, set with MOUNT_ATTR__ATIME in attr_clr. */
   RELATIME: 0x0,
+  /** MOUNT_ATTR_NOATIME: never update access times (an atime mode). */
   NOATIME: 0x10,
+  /** MOUNT_ATTR_STRICTATIME: always update access times (an atime mode). */
   STRICTATIME: 0x20,
+  /** MOUNT_ATTR_NODIRATIME: do not update directory access times. */
   NODIRATIME: 0x80,
+  /** MOUNT_ATTR_IDMAP: idmap the mount through the user namespace given in `userns_fd` (a detached mount only). */
   IDMAP: 0x100000,
+  /** MOUNT_ATTR_NOSYMFOLLOW: do not follow symlinks on this mount (Linux 5.14+). */
   NOSYMFOLLOW: 0x200000,
 } as const;
 
 /** Flags of open_tree(2), move_mount(2) and mount_setattr(2) used by kc. */
 export const MOUNT_API = {
+  /** open_tree(2): return a detached copy of the mount (tree) instead of an O_PATH fd of it. */
   OPEN_TREE_CLONE: 1,
+  /** open_tree(2): set close-on-exec on the returned fd (= O_CLOEXEC). */
   OPEN_TREE_CLOEXEC: 0o2000000,
+  /** open_tree(2)/mount_setattr(2): apply to the whole subtree. */
   AT_RECURSIVE: 0x8000,
+  /** Operate on the fd itself when the path is `""`. */
   AT_EMPTY_PATH: 0x1000,
+  /** Do not follow a symlink in the last path component. */
   AT_SYMLINK_NOFOLLOW: 0x100,
+  /** move_mount(2): the source is the fd itself (`from_path` is `""`). */
   MOVE_MOUNT_F_EMPTY_PATH: 0x4,
+  /** The "current working directory" pseudo-fd for *at() calls. */
   AT_FDCWD: -100,
 } as const;
 
@@ -84,7 +126,16 @@ export const MOUNT_API = {
  * parseMountOptions(['ro', 'nosuid', 'mode=755']); // { flags: MS.RDONLY|MS.NOSUID, propagation: 0, data: 'mode=755' }
  * ```
  */
-export function parseMountOptions(options: readonly string[]): { flags: number; clear: number; propagation: number; data: string } {
+export function parseMountOptions(options: readonly string[]): {
+  /** MS_* bits the words set (`ro` → MS.RDONLY, `rbind` → MS.BIND | MS.REC). */
+  flags: number;
+  /** MS_* bits the words explicitly cleared (`rw`, `suid`, `dev`, `exec`, `atime`...), for a remount to drop. */
+  clear: number;
+  /** The last propagation word as MS_* bits (`rprivate` → MS.PRIVATE | MS.REC); 0 when none. */
+  propagation: number;
+  /** Every other word, joined with `,`, for mount(2)'s filesystem-specific `data` (`mode=755,size=64k`). */
+  data: string;
+} {
   let flags = 0;
   let clear = 0;
   let propagation = 0;

@@ -36,17 +36,20 @@ export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSecco
   policy.rules.forEach((r, i) => {
     if (r.arches) throw invalidArgument(SeccompError, `rules[${i}].arches`, 'the OCI format has no per-rule architectures', 'export one policy per arch');
     const act = actionToOci(r.action);
-    const args = (r.args ?? []).map(
-      (c): OciSeccompArg =>
-        c.op === 'masked_eq'
+    const args = (r.args ?? []).map((c, j): OciSeccompArg => {
+      // OCI values are JSON numbers here: above 2^53 Number() would silently change the compared value.
+      for (const [k, v] of [['value', c.value], ['mask', c.mask]] as const)
+        if (v !== undefined && (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)))
+          throw invalidArgument(SeccompError, `rules[${i}].args[${j}].${k}`, `${v} cannot be written exactly as a JSON number`, 'keep compared values at or below 2^53 - 1 when exporting to OCI');
+      return c.op === 'masked_eq'
           ? {
               index: c.index,
               value: Number(c.mask ?? (1n << 64n) - 1n),
               valueTwo: Number(c.value),
               op: OPS[c.op],
             }
-          : { index: c.index, value: Number(c.value), op: OPS[c.op] },
-    );
+          : { index: c.index, value: Number(c.value), op: OPS[c.op] };
+    });
     const key = JSON.stringify([act, args]);
     const last = out.syscalls?.[out.syscalls.length - 1];
     if (last && key === lastKey) last.names.push(r.syscall);

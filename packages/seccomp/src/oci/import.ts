@@ -26,8 +26,14 @@ const OPS: Record<OciSeccompArg['op'], ArgOp> = {
 };
 
 function comparison(a: OciSeccompArg, field: string): ArgComparison {
-  const op = OPS[a.op];
+  const op = Object.hasOwn(OPS, a.op) ? OPS[a.op] : undefined;
   if (!op) throw invalidArgument(SeccompError, `${field}.op`, `unknown operator '${a.op}'`);
+  // JSON numbers: BigInt() throws a RangeError on fractions, so reject them as input errors.
+  for (const key of ['value', 'valueTwo'] as const) {
+    const v: unknown = a[key];
+    if (v !== undefined && typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v)))
+      throw invalidArgument(SeccompError, `${field}.${key}`, `expected an integer, got ${String(v)}`);
+  }
   if (op === 'masked_eq')
     return {
       index: a.index,
@@ -47,6 +53,9 @@ function comparison(a: OciSeccompArg, field: string): ArgComparison {
  * @throws {@link SeccompError} `INVALID_ARGUMENT` naming the entry for an unknown action or operator.
  */
 export function importOciSeccomp(oci: OciSeccomp, opts: { enosysAfter?: string } = {}): OciImport {
+  if (typeof oci !== 'object' || oci === null || Array.isArray(oci))
+    throw invalidArgument(SeccompError, 'seccomp', 'expected an OCI seccomp object', 'pass the parsed linux.seccomp object of config.json');
+  if (oci.syscalls != null && !Array.isArray(oci.syscalls)) throw invalidArgument(SeccompError, 'syscalls', 'expected an array');
   const defaultAction = actionFromOci(oci.defaultAction, oci.defaultErrnoRet);
   if (!defaultAction) throw invalidArgument(SeccompError, 'defaultAction', `unknown action '${oci.defaultAction}'`);
   const arches: ArchName[] = [];

@@ -16,7 +16,8 @@ const ENOSYS = 38;
 
 /** Which of the policy's arches a call belongs to (x32 by bit 30 of the number under AUDIT_ARCH_X86_64). */
 export function archOfCall(p: ResolvedPolicy, data: SeccompData): ResolvedArch | undefined {
-  const x32 = (data.nr & X32_SYSCALL_BIT) !== 0;
+  // The compiler (like libseccomp) gives x32 every number >= bit 30 under AUDIT_ARCH_X86_64, not only those with bit 30 set.
+  const x32 = data.nr >>> 0 >= X32_SYSCALL_BIT;
   return p.arches.find((a) => {
     if (a.info.auditArch !== data.arch >>> 0) return false;
     if (a.info.name === 'x32') return x32;

@@ -1,0 +1,111 @@
+/**
+ * The container's cgroup, through `@kc/cgroups`' public API only (DESIGN.md
+ * "Rules of the house"): one logical group (`/kc/<id>` or
+ * `linux.cgroupsPath`) that spans every v1 controller hierarchy and, on a
+ * hybrid host, the v2 hierarchy too — where runc's cgroupfs driver puts a
+ * container (libcontainer/cgroups/fs: every mounted subsystem, plus the
+ * unified tree in hybrid mode).
+ */
+import { Cgroup, CgroupError, type Resources } from '@kc/cgroups';
+import { ContainerError } from '../errors.js';
+
+const FS_ROOT = '/sys/fs/cgroup/';
+
+/** The container's logical cgroup path: `linux.cgroupsPath`, else `/kc/<id>`. */
+export function containerCgroupPath(cgroupsPath: string | undefined, id: string): string {
+  return `/${(cgroupsPath ?? `/kc/${id}`).replace(/^\/+/, '')}`;
+}
+
+/**
+ * Creates the group with its limits. @kc/cgroups validates everything before
+ * the first mkdir and removes what it made when a write fails.
+ * @throws {ContainerError} wrapping the {@link CgroupError} (same code, path and hint).
+ */
+export function createContainerCgroup(path: string, resources: Resources): Cgroup {
+  try {
+    return Cgroup.create(path, { resources });
+  } catch (e) {
+    throw asContainerError(e, `cannot create cgroup ${path}`);
+  }
+}
+
+/** Opens the container's existing group, or undefined when no hierarchy has it (already deleted). */
+export function openContainerCgroup(path: string): Cgroup | undefined {
+  try {
+    return Cgroup.open(path);
+  } catch (e) {
+    if (e instanceof CgroupError && e.code === 'NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The group's host directories keyed by hierarchy directory name under
+ * /sys/fs/cgroup (`memory`, `cpu,cpuacct`, `unified`; `''` on a unified
+ * host): what the container's `/sys/fs/cgroup` binds without a cgroup
+ * namespace, and the v1 freezer CRIU freezes with.
+ */
+export function cgroupDirsOf(cg: Cgroup): Record<string, string> {
+  if (cg.mode === 'unified') return { '': cg.unifiedDirectory as string };
+  const dirs: Record<string, string> = {};
+  const suffix = cg.path === '/' ? '' : cg.path;
+  for (const d of cg.directories) {
+    const mount = d.slice(0, d.length - suffix.length);
+    if (mount.startsWith(FS_ROOT)) dirs[mount.slice(FS_ROOT.length)] = d;
+  }
+  return dirs;
+}
+
+/**
+ * Sends `signal` to every process of the group (`kc kill --all`), without
+ * waiting; delete uses @kc/cgroups' `kill()`, which also waits until empty.
+ */
+export function signalAll(cg: Cgroup, signal: number): void {
+  for (const pid of cg.procs()) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Resource usage of the container, as `kc events --stats` reports it. */
+export interface CgroupStats {
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  cpuNanoseconds?: number;
+  pids?: number;
+  pidsLimit?: number | 'max';
+  oomKills?: number;
+}
+
+/** Usage counters of the group, from @kc/cgroups' typed stats. */
+export function containerStats(cg: Cgroup): CgroupStats {
+  const s = cg.stats();
+  const out: CgroupStats = {};
+  if (s.memory) {
+    out.memoryBytes = s.memory.usage;
+    if (s.memory.limit !== 'max') out.memoryLimitBytes = s.memory.limit;
+    out.oomKills = s.memory.oomKills;
+  }
+  if (s.cpu) out.cpuNanoseconds = s.cpu.usageUsec * 1000;
+  if (s.pids) {
+    out.pids = s.pids.current;
+    out.pidsLimit = s.pids.max;
+  }
+  return out;
+}
+
+/** A {@link CgroupError} as the package's one error class, keeping code, errno, path and hint. */
+export function asContainerError(e: unknown, message: string): unknown {
+  if (!(e instanceof CgroupError)) return e;
+  return new ContainerError(`${message}: ${e.message}`, {
+    code: e.code,
+    ...(e.errno !== undefined ? { errno: e.errno } : {}),
+    ...(e.path !== undefined ? { path: e.path } : {}),
+    ...(e.field !== undefined ? { field: e.field } : {}),
+    hint: e.hint ?? "check the limit is valid for this kernel and below the parent group's",
+    cause: e,
+  });
+}
