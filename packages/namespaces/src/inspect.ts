@@ -8,7 +8,12 @@ import { checkPid, Namespace } from './namespace.js';
 export type NamespaceIds = Partial<Record<NamespaceKind, number>>;
 
 /** Parses a `/proc/PID/ns/*` link target such as `net:[4026531833]`. */
-export function parseNamespaceLink(target: string): { kind: NamespaceKind; inode: number } | null {
+export function parseNamespaceLink(target: string): {
+  /** The kind named before the colon, e.g. `net`; a link naming an unknown kind makes the whole result null. */
+  kind: NamespaceKind;
+  /** The nsfs inode number in the brackets: the namespace's identity, equal to `st_ino` of the file. */
+  inode: number;
+} | null {
   const m = /^([a-z]+):\[(\d+)\]$/.exec(target);
   if (!m || !Object.hasOwn(NAMESPACE_KIND_INFO, m[1] as string)) return null;
   return { kind: m[1] as NamespaceKind, inode: Number(m[2]) };

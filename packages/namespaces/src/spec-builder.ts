@@ -13,7 +13,20 @@ export type NamespaceSpecFields = Pick<
 >;
 
 /** A namespace to join: an open handle, a namespace file path, or `{ kind, fd }`. */
-export type JoinTarget = Namespace | { kind: NamespaceKind; path: string } | { kind: NamespaceKind; fd: number };
+export type JoinTarget =
+  | Namespace
+  | {
+      /** Kind of the namespace the file holds; setns(2) fails with EINVAL when it does not match. */
+      kind: NamespaceKind;
+      /** A namespace file, `/proc/PID/ns/<kind>` or a bind-mounted one such as `/run/netns/blue`; must exist now. */
+      path: string;
+    }
+  | {
+      /** Kind of the namespace the fd refers to. */
+      kind: NamespaceKind;
+      /** An open namespace fd, kept open by the caller until spawn returns. */
+      fd: number;
+    };
 
 /** What {@link namespaceSpec} takes: friendly names for the spawn pipeline's namespace fields. */
 export interface NamespaceOptions {
@@ -22,7 +35,12 @@ export interface NamespaceOptions {
   /** Namespaces to enter (setns in the child, user namespace first). */
   join?: readonly JoinTarget[];
   /** Join several namespaces of one running process at once through its pidfd (Linux 5.8+). */
-  joinProcess?: { pidfd: number; kinds: readonly NamespaceKind[] };
+  joinProcess?: {
+    /** An open pidfd of the process whose namespaces are joined (pidfd_open(2)). */
+    pidfd: number;
+    /** Which of its namespaces to join; at least one, none also in `create` or `join`. */
+    kinds: readonly NamespaceKind[];
+  };
   /** uid map of the new user namespace (needs `'user'` in `create`). */
   uidMap?: readonly IdMapEntry[];
   /** gid map of the new user namespace. */
@@ -36,7 +54,12 @@ export interface NamespaceOptions {
    * each map must be the single line `{ containerId, hostId: own id, size: 1 }`
    * and setgroups must be `'deny'` (user_namespaces(7)).
    */
-  unprivileged?: { uid: number; gid: number };
+  unprivileged?: {
+    /** The caller's own uid (`process.getuid()`): the only `hostId` allowed in `uidMap`. */
+    uid: number;
+    /** The caller's own gid (`process.getgid()`): the only `hostId` allowed in `gidMap`. */
+    gid: number;
+  };
   /** Clock offsets of the new time namespace (needs `'time'` in `create`). */
   timeOffsets?: TimeOffsets;
   /** Hostname in the child's UTS namespace (at most 64 bytes). */

@@ -3,7 +3,9 @@ import { listNamespaces, type NamespaceInfo } from './list.js';
 
 /** A node of {@link namespaceTree}: a namespace and the namespaces under it. */
 export interface NamespaceTreeNode {
+  /** The namespace at this node, as {@link listNamespaces} reports it. */
   info: NamespaceInfo;
+  /** With `'owner'`: the namespaces this user namespace owns; with `'parent'`: its child pid or user namespaces. */
   children: NamespaceTreeNode[];
 }
 

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 export interface SubIdRange {
   /** User name or numeric uid the range belongs to. */
   owner: string;
+  /** First subordinate id of the range (the second field), usable as `hostId` in a map written by newuidmap/newgidmap. */
   start: number;
+  /** Number of ids in the range (the third field), at least 1. */
   count: number;
 }
 

@@ -37,7 +37,7 @@ export interface FsMountOptions {
 }
 
 /**
- * Builds the `mounts` of a {@link ProcessSpec} step by step, in the order the
+ * Builds the `mounts` of a {@link @kc/native!ProcessSpec} step by step, in the order the
  * child runs them; {@link MountPlan.steps} validates the whole plan. Targets
  * after `rootfs()` are resolved inside the rootfs with
  * `openat2(RESOLVE_IN_ROOT)`, so symlinks in the image cannot point a mount

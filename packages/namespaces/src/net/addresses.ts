@@ -8,8 +8,11 @@ import { RtnetlinkSocket } from './rtnetlink-socket.js';
 export interface AddressInfo {
   /** Interface index. */
   index: number;
+  /** Address family: `NL.AF_INET` (2) or `NL.AF_INET6` (10). */
   family: number;
+  /** The local address (IFA_LOCAL, else IFA_ADDRESS) in text form, without the prefix. */
   address: string;
+  /** Prefix length in bits (`ifa_prefixlen`). */
   prefix: number;
 }
 

@@ -5,9 +5,13 @@ import { NL } from './netlink-message.js';
 
 /** A parsed address with prefix: family, bytes in network order, prefix length. */
 export interface Cidr {
+  /** `NL.AF_INET` (2) for IPv4, `NL.AF_INET6` (10) for IPv6. */
   family: typeof NL.AF_INET | typeof NL.AF_INET6;
+  /** The address part as written, without the prefix (`10.0.0.1`, `fd00::1`). */
   address: string;
+  /** The address in network byte order: 4 bytes for IPv4, 16 for IPv6. */
   bytes: Uint8Array;
+  /** Prefix length in bits: 0..32 for IPv4, 0..128 for IPv6; the full length when none was written. */
   prefix: number;
 }
 

@@ -15,12 +15,15 @@ export interface NetnsOption {
 
 /** A network interface as RTM_GETLINK reports it. */
 export interface LinkInfo {
+  /** The ifindex (`ifi_index`), unique within the network namespace. */
   index: number;
+  /** The interface name (IFLA_IFNAME), at most 15 bytes. */
   name: string;
   /** IFF_* flags. */
   flags: number;
   /** IFF_UP is set. */
   up: boolean;
+  /** MTU in bytes (IFLA_MTU); undefined when the kernel did not report it. */
   mtu: number | undefined;
   /** The link kind (`'veth'`, `'bridge'`...) from IFLA_LINKINFO, when it has one. */
   kind: string | undefined;
@@ -96,7 +99,12 @@ export function setLinkUp(name: string, options: NetnsOption & { up?: boolean } 
 }
 
 /** Where a link is moved: a network namespace handle or the namespace of a process. */
-export type NetnsDestination = Namespace | { pid: number };
+export type NetnsDestination =
+  | Namespace
+  | {
+      /** A process whose network namespace is the destination (IFLA_NET_NS_PID), in the caller's pid namespace. */
+      pid: number;
+    };
 
 /** The attribute naming a destination namespace (IFLA_NET_NS_FD or IFLA_NET_NS_PID). */
 export function destinationAttr(to: NetnsDestination, field: string) {
@@ -143,6 +151,7 @@ export interface VethPairOptions extends NetnsOption {
   peer: string;
   /** Where the peer end is created (atomically, in the same request). Default: beside `name`. */
   peerNetns?: NetnsDestination;
+  /** MTU in bytes of both ends, 68..65535. Default: the kernel's (1500). */
   mtu?: number;
 }
 

@@ -7,29 +7,123 @@
 
 /** Netlink and rtnetlink constants used by kc (include/uapi/linux/netlink.h, rtnetlink.h, if_link.h, veth.h). */
 export const NL = {
-  NLMSG_NOOP: 1, NLMSG_ERROR: 2, NLMSG_DONE: 3,
-  F_REQUEST: 0x1, F_MULTI: 0x2, F_ACK: 0x4, F_DUMP: 0x300, F_REPLACE: 0x100, F_EXCL: 0x200, F_CREATE: 0x400,
+  /** nlmsg_type: a message to ignore. */
+  NLMSG_NOOP: 1,
+  /** nlmsg_type: an error or, with error 0, an ack (`struct nlmsgerr` payload). */
+  NLMSG_ERROR: 2,
+  /** nlmsg_type: ends a multipart (dump) reply. */
+  NLMSG_DONE: 3,
+  /** NLM_F_REQUEST: the message is a request (set on everything sent to the kernel). */
+  F_REQUEST: 0x1,
+  /** NLM_F_MULTI: part of a multipart reply, ended by NLMSG_DONE. */
+  F_MULTI: 0x2,
+  /** NLM_F_ACK: ask for an NLMSG_ERROR ack even on success. */
+  F_ACK: 0x4,
+  /** NLM_F_DUMP (NLM_F_ROOT | NLM_F_MATCH): a GET request returns every object, as a multipart reply. */
+  F_DUMP: 0x300,
+  /** NLM_F_REPLACE (new requests): replace an existing object. */
+  F_REPLACE: 0x100,
+  /** NLM_F_EXCL (new requests): fail with EEXIST if the object exists. */
+  F_EXCL: 0x200,
+  /** NLM_F_CREATE (new requests): create the object if it does not exist. */
+  F_CREATE: 0x400,
   /** In an ack: extended-ack attributes follow the error. */
   F_ACK_TLVS: 0x200,
   /** In an ack: the original request was cut to its header. */
   F_CAPPED: 0x100,
+  /** Extended-ack attribute: the kernel's error text (NUL-terminated string). */
   NLMSGERR_ATTR_MSG: 1,
-  RTM_NEWLINK: 16, RTM_DELLINK: 17, RTM_GETLINK: 18,
-  RTM_NEWADDR: 20, RTM_DELADDR: 21, RTM_GETADDR: 22,
-  RTM_NEWROUTE: 24, RTM_DELROUTE: 25, RTM_GETROUTE: 26,
-  IFLA_ADDRESS: 1, IFLA_IFNAME: 3, IFLA_MTU: 4, IFLA_LINK: 5, IFLA_MASTER: 10, IFLA_OPERSTATE: 16,
-  IFLA_LINKINFO: 18, IFLA_NET_NS_PID: 19, IFLA_NET_NS_FD: 28, IFLA_LINK_NETNSID: 37,
-  IFLA_INFO_KIND: 1, IFLA_INFO_DATA: 2,
+  /** Create or change a network interface (`ifinfomsg` body). */
+  RTM_NEWLINK: 16,
+  /** Delete a network interface. */
+  RTM_DELLINK: 17,
+  /** Get one interface, or all with F_DUMP. */
+  RTM_GETLINK: 18,
+  /** Add an address to an interface (`ifaddrmsg` body). */
+  RTM_NEWADDR: 20,
+  /** Remove an address from an interface. */
+  RTM_DELADDR: 21,
+  /** Get addresses, all with F_DUMP. */
+  RTM_GETADDR: 22,
+  /** Add a route (`rtmsg` body). */
+  RTM_NEWROUTE: 24,
+  /** Delete a route. */
+  RTM_DELROUTE: 25,
+  /** Get routes, all with F_DUMP. */
+  RTM_GETROUTE: 26,
+  /** Link attribute: the hardware (MAC) address, raw bytes. */
+  IFLA_ADDRESS: 1,
+  /** Link attribute: the interface name, NUL-terminated, at most 15 bytes (IFNAMSIZ - 1). */
+  IFLA_IFNAME: 3,
+  /** Link attribute: MTU in bytes, u32. */
+  IFLA_MTU: 4,
+  /** Link attribute: ifindex of the underlying or peer link, u32. */
+  IFLA_LINK: 5,
+  /** Link attribute: ifindex of the master device (bridge, bond), u32; 0 detaches. */
+  IFLA_MASTER: 10,
+  /** Link attribute: RFC 2863 operational state, u8 (6 = IF_OPER_UP, 2 = DOWN). */
+  IFLA_OPERSTATE: 16,
+  /** Link attribute: nested IFLA_INFO_KIND / IFLA_INFO_DATA describing the link type. */
+  IFLA_LINKINFO: 18,
+  /** Link attribute: move the link into the network namespace of this pid, u32. */
+  IFLA_NET_NS_PID: 19,
+  /** Link attribute: move the link into the network namespace of this open nsfs fd, u32. */
+  IFLA_NET_NS_FD: 28,
+  /** Link attribute: the nsid of the namespace holding the peer/underlying link, s32. */
+  IFLA_LINK_NETNSID: 37,
+  /** Inside IFLA_LINKINFO: the link type name, e.g. `veth`, `bridge`. */
+  IFLA_INFO_KIND: 1,
+  /** Inside IFLA_LINKINFO: type-specific nested attributes. */
+  IFLA_INFO_DATA: 2,
+  /** Inside a veth's IFLA_INFO_DATA: an `ifinfomsg` plus IFLA_* attributes of the peer. */
   VETH_INFO_PEER: 1,
-  IFA_ADDRESS: 1, IFA_LOCAL: 2, IFA_LABEL: 3,
-  RTA_DST: 1, RTA_OIF: 4, RTA_GATEWAY: 5, RTA_PRIORITY: 6, RTA_TABLE: 15,
-  IFF_UP: 0x1, IFF_LOOPBACK: 0x8, IFF_RUNNING: 0x40, IFF_LOWER_UP: 0x10000,
-  RT_TABLE_MAIN: 254, RTPROT_BOOT: 3, RTPROT_KERNEL: 2,
-  RT_SCOPE_UNIVERSE: 0, RT_SCOPE_LINK: 253, RT_SCOPE_HOST: 254,
+  /** Address attribute: the address (the peer address on point-to-point links). */
+  IFA_ADDRESS: 1,
+  /** Address attribute: the local address of the interface. */
+  IFA_LOCAL: 2,
+  /** Address attribute: the label, NUL-terminated (IPv4 only, e.g. `eth0:1`). */
+  IFA_LABEL: 3,
+  /** Route attribute: destination network address, raw bytes (length from `rtm_dst_len`). */
+  RTA_DST: 1,
+  /** Route attribute: output interface index, u32. */
+  RTA_OIF: 4,
+  /** Route attribute: next-hop gateway address, raw bytes. */
+  RTA_GATEWAY: 5,
+  /** Route attribute: the route metric, u32 (lower wins). */
+  RTA_PRIORITY: 6,
+  /** Route attribute: table id, u32 (for ids above 255, which `rtm_table` cannot hold). */
+  RTA_TABLE: 15,
+  /** Interface flag: administratively up (`ip link set up`). */
+  IFF_UP: 0x1,
+  /** Interface flag: a loopback device. */
+  IFF_LOOPBACK: 0x8,
+  /** Interface flag: operationally up (RFC 2863 state UP). */
+  IFF_RUNNING: 0x40,
+  /** Interface flag: the physical layer has carrier. */
+  IFF_LOWER_UP: 0x10000,
+  /** The main routing table (`ip route` without `table`). */
+  RT_TABLE_MAIN: 254,
+  /** Route protocol: installed by user space at configuration time (what `ip route add` uses). */
+  RTPROT_BOOT: 3,
+  /** Route protocol: installed by the kernel (e.g. the prefix route of an address). */
+  RTPROT_KERNEL: 2,
+  /** Scope: a global route or address. */
+  RT_SCOPE_UNIVERSE: 0,
+  /** Scope: valid only on the attached link (directly reachable). */
+  RT_SCOPE_LINK: 253,
+  /** Scope: valid only on this host (loopback addresses). */
+  RT_SCOPE_HOST: 254,
+  /** Route type: a gateway or direct unicast route. */
   RTN_UNICAST: 1,
-  AF_UNSPEC: 0, AF_INET: 2, AF_INET6: 10,
+  /** Address family: unspecified (link messages, dumps of every family). */
+  AF_UNSPEC: 0,
+  /** Address family: IPv4. */
+  AF_INET: 2,
+  /** Address family: IPv6. */
+  AF_INET6: 10,
   /** Flag bits in rtattr.rta_type that are not part of the type. */
   NLA_TYPE_MASK: 0x3fff,
+  /** rta_type bit: the payload is nested attributes. */
   NLA_F_NESTED: 0x8000,
 } as const;
 
@@ -48,7 +142,21 @@ export function align4(n: number): number {
 }
 
 /** One rtattr to encode: raw bytes or nested attributes. */
-export type Attr = { type: number; data: Uint8Array } | { type: number; nested: readonly Attr[]; flagNested?: boolean };
+export type Attr =
+  | {
+      /** rta_type: an IFLA_*, IFA_*, RTA_* or IFLA_INFO_* number of the enclosing message or nest. */
+      type: number;
+      /** The payload, written as is and padded to 4 bytes. */
+      data: Uint8Array;
+    }
+  | {
+      /** rta_type of the nest, e.g. IFLA_LINKINFO. */
+      type: number;
+      /** Attributes encoded one after another as the payload. */
+      nested: readonly Attr[];
+      /** Also set NLA_F_NESTED in rta_type (required by some newer attributes; rtnetlink's older ones do without). */
+      flagNested?: boolean;
+    };
 
 /** A u32 attribute. */
 export function attrU32(type: number, value: number): Attr {
@@ -171,9 +279,13 @@ export function rtmsg(f: {
 
 /** One received netlink message. */
 export interface IncomingMessage {
+  /** nlmsg_type: an RTM_* value, or NLMSG_ERROR / NLMSG_DONE / NLMSG_NOOP. */
   type: number;
+  /** nlmsg_flags: NLM_F_* bits, e.g. F_MULTI in a dump reply, F_ACK_TLVS / F_CAPPED in an ack. */
   flags: number;
+  /** nlmsg_seq: the sequence number of the request this answers (0 for notifications). */
   seq: number;
+  /** nlmsg_pid: the sender's port id; 0 when the kernel sent it. */
   pid: number;
   /** Everything after the nlmsghdr. */
   payload: Uint8Array;

@@ -22,12 +22,15 @@ export interface RouteOptions extends NetnsOption {
 
 /** A route of the main or another table, as RTM_GETROUTE reports it. */
 export interface RouteInfo {
+  /** Address family: `NL.AF_INET` (2) or `NL.AF_INET6` (10). */
   family: number;
   /** `'default'` or `network/prefix`. */
   destination: string;
+  /** Next-hop address (RTA_GATEWAY); undefined for a directly connected route. */
   gateway: string | undefined;
   /** Output interface index. */
   oif: number | undefined;
+  /** Routing table id (RTA_TABLE, else `rtm_table`): 254 main, 255 local. */
   table: number;
 }
 

@@ -23,7 +23,9 @@ export interface VethSide {
 
 /** A veth link made by {@link connectWithVeth}; dispose it to delete both ends. */
 export interface VethLink extends Disposable {
+  /** The first end, as given to {@link connectWithVeth}. */
   readonly a: VethSide;
+  /** The second end, created directly in `b.netns`. */
   readonly b: VethSide;
   /** Deletes the pair (deleting one end deletes both); ignores a pair already gone. */
   remove(): void;
