@@ -42,6 +42,23 @@ function canMountNamedV1(): boolean {
 	}
 }
 
+/**
+ * A v1 hierarchy outlives its last mount when a (dying) child group still
+ * existed at unmount time, and stays visible host-wide in /proc/PID/cgroup.
+ * Mounting it once more with no children and unmounting destroys it.
+ */
+function destroyNamedHierarchy(name: string): void {
+	if (!readFileSync("/proc/self/cgroup", "utf8").includes(`name=${name}:`)) return;
+	execFileSync("unshare", [
+		"-m",
+		"--propagation",
+		"private",
+		"sh",
+		"-c",
+		`d=$(mktemp -d) && mount -t cgroup -o none,name=${name} cgroup "$d" && find "$d" -mindepth 1 -depth -type d -exec rmdir {} \\; ; umount "$d"; rmdir "$d"`,
+	]);
+}
+
 describe.runIf(existsSync("/usr/bin/unshare") && canMountNamedV1())(
 	"v1 release agent (a private named v1 hierarchy can be mounted)",
 	() => {
@@ -99,7 +116,13 @@ describe.runIf(existsSync("/usr/bin/unshare") && canMountNamedV1())(
 				helper.kill("SIGKILL");
 				await new Promise((r) => helper.once("exit", r));
 				rmSync(dir, { recursive: true, force: true });
+				destroyNamedHierarchy(name);
 			}
+			// A v1 hierarchy is global: it shows in every process's /proc/PID/cgroup until
+			// destroyed, which the kernel finishes asynchronously (after an RCU grace period).
+			await expect
+				.poll(() => readFileSync("/proc/self/cgroup", "utf8"), { timeout: 5000, interval: 50 })
+				.not.toContain(`name=${name}:`);
 		});
 	},
 );
