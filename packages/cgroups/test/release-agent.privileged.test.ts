@@ -47,8 +47,11 @@ function canMountNamedV1(): boolean {
  * existed at unmount time, and stays visible host-wide in /proc/PID/cgroup.
  * Mounting it once more with no children and unmounting destroys it.
  */
-function destroyNamedHierarchy(name: string): void {
-	if (!readFileSync("/proc/self/cgroup", "utf8").includes(`name=${name}:`)) return;
+async function destroyNamedHierarchy(name: string): Promise<void> {
+	const present = () => readFileSync("/proc/self/cgroup", "utf8").includes(`name=${name}:`);
+	// The helper's mount namespace is torn down after it exits: give the kernel a moment first.
+	for (let i = 0; i < 40 && present(); i++) await sleep(50);
+	if (!present()) return;
 	execFileSync("unshare", [
 		"-m",
 		"--propagation",
@@ -116,7 +119,7 @@ describe.runIf(existsSync("/usr/bin/unshare") && canMountNamedV1())(
 				helper.kill("SIGKILL");
 				await new Promise((r) => helper.once("exit", r));
 				rmSync(dir, { recursive: true, force: true });
-				destroyNamedHierarchy(name);
+				await destroyNamedHierarchy(name);
 			}
 			// A v1 hierarchy is global: it shows in every process's /proc/PID/cgroup until
 			// destroyed, which the kernel finishes asynchronously (after an RCU grace period).
