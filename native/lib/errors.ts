@@ -110,7 +110,7 @@ export interface RawNativeError extends Error {
   path?: string;
   /** Index into {@link SPAWN_STEPS} of the failing spawn step; absent outside the spawn pipeline. */
   stepIndex?: number;
-  /** Index of the failing item within that step (e.g. the mount step or rlimit number); absent when the step has no list. */
+  /** Which item of that step failed: the index into `mounts`, `rlimits` or `sysctl`, or the capability number for bounding drops; absent when the step has no items. */
   itemIndex?: number;
 }
 

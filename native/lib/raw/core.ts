@@ -38,7 +38,10 @@ export interface RawCore {
    * error, `events` a mask of {@link PollEvent} bits that are ready. The fd
    * stays owned by the caller; polling begins with `start`.
    */
-  FdWatcher: new (fd: number, callback: (status: number, events: number) => void) => RawFdWatcher;
+  FdWatcher: new (
+    fd: number,
+    callback: (status: number, events: number) => void,
+  ) => RawFdWatcher;
 }
 
 /** The core raw binding, loaded lazily. */

@@ -111,7 +111,7 @@ export type MountStep =
       kind: 'mkdir';
       /** Directory to create, resolved inside the rootfs before `pivot`. */
       path: string;
-      /** Permission bits of the last component, e.g. `0o1777`, filtered by the child's umask; 0 or absent means 0755. */
+      /** Permission bits of the last component; 0 or absent means 0755. The inherited umask applies (`ProcessSpec.umask` is set only after mounts), so `0o1777` becomes `0o1755` under umask 022. */
       mode?: number;
     }
   /** Creates a symbolic link (symlinkat(2)) and its missing parent directories; an existing `path` is kept. */
@@ -129,7 +129,7 @@ export type MountStep =
       kind: 'mknod';
       /** Node to create, resolved inside the rootfs before `pivot`. */
       path: string;
-      /** File type and permission bits as in mknod(2), e.g. `S_IFCHR | 0o666` = `0o20666`; the umask applies. */
+      /** File type and permission bits as in mknod(2), e.g. `S_IFCHR | 0o666` = `0o20666`; the inherited umask applies (not `ProcessSpec.umask`, set later). */
       mode: number;
       /** Device major number (e.g. 1 for /dev/null), see Documentation/admin-guide/devices.txt. */
       major: number;

@@ -1,11 +1,11 @@
-import { closeSync, readSync, rmSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { type ExitStatus, type KcProcess, PollEvent, rawMount, signalNumber, watchFd } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import type { Cgroup } from '@kc/cgroups';
 import { asContainerError, type CgroupStats, containerCgroupPath, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
 import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
-import { sameProcessAlive, StateStore } from '../state/state-store.js';
+import { sameProcessAlive, StateStore, unlinkQuiet } from '../state/state-store.js';
 import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
 import { type CheckpointOptions, checkpointRecord, type RestoreOptions, restoreContainer } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
@@ -173,10 +173,10 @@ export class Container implements AsyncDisposable {
         await readOneByte(fd, () => sameProcessAlive(this.#record.pid, this.#record.pidStartTime), this.id);
       } finally {
         closeSync(fd);
-        rmSync(fifo, { force: true });
+        unlinkQuiet(fifo);
       }
+      // Not persisted: the status is derived from the fifo being gone (see status.ts), which saves a state write per start.
       this.#record = { ...this.#record, started: true };
-      this.store.save(this.#record);
     });
   }
 

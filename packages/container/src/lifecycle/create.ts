@@ -115,8 +115,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     translateNative(ContainerError, () => rawContainerIo().mkfifo(fifo, 0o622), { path: fifo });
     const fifoFd = openSync(fifo, O_PATH | O_CLOEXEC);
     fds.push(fifoFd);
-    const initFd = openKcInit();
-    fds.push(initFd);
+    const initFd = openKcInit(); // shared and sealed: not closed here
     spec.extraFds = [initFd, fifoFd];
     let consoleFd: number | undefined;
     if (proc?.terminal && options.consoleSocket) {

@@ -49,8 +49,7 @@ export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrid
     spec.cgroup = cgroup.spawnPlacement();
     if (proc.terminal && options.consoleSocket) {
       // kc-init opens the pty inside the container, makes it the terminal and sends the master to the engine (see create.ts).
-      const initFd = openKcInit();
-      fds.push(initFd);
+      const initFd = openKcInit(); // shared and sealed: not closed here
       const sock = connectConsoleSocket(options.consoleSocket);
       fds.push(sock);
       spec.argv = ['kc-init', '3', '-1', 'exec+tty', consoleArg(4, proc.consoleSize), '--', ...spec.argv];

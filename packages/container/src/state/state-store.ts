@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidArgument } from '@kc/native';
 import { ContainerError } from '../errors.js';
@@ -89,9 +89,19 @@ export class StateStore {
     return readdirSync(this.root).filter((id) => ID.test(id) && existsSync(join(this.root, id, 'state.json')));
   }
 
-  /** Removes the container's directory (state, fifo, lock). */
+  /**
+   * Removes the container's directory (state, fifo, lock). The usual case —
+   * only state.json left — costs one unlink and one rmdir; anything else
+   * falls back to a recursive removal.
+   */
   remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    try {
+      unlinkQuiet(join(dir, 'state.json'));
+      rmdirSync(dir);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -120,8 +130,17 @@ export class StateStore {
     try {
       return await fn();
     } finally {
-      rmSync(lock, { force: true });
+      unlinkQuiet(lock);
     }
+  }
+}
+
+/** unlink(2) that ignores a missing file. */
+export function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 
