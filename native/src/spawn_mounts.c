@@ -339,6 +339,8 @@ void kc_child_mounts(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
   mount_state s = {.ctx = ctx, .root_fd = -1, .rootfs = NULL, .index = 0, .n_devnull = 0, .next_devnull = 0};
   if (p->n_mounts == 0 && !(p->clone_flags & CLONE_NEWNS)) return;
+  /* Directories and device nodes get exactly the modes asked (/dev/null 0666), as runc does. */
+  mode_t old_umask = umask(0);
 #ifdef SYS_open_tree
   for (size_t i = 0; i < p->n_mounts && s.n_devnull < 64; i++) {
     if (p->mounts[i].kind != KC_MNT_MASK) continue;
@@ -373,4 +375,5 @@ void kc_child_mounts(kc_child_ctx *ctx) {
   }
   close_fd(&s.root_fd);
   while (s.next_devnull < s.n_devnull) close(s.devnull[s.next_devnull++]);
+  umask(old_umask);
 }

@@ -22,6 +22,12 @@ export interface RawFdWatcher {
   unref(): void;
 }
 
+/** Constructor of {@link RawFdWatcher}. */
+export interface RawFdWatcherClass {
+  /** Polls `fd`; `callback(status, events)` runs on the main thread (status < 0 is a libuv error). */
+  new (fd: number, callback: (status: number, events: number) => void): RawFdWatcher;
+}
+
 /** Raw functions of binding/proc.cc and binding/poll.cc. */
 export interface RawCore {
   /** pidfd_open(2) (Linux 5.3+): a new close-on-exec pidfd for `pid` of the caller's pid namespace. */
@@ -38,10 +44,7 @@ export interface RawCore {
    * error, `events` a mask of {@link PollEvent} bits that are ready. The fd
    * stays owned by the caller; polling begins with `start`.
    */
-  FdWatcher: new (
-    fd: number,
-    callback: (status: number, events: number) => void,
-  ) => RawFdWatcher;
+  FdWatcher: RawFdWatcherClass;
 }
 
 /** The core raw binding, loaded lazily. */

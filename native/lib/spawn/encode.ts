@@ -229,8 +229,10 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
     const lines = Object.entries(spec.timeOffsets)
       .filter(([, v]) => v !== undefined)
       .map(([clock, v]) => {
-        const secs = Math.floor(v as number);
-        const nsecs = Math.round(((v as number) - secs) * 1e9);
+        // Whole nanoseconds, carried so the fraction stays below one second (the kernel's rule).
+        const total = BigInt(Math.round((v as number) * 1e9));
+        const secs = total / 1_000_000_000n - (total % 1_000_000_000n < 0n ? 1n : 0n);
+        const nsecs = total - secs * 1_000_000_000n;
         return `${clock} ${secs} ${nsecs}`;
       });
     if (lines.length) w.str(TAG.TIMENS, lines.join('\n'));

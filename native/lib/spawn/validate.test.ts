@@ -80,3 +80,15 @@ describe('encodePlan', () => {
     expect(idMapText([{ containerId: 0, hostId: 1000, size: 1 }, { containerId: 1, hostId: 100000, size: 65536 }])).toBe('0 1000 1\n1 100000 65536\n');
   });
 });
+
+describe('encodePlan time offsets', () => {
+  it('keeps the nanoseconds below one second, also for negative offsets', () => {
+    const text = (v: number) => {
+      const buf = encodePlan({ argv: ['x'], namespaces: ['time'], timeOffsets: { boottime: v } }, { stdio: [0, 1, 2], joins: [], capLast: 40 });
+      return /boottime (-?\d+) (\d+)/.exec(buf.toString('latin1'))!.slice(1).map(Number);
+    };
+    expect(text(1.5)).toEqual([1, 500000000]);
+    expect(text(0.9999999999)).toEqual([1, 0]);
+    expect(text(-1.25)).toEqual([-2, 750000000]);
+  });
+});
