@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBinary } from '@bufbuild/protobuf';
+import { type DescMessage, fromBinary, type MessageShape } from '@bufbuild/protobuf';
 import { inventory_entrySchema, pstree_entrySchema, stats_entrySchema } from '../internal/gen/images_pb.js';
 import { CriuError } from '../errors.js';
 import { ImageMagic, splitImage } from './image-file.js';
@@ -75,10 +75,19 @@ export interface RestoreStats {
   pagesRestored: number | undefined;
 }
 
+/** Decodes one protobuf entry, turning a malformed one into a typed error instead of protobuf's plain Error. */
+function decodeEntry<D extends DescMessage>(schema: D, bytes: Uint8Array, name: string): MessageShape<D> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (e) {
+    throw new CriuError(`${name}: malformed entry: ${(e as Error).message}`, { code: 'INVALID_FORMAT', path: name, cause: e });
+  }
+}
+
 /** Decodes inventory.img bytes. */
 export function parseInventory(bytes: Uint8Array, name = 'inventory.img'): Inventory {
   const [first] = splitImage(bytes, ImageMagic.Inventory, name);
-  const e = fromBinary(inventory_entrySchema, first ?? new Uint8Array());
+  const e = decodeEntry(inventory_entrySchema, first ?? new Uint8Array(), name);
   return {
     imageVersion: e.imgVersion,
     fdinfoPerId: e.fdinfoPerId,
@@ -95,7 +104,7 @@ export function parseInventory(bytes: Uint8Array, name = 'inventory.img'): Inven
 /** Decodes pstree.img bytes into the dumped tasks, root first. */
 export function parsePstree(bytes: Uint8Array, name = 'pstree.img'): ProcessEntry[] {
   return splitImage(bytes, ImageMagic.Pstree, name).map((b) => {
-    const e = fromBinary(pstree_entrySchema, b);
+    const e = decodeEntry(pstree_entrySchema, b, name);
     return { pid: e.pid, ppid: e.ppid, pgid: e.pgid, sid: e.sid, threads: [...e.threads] };
   });
 }
@@ -111,7 +120,7 @@ export function parseStats(
   restore?: RestoreStats;
 } {
   const [first] = splitImage(bytes, ImageMagic.Stats, name);
-  const e = fromBinary(stats_entrySchema, first ?? new Uint8Array());
+  const e = decodeEntry(stats_entrySchema, first ?? new Uint8Array(), name);
   const out: { dump?: DumpStats; restore?: RestoreStats } = {};
   if (e.dump) {
     out.dump = {
