@@ -31,6 +31,10 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'host',
+          // One file at a time: these tests change kernel state (mounts, cgroups, namespaces) that
+          // other files would see — a CRIU dump of a mount namespace copied from the host would
+          // catch another file's overlay mount, a CPU-quota measurement another file's load.
+          fileParallelism: false,
           include: [
             'native/test/**/*.privileged.test.ts',
             'packages/*/test/**/*.privileged.test.ts',
