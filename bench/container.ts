@@ -37,30 +37,62 @@ let n = 0;
 const cases: CaseStats[] = [];
 try {
   cases.push(
-    await measure(CASE, 'kc', async () => {
-      const c = await Container.create({ id: `bench-${process.pid}-${n++}`, bundle, root: stateRoot, stdio: ['ignore', 'ignore', 'ignore'] });
-      await c.start();
-      const exit = await c.wait();
-      await c.delete();
-      if (exit.exitCode !== 0) throw new Error(`kc: /bin/true exited ${JSON.stringify(exit)}`);
-    }, { runs }),
+    await measure(
+      CASE,
+      'kc',
+      async () => {
+        const c = await Container.create({ id: `bench-${process.pid}-${n++}`, bundle, root: stateRoot, stdio: ['ignore', 'ignore', 'ignore'] });
+        await c.start();
+        const exit = await c.wait();
+        await c.delete();
+        if (exit.exitCode !== 0) throw new Error(`kc: /bin/true exited ${JSON.stringify(exit)}`);
+      },
+      { runs },
+    ),
   );
   cases.push(
-    await measure(CASE, 'runc', async () => {
-      const code = await exitOf('runc', ['--root', join(dir, 'runc'), 'run', '--bundle', bundle, `bench-runc-${process.pid}-${n++}`]);
-      if (code !== 0) throw new Error(`runc exited ${code}`);
-    }, { runs }),
+    await measure(
+      CASE,
+      'runc',
+      async () => {
+        const code = await exitOf('runc', ['--root', join(dir, 'runc'), 'run', '--bundle', bundle, `bench-runc-${process.pid}-${n++}`]);
+        if (code !== 0) throw new Error(`runc exited ${code}`);
+      },
+      { runs },
+    ),
   );
   cases.push(
-    await measure(CASE, 'bwrap', async () => {
-      const code = await exitOf('bwrap', ['--unshare-all', '--ro-bind', join(bundle, 'rootfs'), '/', '--proc', '/proc', '--dev', '/dev', '--cap-drop', 'ALL', '/bin/true']);
-      if (code !== 0) throw new Error(`bwrap exited ${code}`);
-    }, { runs }),
+    await measure(
+      CASE,
+      'bwrap',
+      async () => {
+        const code = await exitOf('bwrap', [
+          '--unshare-all',
+          '--ro-bind',
+          join(bundle, 'rootfs'),
+          '/',
+          '--proc',
+          '/proc',
+          '--dev',
+          '/dev',
+          '--cap-drop',
+          'ALL',
+          '/bin/true',
+        ]);
+        if (code !== 0) throw new Error(`bwrap exited ${code}`);
+      },
+      { runs },
+    ),
   );
   cases.push(
-    await measure(CASE, 'node-spawn', async () => {
-      if ((await exitOf('/bin/true', [])) !== 0) throw new Error('/bin/true failed');
-    }, { runs }),
+    await measure(
+      CASE,
+      'node-spawn',
+      async () => {
+        if ((await exitOf('/bin/true', [])) !== 0) throw new Error('/bin/true failed');
+      },
+      { runs },
+    ),
   );
   report('container', cases);
 } finally {

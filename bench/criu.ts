@@ -91,5 +91,7 @@ report('criu', cases);
 const [kc, cli] = cases;
 if (kc && cli) {
   const overhead = (kc.median_ms / cli.median_ms - 1) * 100;
-  console.log(`\nkc / criu CLI median ratio: ${(kc.median_ms / cli.median_ms).toFixed(3)} (${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} % overhead; target <= 5 %)`);
+  console.log(
+    `\nkc / criu CLI median ratio: ${(kc.median_ms / cli.median_ms).toFixed(3)} (${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} % overhead; target <= 5 %)`,
+  );
 }

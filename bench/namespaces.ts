@@ -10,9 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { spawn } from '@kc/native';
-import {
-  createVethPair, deleteLink, listLinks, listNamespaces, listNetns, Namespace, openPersisted, persistNetns, removePersisted,
-} from '@kc/namespaces';
+import { createVethPair, deleteLink, listLinks, listNamespaces, listNetns, Namespace, openPersisted, persistNetns, removePersisted } from '@kc/namespaces';
 import { measure } from './lib/measure.js';
 import { report } from './lib/report.js';
 
@@ -33,30 +31,50 @@ try {
   cases.push(await measure('list all namespaces', 'lsns', () => sh('lsns', ['-J', '--output-all']), { runs }));
 
   cases.push(
-    await measure('veth pair create + delete', 'kc', () => {
-      createVethPair({ name: `${tag}a`, peer: `${tag}b`, netns });
-      deleteLink(`${tag}a`, { netns });
-    }, { runs }),
+    await measure(
+      'veth pair create + delete',
+      'kc',
+      () => {
+        createVethPair({ name: `${tag}a`, peer: `${tag}b`, netns });
+        deleteLink(`${tag}a`, { netns });
+      },
+      { runs },
+    ),
   );
   cases.push(
-    await measure('veth pair create + delete', 'ip', () => {
-      sh('ip', ['-n', benchNs, 'link', 'add', `${tag}a`, 'type', 'veth', 'peer', 'name', `${tag}b`]);
-      sh('ip', ['-n', benchNs, 'link', 'del', `${tag}a`]);
-    }, { runs }),
+    await measure(
+      'veth pair create + delete',
+      'ip',
+      () => {
+        sh('ip', ['-n', benchNs, 'link', 'add', `${tag}a`, 'type', 'veth', 'peer', 'name', `${tag}b`]);
+        sh('ip', ['-n', benchNs, 'link', 'del', `${tag}a`]);
+      },
+      { runs },
+    ),
   );
 
   using src = Namespace.fromPid(holder.pid, 'net');
   cases.push(
-    await measure('persist + remove netns', 'kc', () => {
-      persistNetns(`${tag}-p`, src);
-      removePersisted(`${tag}-p`);
-    }, { runs }),
+    await measure(
+      'persist + remove netns',
+      'kc',
+      () => {
+        persistNetns(`${tag}-p`, src);
+        removePersisted(`${tag}-p`);
+      },
+      { runs },
+    ),
   );
   cases.push(
-    await measure('persist + remove netns', 'ip', () => {
-      sh('ip', ['netns', 'attach', `${tag}-p`, String(holder.pid)]);
-      sh('ip', ['netns', 'del', `${tag}-p`]);
-    }, { runs }),
+    await measure(
+      'persist + remove netns',
+      'ip',
+      () => {
+        sh('ip', ['netns', 'attach', `${tag}-p`, String(holder.pid)]);
+        sh('ip', ['netns', 'del', `${tag}-p`]);
+      },
+      { runs },
+    ),
   );
 } finally {
   netns.close();

@@ -25,7 +25,13 @@ const child = spawn({
 let out = '';
 child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
 const status = await child.exited;
-console.log(out.split('\n').filter((l) => !/^\w+:\t/.test(l) || l.startsWith('Cap')).join('\n').trim());
+console.log(
+  out
+    .split('\n')
+    .filter((l) => !/^\w+:\t/.test(l) || l.startsWith('Cap'))
+    .join('\n')
+    .trim(),
+);
 const seen = parseProcStatus(out).capabilities;
 console.log(`child exit code: ${status.exitCode}`);
 console.log(`sets as asked: ${seen.equals(caps)}; as capabilities(7) predicts: ${seen.equals(capabilitiesAfterExec(caps, { uid: 65534 }))}`);

@@ -28,10 +28,14 @@ try {
   copyFileSync('/bin/true', file);
   writeFileCaps(file, 'cap_net_bind_service+ep');
   const v2 = readFileCaps(file);
-  console.log(`v2: kc reads ${v2 && fileCapsToText(v2)} (version ${v2?.version}); getcap says: ${execFileSync('getcap', [file]).toString().trim().split(' ').slice(1).join(' ')}`);
+  console.log(
+    `v2: kc reads ${v2 && fileCapsToText(v2)} (version ${v2?.version}); getcap says: ${execFileSync('getcap', [file]).toString().trim().split(' ').slice(1).join(' ')}`,
+  );
   writeFileCaps(file, 'cap_net_raw=p', { rootid: 100000 });
   const v3 = readFileCaps(file);
-  console.log(`v3: kc reads ${v3 && fileCapsToText(v3)} rootid=${v3?.rootid} (version ${v3?.version}); getcap -n says: ${execFileSync('getcap', ['-n', file]).toString().trim().split(' ').slice(1).join(' ')}`);
+  console.log(
+    `v3: kc reads ${v3 && fileCapsToText(v3)} rootid=${v3?.rootid} (version ${v3?.version}); getcap -n says: ${execFileSync('getcap', ['-n', file]).toString().trim().split(' ').slice(1).join(' ')}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

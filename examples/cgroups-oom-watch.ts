@@ -4,46 +4,38 @@
 // the same code on either).
 //
 //   pnpm exec tsx examples/cgroups-oom-watch.ts   (as root)
-import { Cgroup } from "@kc/cgroups";
-import { spawn } from "@kc/native";
+import { Cgroup } from '@kc/cgroups';
+import { spawn } from '@kc/native';
 
 await using group = Cgroup.create(`kc-example-oom-${process.pid}`, {
-	resources: { memory: { max: 32 * 2 ** 20 } },
+  resources: { memory: { max: 32 * 2 ** 20 } },
 });
 try {
-	group.set({ memory: { swapMax: 0 } }); // no escape into swap, where the kernel accounts it
+  group.set({ memory: { swapMax: 0 } }); // no escape into swap, where the kernel accounts it
 } catch {
-	// swap accounting is off: nothing to limit
+  // swap accounting is off: nothing to limit
 }
-console.log(
-	`group ${group.path} (${group.mode}): memory.max = ${group.resources().memory?.max}`,
-);
+console.log(`group ${group.path} (${group.mode}): memory.max = ${group.resources().memory?.max}`);
 
 const stop = new AbortController();
 const watching = (async () => {
-	for await (const event of group.events({
-		signal: stop.signal,
-		state: false,
-	})) {
-		console.log(`event: ${event.type} = ${event.value} (from ${event.source})`);
-		if (event.type === "oom" || event.type === "oom_kill") return;
-	}
+  for await (const event of group.events({
+    signal: stop.signal,
+    state: false,
+  })) {
+    console.log(`event: ${event.type} = ${event.value} (from ${event.source})`);
+    if (event.type === 'oom' || event.type === 'oom_kill') return;
+  }
 })();
 
 const hog = spawn({
-	argv: [
-		"/usr/bin/python3",
-		"-c",
-		'a = []\nwhile True:\n    a.append(b"x" * (4 << 20))',
-	],
-	cgroup: group.spawnPlacement(),
-	stdio: ["ignore", "ignore", "ignore"],
+  argv: ['/usr/bin/python3', '-c', 'a = []\nwhile True:\n    a.append(b"x" * (4 << 20))'],
+  cgroup: group.spawnPlacement(),
+  stdio: ['ignore', 'ignore', 'ignore'],
 });
 const status = await hog.exited;
 console.log(`child ended by ${status.signal ?? `exit ${status.exitCode}`}`);
 await Promise.race([watching, new Promise((r) => setTimeout(r, 5000))]);
 stop.abort();
 const memory = group.stats().memory;
-console.log(
-	`oom kills: ${memory?.oomKills}; peak usage ${Math.round((memory?.peak ?? 0) / 2 ** 20)} MiB`,
-);
+console.log(`oom kills: ${memory?.oomKills}; peak usage ${Math.round((memory?.peak ?? 0) / 2 ** 20)} MiB`);

@@ -16,7 +16,10 @@ try {
   const c = await Container.create({ id: `exec-${process.pid}`, bundle, root: join(bundle, 'state'), stdio: ['ignore', 'ignore', 'ignore'] });
   await c.start();
   console.log(`started: ${c.status}, pid ${c.pid}`);
-  const p = c.exec({ args: ['sh', '-c', 'echo "exec sees pid 1 as: $(cat /proc/1/comm), itself as pid $$"; readlink /proc/self/ns/pid'] }, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = c.exec(
+    { args: ['sh', '-c', 'echo "exec sees pid 1 as: $(cat /proc/1/comm), itself as pid $$"; readlink /proc/self/ns/pid'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   for await (const chunk of p.stdout!) out += chunk;
   await p.exited;

@@ -16,10 +16,17 @@ const merged = mountOverlayRootfs({ lower: [lower], upper: join(dir, 'upper'), w
 const config = defaultConfig({ args: ['sh', '-c', 'echo hi > /root/note; mkdir -p /srv/app; rm /bin/vi; echo wrote'], rootfs: merged, readonlyRoot: false });
 writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
 try {
-  await using c = await Container.create({ id: `overlay-${process.pid}`, bundle: dir, root: join(dir, 'state'), overlayMount: merged, stdio: ['ignore', 'inherit', 'inherit'] });
+  await using c = await Container.create({
+    id: `overlay-${process.pid}`,
+    bundle: dir,
+    root: join(dir, 'state'),
+    overlayMount: merged,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await c.start();
   await c.wait();
-  const walk = (d: string, prefix = ''): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`]));
+  const walk = (d: string, prefix = ''): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`]));
   console.log(`files in the upper dir (the container's changes): ${walk(join(dir, 'upper')).sort().join(' ')}`);
   console.log(`lower layer still has /bin/vi: ${readdirSync(join(lower, 'bin')).includes('vi')}`);
 } finally {

@@ -36,7 +36,9 @@ try {
   // The dumped mount namespace's root mount is restored on '/'.
   const restored = await criu.restore({ imagesDir: images, root: '/' });
   await sleep(300);
-  const nspid = readFileSync(`/proc/${restored.pid}/status`, 'utf8').match(/NSpid:\s+(.*)/)?.[1]?.split(/\s+/);
+  const nspid = readFileSync(`/proc/${restored.pid}/status`, 'utf8')
+    .match(/NSpid:\s+(.*)/)?.[1]
+    ?.split(/\s+/);
   console.log(`restored as host pid ${restored.pid === Number(nspid?.[0]) ? 'ok' : '?'}, pid ${nspid?.[1]} in its namespace`);
   console.log(`counter continued: ${count() > atDump}`);
   restored.process?.kill('SIGKILL');

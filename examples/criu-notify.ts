@@ -40,7 +40,10 @@ try {
   console.log(`events: ${events.join(', ')}`);
 
   // 3. Bad input: typed errors with a hint, before CRIU runs.
-  for (const bad of [{ pid: 4194303 + 1000, imagesDir: join(dir, 'x') }, { pid, imagesDir: join(dir, 'x'), logFile: 'a/b' }]) {
+  for (const bad of [
+    { pid: 4194303 + 1000, imagesDir: join(dir, 'x') },
+    { pid, imagesDir: join(dir, 'x'), logFile: 'a/b' },
+  ]) {
     try {
       await criu.dump(bad);
     } catch (e) {

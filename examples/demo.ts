@@ -16,18 +16,22 @@ const bundle = mkdtempSync(join(tmpdir(), 'kc-demo-'));
 buildBusyboxRootfs(join(bundle, 'rootfs'));
 const config = defaultConfig({
   hostname: 'kc-demo',
-  args: ['sh', '-c', [
-    // The glob runs in the shell itself (no child), so it counts what the container can see.
-    'set -- /proc/[0-9]*; echo "pid namespace:   I am pid $$ ($(cat /proc/1/comm)); processes visible: $#"',
-    'echo "uts namespace:   hostname $(hostname)"',
-    'echo "net namespace:   interfaces $(ls /sys/class/net | tr "\\n" " ")"',
-    'echo "mnt namespace:   root is $(grep " / " /proc/mounts | cut -d" " -f4 | cut -d, -f1), $(wc -l < /proc/mounts) mounts, /proc/keys masked: $(wc -c < /proc/keys) bytes"',
-    'echo "cgroup limits:   memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max), pids $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)"',
-    'echo "capabilities:    $(grep CapEff /proc/self/status | cut -f2) (Docker\'s 14)"',
-    'echo "no_new_privs:    $(grep NoNewPrivs /proc/self/status | cut -f2)"',
-    'echo "seccomp:         mode $(grep "^Seccomp:" /proc/self/status | cut -f2); unshare(2) is refused:$(unshare -m true 2>&1 | cut -d: -f3)"',
-    'echo "rlimit nofile:   $(ulimit -n)"',
-  ].join('; ')],
+  args: [
+    'sh',
+    '-c',
+    [
+      // The glob runs in the shell itself (no child), so it counts what the container can see.
+      'set -- /proc/[0-9]*; echo "pid namespace:   I am pid $$ ($(cat /proc/1/comm)); processes visible: $#"',
+      'echo "uts namespace:   hostname $(hostname)"',
+      'echo "net namespace:   interfaces $(ls /sys/class/net | tr "\\n" " ")"',
+      'echo "mnt namespace:   root is $(grep " / " /proc/mounts | cut -d" " -f4 | cut -d, -f1), $(wc -l < /proc/mounts) mounts, /proc/keys masked: $(wc -c < /proc/keys) bytes"',
+      'echo "cgroup limits:   memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max), pids $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)"',
+      'echo "capabilities:    $(grep CapEff /proc/self/status | cut -f2) (Docker\'s 14)"',
+      'echo "no_new_privs:    $(grep NoNewPrivs /proc/self/status | cut -f2)"',
+      'echo "seccomp:         mode $(grep "^Seccomp:" /proc/self/status | cut -f2); unshare(2) is refused:$(unshare -m true 2>&1 | cut -d: -f3)"',
+      'echo "rlimit nofile:   $(ulimit -n)"',
+    ].join('; '),
+  ],
 });
 config.linux!.resources = { ...config.linux!.resources, memory: { limit: 128 * 1024 * 1024 }, pids: { limit: 32 } };
 writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));

@@ -29,7 +29,11 @@ const mounts = new MountPlan()
   .steps();
 console.log(`${mounts.length} mount steps`);
 const child = spawn({
-  argv: ['/bin/sh', '-c', '/bin/busybox awk \'$5=="/tmp"||$5=="/proc"||$5=="/proc/keys"{print "mounted:", $5, $9}\' /proc/self/mountinfo; echo "root holds:" $(/bin/busybox ls /); echo "pid inside: $$"'],
+  argv: [
+    '/bin/sh',
+    '-c',
+    '/bin/busybox awk \'$5=="/tmp"||$5=="/proc"||$5=="/proc/keys"{print "mounted:", $5, $9}\' /proc/self/mountinfo; echo "root holds:" $(/bin/busybox ls /); echo "pid inside: $$"',
+  ],
   namespaces: ['mnt', 'pid', 'ipc', 'uts'],
   mounts,
 });

@@ -21,15 +21,28 @@ const link = connectWithVeth(
   { name: `${tag}-a`, netns: netA, address: '10.250.0.1/24', loopback: true },
   { name: `${tag}-b`, netns: netB, address: '10.250.0.2/24', loopback: true, gateway: '10.250.0.1' },
 );
-console.log(`links in A: ${listLinks({ netns: netA }).map((l) => `${l.name}${l.kind ? `(${l.kind})` : ''}${l.up ? ' up' : ''}`).join(', ')}`);
-console.log(`addresses in B: ${listAddresses({ netns: netB }).filter((x) => x.family === 2).map((x) => `${x.address}/${x.prefix}`).join(', ')}`);
+console.log(
+  `links in A: ${listLinks({ netns: netA })
+    .map((l) => `${l.name}${l.kind ? `(${l.kind})` : ''}${l.up ? ' up' : ''}`)
+    .join(', ')}`,
+);
+console.log(
+  `addresses in B: ${listAddresses({ netns: netB })
+    .filter((x) => x.family === 2)
+    .map((x) => `${x.address}/${x.prefix}`)
+    .join(', ')}`,
+);
 console.log(`default route in B: via ${listRoutes({ netns: netB }).find((r) => r.destination === 'default')?.gateway}`);
 const ping = spawn({ argv: ['/bin/busybox', 'ping', '-c', '1', '-W', '2', '10.250.0.1'], join: [{ kind: 'net', fd: netB.fd }] });
 let out = '';
 ping.stdout?.on('data', (d) => (out += d));
 console.log(`ping from B to A: exit ${(await ping.exited).exitCode}, ${/(\d+) packets received/.exec(out)?.[1]} received`);
 link.remove();
-console.log(`after remove, links in A: ${listLinks({ netns: netA }).map((l) => l.name).join(', ')}`);
+console.log(
+  `after remove, links in A: ${listLinks({ netns: netA })
+    .map((l) => l.name)
+    .join(', ')}`,
+);
 for (const p of [a, b]) p.kill('SIGKILL');
 await Promise.all([a.exited, b.exited]);
 netA.close();

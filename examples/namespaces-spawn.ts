@@ -8,7 +8,12 @@
 import { spawn } from '@kc/native';
 import { namespaceSpec, NamespaceError, readIdMap } from '@kc/namespaces';
 
-const read = (s: NodeJS.ReadableStream | null) => new Promise<string>((r) => { let t = ''; s?.on('data', (d) => (t += d)); s?.on('end', () => r(t)); });
+const read = (s: NodeJS.ReadableStream | null) =>
+  new Promise<string>((r) => {
+    let t = '';
+    s?.on('data', (d) => (t += d));
+    s?.on('end', () => r(t));
+  });
 
 const box = spawn({
   argv: ['/bin/busybox', 'sh', '-c', 'echo "uid=$(id -u) host=$(hostname) pid=$$ uptime=$(cut -d" " -f1 /proc/uptime)"; read x'],
@@ -35,7 +40,13 @@ console.log((await boxOut).trim());
 await box.exited;
 
 try {
-  namespaceSpec({ create: ['user'], uidMap: [{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 5, hostId: 2000, size: 1 }] });
+  namespaceSpec({
+    create: ['user'],
+    uidMap: [
+      { containerId: 0, hostId: 1000, size: 10 },
+      { containerId: 5, hostId: 2000, size: 1 },
+    ],
+  });
 } catch (e) {
   if (e instanceof NamespaceError) console.log(`rejected: ${e.code} ${e.field}`);
 }

@@ -9,7 +9,11 @@ import { hostname } from 'node:os';
 import { spawn } from '@kc/native';
 
 const p = spawn({
-  argv: ['/bin/sh', '-c', 'echo "pid: $$"; echo "hostname: $(hostname)"; echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\\n" " ")"; echo "uid: $(id -u)"'],
+  argv: [
+    '/bin/sh',
+    '-c',
+    'echo "pid: $$"; echo "hostname: $(hostname)"; echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\\n" " ")"; echo "uid: $(id -u)"',
+  ],
   namespaces: ['pid', 'uts', 'net', 'ipc', 'mnt', 'user'],
   uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],
   gidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],

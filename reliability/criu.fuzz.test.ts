@@ -12,11 +12,10 @@ const RUNS = 2000;
 
 /** An image with the right magic and random entries, often with random protobuf-ish bytes. */
 const framed = (magic: number, header?: number) =>
-  fc.tuple(fc.array(fc.uint8Array({ maxLength: 48 }), { maxLength: 4 }), fc.boolean(), fc.nat({ max: 8 }))
-    .map(([entries, cut, drop]) => {
-      const b = joinImage(magic, entries, header);
-      return cut ? b.subarray(0, Math.max(0, b.length - drop)) : b;
-    });
+  fc.tuple(fc.array(fc.uint8Array({ maxLength: 48 }), { maxLength: 4 }), fc.boolean(), fc.nat({ max: 8 })).map(([entries, cut, drop]) => {
+    const b = joinImage(magic, entries, header);
+    return cut ? b.subarray(0, Math.max(0, b.length - drop)) : b;
+  });
 
 describe('CRIU image parsing on random bytes', () => {
   for (const [name, magic, parse] of [
@@ -26,18 +25,29 @@ describe('CRIU image parsing on random bytes', () => {
   ] as const) {
     it(`${name}: a value or CriuError INVALID_FORMAT`, () => {
       const t = tally(`criu.parse${name}(random bytes)`);
-      fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), framed(magic), framed(magic, ImageMagic.Common)), (bytes) => {
-        typedOrValue(t, () => parse(bytes as Uint8Array), CODES);
-      }), { numRuns: RUNS });
+      fc.assert(
+        fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), framed(magic), framed(magic, ImageMagic.Common)), (bytes) => {
+          typedOrValue(t, () => parse(bytes as Uint8Array), CODES);
+        }),
+        { numRuns: RUNS },
+      );
     });
   }
 
   it('joinImage then splitImage gives back the entries', () => {
     const t = tally('criu.joinImage→splitImage round trip');
-    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 6 }), fc.constantFrom(ImageMagic.Inventory, ImageMagic.Pstree, ImageMagic.Stats), fc.constantFrom(undefined, ImageMagic.Common, ImageMagic.Service), (entries, magic, header) => {
-      // Common and Service are the optional leading header magics, not image types.
-      const back = typedOrValue(t, () => splitImage(joinImage(magic, entries, header), magic, 'x.img'), CODES);
-      expect(back?.map((e) => [...e])).toEqual(entries.map((e) => [...e]));
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 6 }),
+        fc.constantFrom(ImageMagic.Inventory, ImageMagic.Pstree, ImageMagic.Stats),
+        fc.constantFrom(undefined, ImageMagic.Common, ImageMagic.Service),
+        (entries, magic, header) => {
+          // Common and Service are the optional leading header magics, not image types.
+          const back = typedOrValue(t, () => splitImage(joinImage(magic, entries, header), magic, 'x.img'), CODES);
+          expect(back?.map((e) => [...e])).toEqual(entries.map((e) => [...e]));
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });

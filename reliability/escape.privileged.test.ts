@@ -21,7 +21,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const probe = {
   root: process.getuid?.() === 0,
-  gcc: (() => { try { execFileSync('gcc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })(),
+  gcc: (() => {
+    try {
+      execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })(),
   busybox: existsSync('/bin/busybox'),
 };
 const id = `kc-rel-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -58,7 +65,8 @@ async function holding<T>(spec: ProcessSpec, look: (pid: number) => T): Promise<
     await p.exited;
   }
 }
-const dockerCaps = () => toSpawnCapabilities(new Capabilities({ bounding: DOCKER_DEFAULT_CAPS, effective: DOCKER_DEFAULT_CAPS, permitted: DOCKER_DEFAULT_CAPS }));
+const dockerCaps = () =>
+  toSpawnCapabilities(new Capabilities({ bounding: DOCKER_DEFAULT_CAPS, effective: DOCKER_DEFAULT_CAPS, permitted: DOCKER_DEFAULT_CAPS }));
 const kcSeccomp = () => toSpawnSeccomp(compile(kcDefaultPolicy()));
 
 describe.runIf(probe.root && probe.gcc && probe.busybox)('escapes stay blocked (needs root, gcc and busybox-static)', () => {
@@ -78,7 +86,12 @@ describe.runIf(probe.root && probe.gcc && probe.busybox)('escapes stay blocked (
       expect(control.out).toBe('ok');
       const r = await run({ argv: [probeBin, 'ptrace', String(host.pid)], capabilities: dockerCaps(), noNewPrivileges: true, seccomp: kcSeccomp() });
       expect(['EPERM', 'EACCES']).toContain(r.out);
-      const nobody = await run({ argv: [probeBin, 'ptrace', String(host.pid)], user: { uid: 65534, gid: 65534, groups: [] }, noNewPrivileges: true, seccomp: kcSeccomp() });
+      const nobody = await run({
+        argv: [probeBin, 'ptrace', String(host.pid)],
+        user: { uid: 65534, gid: 65534, groups: [] },
+        noNewPrivileges: true,
+        seccomp: kcSeccomp(),
+      });
       expect(['EPERM', 'EACCES']).toContain(nobody.out);
     } finally {
       host.kill('SIGKILL');
@@ -97,7 +110,10 @@ describe.runIf(probe.root && probe.gcc && probe.busybox)('escapes stay blocked (
       namespaces: ['cgroup', 'mnt'],
       cgroup: inner.spawnPlacement(),
       // The hierarchies turn read-only in the child's mount namespace (what a container's read-only /sys gives).
-      mounts: [{ kind: 'readonly', path: '/sys/fs/cgroup' }, ...cg.directories.map((d) => ({ kind: 'readonly' as const, path: d.slice(0, d.length - cg.path.length) }))],
+      mounts: [
+        { kind: 'readonly', path: '/sys/fs/cgroup' },
+        ...cg.directories.map((d) => ({ kind: 'readonly' as const, path: d.slice(0, d.length - cg.path.length) })),
+      ],
       capabilities: dockerCaps(),
       noNewPrivileges: true,
       seccomp: kcSeccomp(),
@@ -115,7 +131,8 @@ describe.runIf(probe.root && probe.gcc && probe.busybox)('escapes stay blocked (
     try {
       // Seen from outside, so the shell's own transient fds (globs, pipes) cannot blur the answer.
       const fds = await holding({ argv: [], extraFds: [procDir] }, (pid) =>
-        readdirSync(`/proc/${pid}/fd`).map((n) => [n, readlinkSync(`/proc/${pid}/fd/${n}`)] as const));
+        readdirSync(`/proc/${pid}/fd`).map((n) => [n, readlinkSync(`/proc/${pid}/fd/${n}`)] as const),
+      );
       expect(fds.map(([n]) => Number(n)).filter((n) => n > 2)).toEqual([3]);
       expect(fds.find(([n]) => n === '3')?.[1]).toBe('/proc');
       expect(fds.map(([, l]) => l)).not.toContain('/etc/hostname');
@@ -144,15 +161,22 @@ describe.runIf(probe.root && probe.gcc && probe.busybox)('escapes stay blocked (
     symlinkSync('/', join(rootfs, 'evil'));
     const hostPath = `/kc-escape-test-${id}`;
     try {
-      const points = await holding({
-        argv: [],
-        namespaces: ['mnt'],
-        mounts: [
-          { kind: 'rootfs', path: rootfs },
-          { kind: 'mount', source: 'tmpfs', fstype: 'tmpfs', target: `/evil/kc-escape-test-${id}`, create: 'dir', data: 'size=1m' },
-          { kind: 'pivot' },
-        ],
-      }, (pid) => readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.includes('kc-escape-test')).map((l) => l.split(' ')[4]));
+      const points = await holding(
+        {
+          argv: [],
+          namespaces: ['mnt'],
+          mounts: [
+            { kind: 'rootfs', path: rootfs },
+            { kind: 'mount', source: 'tmpfs', fstype: 'tmpfs', target: `/evil/kc-escape-test-${id}`, create: 'dir', data: 'size=1m' },
+            { kind: 'pivot' },
+          ],
+        },
+        (pid) =>
+          readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('kc-escape-test'))
+            .map((l) => l.split(' ')[4]),
+      );
       // Seen from inside the child's root: the tmpfs sits at the in-root path the symlink named.
       expect(points).toEqual([`/kc-escape-test-${id}`]);
       expect(existsSync(hostPath)).toBe(false); // nothing created on the host

@@ -17,11 +17,15 @@ function zombies(): number {
       const st = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
       if (f[0] === 'Z' && Number(f[1]) === process.pid) n++;
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return n;
 }
-const settle = async () => { for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); };
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 const id = `kc-rel-load-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const seccomp = toSpawnSeccomp(compile(kcDefaultPolicy()));
 
@@ -30,7 +34,14 @@ describe('load with limits and seccomp', () => {
     await using cg = Cgroup.create(id, { resources: { pids: { max: 512 }, memory: { max: 256 * 2 ** 20 } } });
     const placement = cg.spawnPlacement();
     const one = async () => {
-      const p = spawn({ argv: ['/bin/true'], cgroup: placement, seccomp, noNewPrivileges: true, namespaces: ['pid', 'ipc', 'uts'], stdio: ['ignore', 'ignore', 'ignore'] });
+      const p = spawn({
+        argv: ['/bin/true'],
+        cgroup: placement,
+        seccomp,
+        noNewPrivileges: true,
+        namespaces: ['pid', 'ipc', 'uts'],
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
       const s = await p.exited;
       if (s.exitCode !== 0) throw new Error(`exit ${s.exitCode} ${s.signal}`);
     };
@@ -44,7 +55,9 @@ describe('load with limits and seccomp', () => {
     const concMs = performance.now() - t0;
     const failed = results.filter((r) => r.status === 'rejected');
     await settle();
-    console.log(`load: 200 concurrent: ${concMs.toFixed(0)} ms total, ${(concMs / 200).toFixed(2)} ms/spawn, ${failed.length} failed, fds ${fds0} -> ${openFds()}`);
+    console.log(
+      `load: 200 concurrent: ${concMs.toFixed(0)} ms total, ${(concMs / 200).toFixed(2)} ms/spawn, ${failed.length} failed, fds ${fds0} -> ${openFds()}`,
+    );
     expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
 
     t0 = performance.now();
@@ -53,7 +66,9 @@ describe('load with limits and seccomp', () => {
     await settle();
     const fds1 = openFds();
     const rssGrowth = (process.memoryUsage().rss - rss0) / 2 ** 20;
-    console.log(`load: 5000 sequential: ${seqMs.toFixed(0)} ms total, ${(seqMs / 5000).toFixed(2)} ms/spawn, fds ${fds0} -> ${fds1}, rss growth ${rssGrowth.toFixed(1)} MiB, zombies ${zombies()}, procs left in cgroup ${cg.procs().length}`);
+    console.log(
+      `load: 5000 sequential: ${seqMs.toFixed(0)} ms total, ${(seqMs / 5000).toFixed(2)} ms/spawn, fds ${fds0} -> ${fds1}, rss growth ${rssGrowth.toFixed(1)} MiB, zombies ${zombies()}, procs left in cgroup ${cg.procs().length}`,
+    );
     expect(fds1).toBe(fds0);
     expect(zombies()).toBe(0);
     expect(cg.procs()).toEqual([]);

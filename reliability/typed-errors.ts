@@ -29,7 +29,11 @@ export function tally(target: string): FuzzTally {
 /** Prints every tally of this file: the numbers the reliability README quotes. */
 export function printTallies(): void {
   for (const t of tallies) {
-    const top = [...t.fields].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, n]) => `${f}×${n}`).join(', ');
+    const top = [...t.fields]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([f, n]) => `${f}×${n}`)
+      .join(', ');
     console.log(`fuzz ${t.target}: ${t.ok + t.rejected} cases (${t.ok} accepted, ${t.rejected} rejected with a typed error${top ? `: ${top}` : ''})`);
   }
 }

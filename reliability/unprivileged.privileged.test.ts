@@ -11,13 +11,23 @@ const probe = {
   root: process.getuid?.() === 0,
   setpriv: existsSync('/usr/bin/setpriv'),
   // Unprivileged user namespaces (kernel.unprivileged_userns_clone on Debian kernels; absent means allowed).
-  userns: (() => { try { return readFileSync('/proc/sys/kernel/unprivileged_userns_clone', 'utf8').trim() !== '0'; } catch { return true; } })()
-    && Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) > 0,
+  userns:
+    (() => {
+      try {
+        return readFileSync('/proc/sys/kernel/unprivileged_userns_clone', 'utf8').trim() !== '0';
+      } catch {
+        return true;
+      }
+    })() && Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) > 0,
 };
 
 describe.runIf(probe.root && probe.setpriv && probe.userns)('as uid 65534 (needs root to drop to nobody, setpriv, unprivileged user namespaces)', () => {
   it('a user namespace mapping its own uid works; cgroup writes and namespaces without a userns fail with a typed error naming the privilege', () => {
-    const out = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'env', 'HOME=/tmp', tsx, join(import.meta.dirname, 'fixtures/unprivileged-probe.mts')], { cwd: '/tmp', encoding: 'utf8', timeout: 50_000 });
+    const out = execFileSync(
+      'setpriv',
+      ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'env', 'HOME=/tmp', tsx, join(import.meta.dirname, 'fixtures/unprivileged-probe.mts')],
+      { cwd: '/tmp', encoding: 'utf8', timeout: 50_000 },
+    );
     const r = JSON.parse(out.trim().split('\n').pop()!);
     console.log(`unprivileged: ${JSON.stringify(r)}`);
     // Works: root inside its own user namespace (with mnt, uts, net namespaces and a hostname).

@@ -40,9 +40,7 @@ export interface KcErrorOptions {
   cause?: unknown;
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, n]) => [n as number, name]),
-);
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n as number, name]));
 
 /** The symbolic name of an errno number (`1` → `'EPERM'`), or `'E<n>'` when unknown. */
 export function errnoName(errno: number): string {
@@ -126,11 +124,7 @@ export type KcErrorClass<E extends KcError = KcError> = new (message: string, op
  * Runs `fn`, translating a raw addon error into `ErrorClass` with the extra
  * fields given (hint, path...). Other errors pass through untouched.
  */
-export function translateNative<T, E extends KcError>(
-  ErrorClass: KcErrorClass<E>,
-  fn: () => T,
-  extra: KcErrorOptions = {},
-): T {
+export function translateNative<T, E extends KcError>(ErrorClass: KcErrorClass<E>, fn: () => T, extra: KcErrorOptions = {}): T {
   try {
     return fn();
   } catch (e) {
@@ -152,12 +146,7 @@ export function fromNative<E extends KcError>(ErrorClass: KcErrorClass<E>, e: un
 }
 
 /** Builds the error for input rejected before any system call. */
-export function invalidArgument<E extends KcError>(
-  ErrorClass: KcErrorClass<E>,
-  field: string,
-  problem: string,
-  hint?: string,
-): E {
+export function invalidArgument<E extends KcError>(ErrorClass: KcErrorClass<E>, field: string, problem: string, hint?: string): E {
   return new ErrorClass(`${field}: ${problem}${hint ? ` (${hint})` : ''}`, {
     code: KcErrorCode.InvalidArgument,
     field,

@@ -1,5 +1,5 @@
-import { KcError, translateNative } from "./errors.js";
-import { rawEventfd } from "./raw/eventfd.js";
+import { KcError, translateNative } from './errors.js';
+import { rawEventfd } from './raw/eventfd.js';
 
 /**
  * Creates an eventfd (eventfd(2)), non-blocking and close-on-exec. Read its
@@ -16,5 +16,5 @@ import { rawEventfd } from "./raw/eventfd.js";
  * ```
  */
 export function createEventfd(initval = 0): number {
-	return translateNative(KcError, () => rawEventfd().eventfdCreate(initval));
+  return translateNative(KcError, () => rawEventfd().eventfdCreate(initval));
 }

@@ -76,11 +76,7 @@ describe.runIf(v1Pids ?? v2)('fault injection: every step of the spawn pipeline 
     try {
       let error: unknown;
       try {
-        spawn(
-          sleeper
-            ? { argv: ['true'], join: [{ kind: 'net', path: `/proc/${sleeper.pid}/ns/net` }], namespaces: ['pid', 'uts'] }
-            : fullSpec(),
-        );
+        spawn(sleeper ? { argv: ['true'], join: [{ kind: 'net', path: `/proc/${sleeper.pid}/ns/net` }], namespaces: ['pid', 'uts'] } : fullSpec());
       } catch (e) {
         error = e;
       }

@@ -58,7 +58,9 @@ export function nsLink(pid: number | 'self', kind: string): string {
 
 /** A field of /proc/PID/status. */
 export function statusField(pid: number, field: string): string {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
   return line ? line.slice(field.length + 1).trim() : '';
 }
 

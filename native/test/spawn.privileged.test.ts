@@ -19,7 +19,9 @@ describe('spawn: namespaces seen from outside the child', () => {
   });
 
   it('sees only lo in a new net namespace (and lo is down)', async () => {
-    const r = await run(spawn({ argv: sh('tail -n +3 /proc/net/dev | cut -d: -f1; cat /sys/class/net/lo/operstate 2>/dev/null || true'), namespaces: ['net'] }));
+    const r = await run(
+      spawn({ argv: sh('tail -n +3 /proc/net/dev | cut -d: -f1; cat /sys/class/net/lo/operstate 2>/dev/null || true'), namespaces: ['net'] }),
+    );
     const ifaces = r.stdout.trim().split('\n')[0]!.trim();
     expect(ifaces).toBe('lo');
     const host = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).filter(Boolean).length;
@@ -76,7 +78,7 @@ describe('spawn: namespaces seen from outside the child', () => {
     expect(childUptime - hostUptime).toBeLessThan(86400 + 30);
   });
 
-  it('joins another process\'s uts, net and pid namespaces through its pidfd', async () => {
+  it("joins another process's uts, net and pid namespaces through its pidfd", async () => {
     const first = spawn({
       argv: sh('read x'),
       namespaces: ['pid', 'uts', 'net', 'mnt'],
@@ -139,7 +141,11 @@ describe('spawn: mount options, sysctls, sessions', () => {
     try {
       const r = await run(
         spawn({
-          argv: ['/bin/sh', '-c', 'grep " /data " /proc/self/mountinfo | cut -d" " -f6; cat /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/ip_forward 2>/dev/null && echo writable || echo readonly'],
+          argv: [
+            '/bin/sh',
+            '-c',
+            'grep " /data " /proc/self/mountinfo | cut -d" " -f6; cat /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/ip_forward 2>/dev/null && echo writable || echo readonly',
+          ],
           env: { PATH: '/bin' },
           namespaces: ['mnt', 'pid', 'net'],
           mounts: [

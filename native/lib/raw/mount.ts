@@ -11,15 +11,7 @@ export interface RawMount {
   /** move_mount(2) (Linux 5.2+). */
   moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): void;
   /** mount_setattr(2) (Linux 5.12+); `usernsFd` -1 unless MOUNT_ATTR_IDMAP is set. */
-  mountSetattr(
-    dfd: number,
-    path: string,
-    flags: number,
-    attrSet: number,
-    attrClr: number,
-    propagation: number,
-    usernsFd: number,
-  ): void;
+  mountSetattr(dfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation: number, usernsFd: number): void;
 }
 
 /** The mount raw binding, loaded lazily. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { KcError, SpawnError } from '../errors.js';
+import { KcError, type SpawnError } from '../errors.js';
 import { PollEvent, watchFd, type FdWatch } from '../fd-watcher.js';
 import { rawCore } from '../raw/core.js';
 
@@ -14,9 +14,7 @@ export interface ExitStatus {
   core: boolean;
 }
 
-const signalNames = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]),
-);
+const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
 
 /** Resolves a signal name or number to its number. */
 export function signalNumber(signal: NodeJS.Signals | number): number {

@@ -50,8 +50,7 @@ function openStdio(stdio: [StdioOption, StdioOption, StdioOption], scope: FdScop
     else if (s === 'ignore') {
       if (devNull < 0) devNull = scope.add(openSync('/dev/null', 'r+'));
       child[i] = devNull;
-    }
-    else {
+    } else {
       const [r, w] = rawSpawn().pipe();
       // stdin: the child reads; stdout/stderr: the child writes.
       child[i] = scope.add(i === 0 ? r : w);
@@ -188,4 +187,3 @@ function openFile(path: string, kind: string): number {
     });
   }
 }
-

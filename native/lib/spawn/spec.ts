@@ -180,8 +180,22 @@ export type MountStep =
 
 /** Resource names accepted by {@link RlimitSpec}, as in setrlimit(2) without `RLIMIT_`. */
 export type RlimitName =
-  | 'as' | 'core' | 'cpu' | 'data' | 'fsize' | 'locks' | 'memlock' | 'msgqueue'
-  | 'nice' | 'nofile' | 'nproc' | 'rss' | 'rtprio' | 'rttime' | 'sigpending' | 'stack';
+  | 'as'
+  | 'core'
+  | 'cpu'
+  | 'data'
+  | 'fsize'
+  | 'locks'
+  | 'memlock'
+  | 'msgqueue'
+  | 'nice'
+  | 'nofile'
+  | 'nproc'
+  | 'rss'
+  | 'rtprio'
+  | 'rttime'
+  | 'sigpending'
+  | 'stack';
 
 /** A resource limit; `'unlimited'` is RLIM_INFINITY. */
 export interface RlimitSpec {

@@ -44,22 +44,25 @@ export type SpawnStep = (typeof SPAWN_STEPS)[number];
 
 /** What to check when a step fails: shown as the error's `hint`. */
 export const SPAWN_STEP_HINTS: Readonly<Record<SpawnStep, string>> = {
-  clone: 'clone3 refused: creating namespaces needs CAP_SYS_ADMIN (or a user namespace); check /proc/sys/user/max_*_namespaces, and that a cgroup fd is a cgroup v2 directory',
+  clone:
+    'clone3 refused: creating namespaces needs CAP_SYS_ADMIN (or a user namespace); check /proc/sys/user/max_*_namespaces, and that a cgroup fd is a cgroup v2 directory',
   sync: 'the child died or hung during setup before reporting (killed by a signal, OOM, or a seccomp filter installed early)',
   setgroups_file: 'writing /proc/PID/setgroups failed: it exists only for a new user namespace and must be written before gid_map',
-  uid_map: 'writing uid_map failed: each line is "inside outside count"; without CAP_SETUID in the parent namespace only your own uid may be mapped (or use idMapHelper with /etc/subuid)',
+  uid_map:
+    'writing uid_map failed: each line is "inside outside count"; without CAP_SETUID in the parent namespace only your own uid may be mapped (or use idMapHelper with /etc/subuid)',
   gid_map: 'writing gid_map failed: an unprivileged gid map needs setgroups "deny"; or use idMapHelper with /etc/subgid',
   cgroup: 'writing the pid to cgroup.procs failed: does the cgroup exist, and is the controller mounted?',
   signals: 'resetting signal dispositions failed',
   pdeathsig: 'prctl(PR_SET_PDEATHSIG) failed: is the signal number valid?',
   setsid: 'setsid failed',
-  setns: 'setns failed: the fd must be a namespace file of the given kind; joining needs CAP_SYS_ADMIN in the target namespace\'s user namespace',
+  setns: "setns failed: the fd must be a namespace file of the given kind; joining needs CAP_SYS_ADMIN in the target namespace's user namespace",
   unshare: 'creating namespaces after joining failed: the joined user namespace must grant CAP_SYS_ADMIN',
   pid_fork: 'forking into the joined/new pid namespace failed: is the pid namespace still alive (its init running)?',
   timens: 'time namespace setup failed: needs Linux 5.6+ and CAP_SYS_TIME; offsets must be "monotonic|boottime SECS NSECS"',
   hostname: 'sethostname failed: needs a new or joined uts namespace and CAP_SYS_ADMIN in it; at most 64 bytes',
   domainname: 'setdomainname failed: needs a uts namespace; at most 64 bytes',
-  mounts: 'a mount step failed: check the step at `path` (source exists? target inside the rootfs? filesystem type supported? in a user namespace only some filesystems can be mounted)',
+  mounts:
+    'a mount step failed: check the step at `path` (source exists? target inside the rootfs? filesystem type supported? in a user namespace only some filesystems can be mounted)',
   sysctl: 'writing /proc/sys failed: only namespaced keys can be set, and /proc must be mounted in the new root',
   rlimits: 'setrlimit failed: a hard limit cannot be raised above the current one without CAP_SYS_RESOURCE',
   oom_score_adj: 'writing oom_score_adj failed: lowering it needs CAP_SYS_RESOURCE',

@@ -40,8 +40,16 @@ describe('validateSpec', () => {
     ['soft above hard', { argv: ['x'], rlimits: [{ resource: 'nofile', soft: 2, hard: 1 }] }, 'rlimits[0].soft'],
     ['negative uid', { argv: ['x'], user: { uid: -1, gid: 0 } }, 'user.uid'],
     ['time offsets without time ns', { argv: ['x'], timeOffsets: { boottime: 1 } }, 'timeOffsets'],
-    ['effective outside permitted', { argv: ['x'], capabilities: { bounding: 0n, effective: 1n, permitted: 0n, inheritable: 0n, ambient: 0n } }, 'capabilities.effective'],
-    ['ambient outside inheritable', { argv: ['x'], capabilities: { bounding: 1n, effective: 1n, permitted: 1n, inheritable: 0n, ambient: 1n } }, 'capabilities.ambient'],
+    [
+      'effective outside permitted',
+      { argv: ['x'], capabilities: { bounding: 0n, effective: 1n, permitted: 0n, inheritable: 0n, ambient: 0n } },
+      'capabilities.effective',
+    ],
+    [
+      'ambient outside inheritable',
+      { argv: ['x'], capabilities: { bounding: 1n, effective: 1n, permitted: 1n, inheritable: 0n, ambient: 1n } },
+      'capabilities.ambient',
+    ],
     ['seccomp filter of odd length', { argv: ['x'], seccomp: { filter: new Uint8Array(7) } }, 'seccomp.filter'],
     ['bad stdio', { argv: ['x'], stdio: ['pipe', 'pipe', 'nope' as never] }, 'stdio[2]'],
     ['ctty without setsid', { argv: ['x'], controllingTerminal: true }, 'controllingTerminal'],
@@ -53,8 +61,18 @@ describe('validateSpec', () => {
 
 describe('validateIdMap', () => {
   it('rejects overlaps on either side and accepts disjoint ranges', () => {
-    expect(() => validateIdMap('m', [{ containerId: 0, hostId: 0, size: 10 }, { containerId: 10, hostId: 9, size: 1 }])).toThrow(/hostId range overlaps/);
-    expect(() => validateIdMap('m', [{ containerId: 0, hostId: 0, size: 10 }, { containerId: 10, hostId: 10, size: 1 }])).not.toThrow();
+    expect(() =>
+      validateIdMap('m', [
+        { containerId: 0, hostId: 0, size: 10 },
+        { containerId: 10, hostId: 9, size: 1 },
+      ]),
+    ).toThrow(/hostId range overlaps/);
+    expect(() =>
+      validateIdMap('m', [
+        { containerId: 0, hostId: 0, size: 10 },
+        { containerId: 10, hostId: 10, size: 1 },
+      ]),
+    ).not.toThrow();
     expect(() => validateIdMap('m', [{ containerId: 0, hostId: 0, size: 0 }])).toThrow(/size/);
   });
 });
@@ -77,7 +95,12 @@ describe('encodePlan', () => {
   });
 
   it('formats id maps as the kernel reads them', () => {
-    expect(idMapText([{ containerId: 0, hostId: 1000, size: 1 }, { containerId: 1, hostId: 100000, size: 65536 }])).toBe('0 1000 1\n1 100000 65536\n');
+    expect(
+      idMapText([
+        { containerId: 0, hostId: 1000, size: 1 },
+        { containerId: 1, hostId: 100000, size: 65536 },
+      ]),
+    ).toBe('0 1000 1\n1 100000 65536\n');
   });
 });
 

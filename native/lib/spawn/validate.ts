@@ -30,10 +30,9 @@ export function validateIdMap(field: string, map: IdMapEntry[]): void {
   });
   for (const side of ['containerId', 'hostId'] as const) {
     const sorted = map.map((e, i) => ({ start: e[side], end: e[side] + e.size, i })).sort((a, b) => a.start - b.start);
-    for (let k = 1; k < sorted.length; k++) {
-      const a = sorted[k - 1]!;
-      const b = sorted[k]!;
-      if (b.start < a.end) throw fail(`${field}[${b.i}]`, `${side} range overlaps ${field}[${a.i}]`, 'ranges must be disjoint on both sides');
+    for (const [k, b] of sorted.entries()) {
+      const a = sorted[k - 1];
+      if (a && b.start < a.end) throw fail(`${field}[${b.i}]`, `${side} range overlaps ${field}[${a.i}]`, 'ranges must be disjoint on both sides');
     }
   }
 }
@@ -160,26 +159,27 @@ export function validateSpec(spec: ProcessSpec): void {
     if (!has('uts')) throw fail(key, 'needs a uts namespace, or it would rename the host', "add 'uts' to namespaces");
   }
   if (spec.timeOffsets) {
-    if (!created.has('time')) throw fail('timeOffsets', "needs a new time namespace", "add 'time' to namespaces");
+    if (!created.has('time')) throw fail('timeOffsets', 'needs a new time namespace', "add 'time' to namespaces");
     for (const [clock, v] of Object.entries(spec.timeOffsets)) {
       if (clock !== 'monotonic' && clock !== 'boottime') throw fail(`timeOffsets.${clock}`, "unknown clock; use 'monotonic' or 'boottime'");
       if (v !== undefined && !Number.isFinite(v)) throw fail(`timeOffsets.${clock}`, 'must be a finite number of seconds');
     }
   }
   if (spec.cgroup) {
-    if (spec.cgroup.fd !== undefined && (!Number.isInteger(spec.cgroup.fd) || spec.cgroup.fd < 0)) throw fail('cgroup.fd', 'must be an open cgroup v2 directory fd');
+    if (spec.cgroup.fd !== undefined && (!Number.isInteger(spec.cgroup.fd) || spec.cgroup.fd < 0))
+      throw fail('cgroup.fd', 'must be an open cgroup v2 directory fd');
     (spec.cgroup.procsFiles ?? []).forEach((f, i) => {
       noNul(`cgroup.procsFiles[${i}]`, f);
       if (!/\/(cgroup\.procs|tasks)$/.test(f)) throw fail(`cgroup.procsFiles[${i}]`, 'must name a cgroup.procs or tasks file');
     });
   }
   validateMounts(spec, has('mnt'));
-  for (const key of Object.keys(spec.sysctl ?? {})) {
-    if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_\-]+)+$/.test(key)) throw fail(`sysctl.${key}`, 'is not a dotted sysctl name');
+  for (const [key, value] of Object.entries(spec.sysctl ?? {})) {
+    if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/.test(key)) throw fail(`sysctl.${key}`, 'is not a dotted sysctl name');
     const rule = NAMESPACED_SYSCTL.find((r) => r.test(key));
     if (!rule) throw fail(`sysctl.${key}`, 'is not namespaced: setting it would change the host');
     if (!has(rule.ns)) throw fail(`sysctl.${key}`, `needs a ${rule.ns} namespace`, `add '${rule.ns}' to namespaces`);
-    noNul(`sysctl.${key}`, spec.sysctl![key]);
+    noNul(`sysctl.${key}`, value);
   }
   (spec.rlimits ?? []).forEach((r, i) => {
     if (!(r?.resource in RLIMIT_NUMBERS)) throw fail(`rlimits[${i}].resource`, `unknown resource ${JSON.stringify(r?.resource)}`);
@@ -206,12 +206,14 @@ export function validateSpec(spec: ProcessSpec): void {
       if (typeof c[set] !== 'bigint' || c[set] < 0n || c[set] >= 1n << 64n) throw fail(`capabilities.${set}`, 'must be a 64-bit bigint mask');
     }
     if ((c.effective & ~c.permitted) !== 0n) throw fail('capabilities.effective', 'must be a subset of permitted');
-    if ((c.ambient & ~(c.permitted & c.inheritable)) !== 0n) throw fail('capabilities.ambient', 'must be a subset of permitted and inheritable', 'see capabilities(7), "Ambient capability set"');
+    if ((c.ambient & ~(c.permitted & c.inheritable)) !== 0n)
+      throw fail('capabilities.ambient', 'must be a subset of permitted and inheritable', 'see capabilities(7), "Ambient capability set"');
     if (c.securebits !== undefined && !isUint(c.securebits, 0xfff)) throw fail('capabilities.securebits', 'must be a mask of SECBIT_* flags (12 bits)');
   }
   if (spec.seccomp) {
     const len = spec.seccomp.filter?.length;
-    if (!(spec.seccomp.filter instanceof Uint8Array) || len % 8 !== 0 || len === 0) throw fail('seccomp.filter', 'must be a non-empty Uint8Array of 8-byte sock_filter instructions');
+    if (!(spec.seccomp.filter instanceof Uint8Array) || len % 8 !== 0 || len === 0)
+      throw fail('seccomp.filter', 'must be a non-empty Uint8Array of 8-byte sock_filter instructions');
     if (len / 8 > 4096) throw fail('seccomp.filter', `has ${len / 8} instructions; BPF_MAXINSNS is 4096`);
     if (spec.seccomp.flags !== undefined && !isUint(spec.seccomp.flags)) throw fail('seccomp.flags', 'must be a non-negative integer');
   }

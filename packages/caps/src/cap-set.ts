@@ -67,7 +67,7 @@ export class CapSet implements Iterable<number> {
 
   /** True when capability `cap` is in the set. */
   has(cap: CapabilityLike): boolean {
-    return (this.mask >> BigInt(resolveCapability(cap, 'cap'))) & 1n ? true : false;
+    return ((this.mask >> BigInt(resolveCapability(cap, 'cap'))) & 1n) === 1n;
   }
 
   /** This set plus `caps`. */

@@ -24,7 +24,7 @@ const TABLE: readonly (readonly [string, string])[] = [
   ['CAP_KILL', 'Bypass permission checks for sending signals.'],
   ['CAP_SETGID', 'Make arbitrary changes to process GIDs and the supplementary group list; forge GIDs over sockets.'],
   ['CAP_SETUID', 'Make arbitrary changes to process UIDs; forge UIDs over sockets.'],
-  ['CAP_SETPCAP', "Add bounding-set capabilities to the inheritable set, drop from the bounding set, change securebits."],
+  ['CAP_SETPCAP', 'Add bounding-set capabilities to the inheritable set, drop from the bounding set, change securebits.'],
   ['CAP_LINUX_IMMUTABLE', 'Set the FS_APPEND_FL and FS_IMMUTABLE_FL inode flags.'],
   ['CAP_NET_BIND_SERVICE', 'Bind a socket to Internet domain privileged ports (below 1024).'],
   ['CAP_NET_BROADCAST', 'Unused: make socket broadcasts and listen to multicasts.'],
@@ -60,9 +60,7 @@ const TABLE: readonly (readonly [string, string])[] = [
 ];
 
 /** Every capability kc knows by name, indexed by number (0..{@link KNOWN_LAST_CAP}). */
-export const CAPABILITIES: readonly CapabilityInfo[] = Object.freeze(
-  TABLE.map(([name, description], number) => Object.freeze({ number, name, description })),
-);
+export const CAPABILITIES: readonly CapabilityInfo[] = Object.freeze(TABLE.map(([name, description], number) => Object.freeze({ number, name, description })));
 
 /** The highest capability number kc (and libcap 2.66, and Linux 5.9..6.18) knows by name: CAP_CHECKPOINT_RESTORE. */
 export const KNOWN_LAST_CAP = CAPABILITIES.length - 1;
@@ -71,18 +69,51 @@ export const KNOWN_LAST_CAP = CAPABILITIES.length - 1;
 export const MAX_CAP_NUMBER = 63;
 
 /** Capability numbers by kernel name, e.g. `Cap.NET_RAW === 13`. */
-export const Cap = Object.freeze(
-  Object.fromEntries(CAPABILITIES.map((c) => [c.name.slice(4), c.number])) as Record<CapName, number>,
-);
+export const Cap = Object.freeze(Object.fromEntries(CAPABILITIES.map((c) => [c.name.slice(4), c.number])) as Record<CapName, number>);
 
 /** Short capability names (without `CAP_`) kc knows. */
 export type CapName =
-  | 'CHOWN' | 'DAC_OVERRIDE' | 'DAC_READ_SEARCH' | 'FOWNER' | 'FSETID' | 'KILL' | 'SETGID' | 'SETUID'
-  | 'SETPCAP' | 'LINUX_IMMUTABLE' | 'NET_BIND_SERVICE' | 'NET_BROADCAST' | 'NET_ADMIN' | 'NET_RAW'
-  | 'IPC_LOCK' | 'IPC_OWNER' | 'SYS_MODULE' | 'SYS_RAWIO' | 'SYS_CHROOT' | 'SYS_PTRACE' | 'SYS_PACCT'
-  | 'SYS_ADMIN' | 'SYS_BOOT' | 'SYS_NICE' | 'SYS_RESOURCE' | 'SYS_TIME' | 'SYS_TTY_CONFIG' | 'MKNOD'
-  | 'LEASE' | 'AUDIT_WRITE' | 'AUDIT_CONTROL' | 'SETFCAP' | 'MAC_OVERRIDE' | 'MAC_ADMIN' | 'SYSLOG'
-  | 'WAKE_ALARM' | 'BLOCK_SUSPEND' | 'AUDIT_READ' | 'PERFMON' | 'BPF' | 'CHECKPOINT_RESTORE';
+  | 'CHOWN'
+  | 'DAC_OVERRIDE'
+  | 'DAC_READ_SEARCH'
+  | 'FOWNER'
+  | 'FSETID'
+  | 'KILL'
+  | 'SETGID'
+  | 'SETUID'
+  | 'SETPCAP'
+  | 'LINUX_IMMUTABLE'
+  | 'NET_BIND_SERVICE'
+  | 'NET_BROADCAST'
+  | 'NET_ADMIN'
+  | 'NET_RAW'
+  | 'IPC_LOCK'
+  | 'IPC_OWNER'
+  | 'SYS_MODULE'
+  | 'SYS_RAWIO'
+  | 'SYS_CHROOT'
+  | 'SYS_PTRACE'
+  | 'SYS_PACCT'
+  | 'SYS_ADMIN'
+  | 'SYS_BOOT'
+  | 'SYS_NICE'
+  | 'SYS_RESOURCE'
+  | 'SYS_TIME'
+  | 'SYS_TTY_CONFIG'
+  | 'MKNOD'
+  | 'LEASE'
+  | 'AUDIT_WRITE'
+  | 'AUDIT_CONTROL'
+  | 'SETFCAP'
+  | 'MAC_OVERRIDE'
+  | 'MAC_ADMIN'
+  | 'SYSLOG'
+  | 'WAKE_ALARM'
+  | 'BLOCK_SUSPEND'
+  | 'AUDIT_READ'
+  | 'PERFMON'
+  | 'BPF'
+  | 'CHECKPOINT_RESTORE';
 
 /** A capability given by number (0..63) or by name in any of the usual spellings (`CAP_NET_RAW`, `cap_net_raw`, `NET_RAW`). */
 export type CapabilityLike = number | string;
@@ -117,7 +148,5 @@ export function capabilityName(n: number): string {
 
 /** The facts about capability `n`; a future capability gets a generic description. */
 export function capabilityInfo(n: number): CapabilityInfo {
-  return (
-    CAPABILITIES[n] ?? { number: n, name: String(n), description: `Capability ${n}, newer than this version of kc.` }
-  );
+  return CAPABILITIES[n] ?? { number: n, name: String(n), description: `Capability ${n}, newer than this version of kc.` };
 }

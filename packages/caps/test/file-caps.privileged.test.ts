@@ -5,16 +5,7 @@ import { join } from 'node:path';
 import { rawXattr } from '@kc/native';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CapSet,
-  CapsError,
-  FILE_CAPS_XATTR,
-  fileCapsToText,
-  readCapLastCap,
-  readFileCaps,
-  removeFileCaps,
-  writeFileCaps,
-} from '../src/index.js';
+import { CapSet, CapsError, FILE_CAPS_XATTR, fileCapsToText, readCapLastCap, readFileCaps, removeFileCaps, writeFileCaps } from '../src/index.js';
 import type { FileCapabilities } from '../src/index.js';
 
 // Differential tests against setcap/getcap (libcap2-bin): files written by
@@ -37,7 +28,10 @@ function freshFile(): string {
   copyFileSync('/bin/true', path);
   return path;
 }
-const getcap = (path: string, ...flags: string[]) => execFileSync('getcap', [...flags, path]).toString().trim();
+const getcap = (path: string, ...flags: string[]) =>
+  execFileSync('getcap', [...flags, path])
+    .toString()
+    .trim();
 const setcap = (text: string, path: string, ...flags: string[]) => execFileSync('setcap', [...flags, text, path]);
 const rawBytes = (path: string) => rawXattr().xattrGet(path, FILE_CAPS_XATTR);
 

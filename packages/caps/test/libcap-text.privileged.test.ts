@@ -46,8 +46,17 @@ describe('libcap text format, kc vs libcap', () => {
     const set = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
     // Bias towards sets around the kernel's capabilities, where grouping matters.
     const kernel = fc.bigInt({ min: 0n, max: (1n << BigInt(lastCap + 1)) - 1n });
-    const sets = fc.sample(fc.tuple(fc.oneof(set, kernel, fc.constant(0n), fc.constant((1n << BigInt(lastCap + 1)) - 1n)), fc.oneof(set, kernel, fc.constant(0n)), fc.oneof(kernel, fc.constant(0n))), { numRuns: 400, seed: 3 });
-    const texts = sets.map(([e, p, i]) => formatCapText({ effective: CapSet.fromMask(e), permitted: CapSet.fromMask(p), inheritable: CapSet.fromMask(i) }, { lastCap }));
+    const sets = fc.sample(
+      fc.tuple(
+        fc.oneof(set, kernel, fc.constant(0n), fc.constant((1n << BigInt(lastCap + 1)) - 1n)),
+        fc.oneof(set, kernel, fc.constant(0n)),
+        fc.oneof(kernel, fc.constant(0n)),
+      ),
+      { numRuns: 400, seed: 3 },
+    );
+    const texts = sets.map(([e, p, i]) =>
+      formatCapText({ effective: CapSet.fromMask(e), permitted: CapSet.fromMask(p), inheritable: CapSet.fromMask(i) }, { lastCap }),
+    );
     const theirs = libcap.run(texts);
     sets.forEach(([e, p, i], n) => {
       // libcap reads kc's text back to the same sets and prints it unchanged.
@@ -61,7 +70,9 @@ describe('capsh --decode, kc vs capsh', () => {
     const masks = fc.sample(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { numRuns: 100, seed: 11 });
     for (const m of masks) {
       const hex = `0x${m.toString(16)}`;
-      const theirs = execFileSync('capsh', [`--decode=${hex}`]).toString().trim();
+      const theirs = execFileSync('capsh', [`--decode=${hex}`])
+        .toString()
+        .trim();
       expect(formatCapshDecode(parseCapMask(hex))).toBe(theirs);
     }
   });

@@ -17,7 +17,10 @@ import {
 
 // Reading capability state of processes, checked against getpcaps and the kernel's own files.
 const lastCap = readCapLastCap();
-const getpcaps = (pid: number) => execFileSync('getpcaps', [String(pid)]).toString().trim();
+const getpcaps = (pid: number) =>
+  execFileSync('getpcaps', [String(pid)])
+    .toString()
+    .trim();
 
 describe('process capabilities', () => {
   it('reads cap_last_cap', () => {
@@ -38,7 +41,12 @@ describe('process capabilities', () => {
 
   it('reads a spawned child: its five sets and no_new_privs; the calling thread has no securebits', async () => {
     const asked = new Capabilities({ bounding: PODMAN_DEFAULT_CAPS, effective: PODMAN_DEFAULT_CAPS, permitted: PODMAN_DEFAULT_CAPS });
-    const child = spawn({ argv: ['/bin/busybox', 'sleep', '30'], capabilities: toSpawnCapabilities(asked), noNewPrivileges: true, stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn({
+      argv: ['/bin/busybox', 'sleep', '30'],
+      capabilities: toSpawnCapabilities(asked),
+      noNewPrivileges: true,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     try {
       // The child execs asynchronously; wait until /proc shows busybox.
       for (let i = 0; i < 200 && !readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('sleep'); i++) {

@@ -2,15 +2,7 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CapSet,
-  Capabilities,
-  DOCKER_DEFAULT_CAPS,
-  Securebit,
-  capabilitiesAfterExec,
-  parseProcStatus,
-  toSpawnCapabilities,
-} from '../src/index.js';
+import { CapSet, Capabilities, DOCKER_DEFAULT_CAPS, Securebit, capabilitiesAfterExec, parseProcStatus, toSpawnCapabilities } from '../src/index.js';
 import { run } from './helpers/run.js';
 
 // Kernel effects of the capabilities slot of kc's spawn pipeline, checked
@@ -22,7 +14,7 @@ let victim: string;
 // Binds port 80 in the child's own network namespace (so no host service is
 // touched), tries to chown a file, prints its status, then execs busybox to
 // show the status after a second execve.
-const PROBE = String.raw`
+const PROBE = `
 import json, os, socket, sys
 out = {}
 s = socket.socket()

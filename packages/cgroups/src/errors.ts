@@ -1,4 +1,4 @@
-import { KcError } from "@kc/native";
+import { KcError } from '@kc/native';
 
 /**
  * The one error class of `@kc/cgroups`. Bad input is rejected with

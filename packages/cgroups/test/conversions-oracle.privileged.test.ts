@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { blkioWeightToIoWeight, cpuSharesToWeight } from "@kc/cgroups";
-import { describe, expect, it } from "vitest";
-import { probe } from "./helpers.js";
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blkioWeightToIoWeight, cpuSharesToWeight } from '@kc/cgroups';
+import { describe, expect, it } from 'vitest';
+import { probe } from './helpers.js';
 
 // The runtimes' formulas, written out in C with glibc's log2/pow/ceil and
 // integer arithmetic, so kc's TS is compared bit for bit against the C
@@ -28,44 +28,28 @@ int main(void) {
 }
 `;
 
-describe.runIf(probe.cc)(
-	"conversions against the C formula (a C compiler is installed)",
-	() => {
-		it("cpu shares → weight and blkio → io weight equal the C evaluation for every input", () => {
-			const dir = mkdtempSync(join(tmpdir(), "kc-conv-"));
-			try {
-				writeFileSync(join(dir, "o.c"), C_ORACLE);
-				execFileSync("cc", [
-					"-O2",
-					"-o",
-					join(dir, "o"),
-					join(dir, "o.c"),
-					"-lm",
-				]);
-				const lines = execFileSync(join(dir, "o"), {
-					encoding: "utf8",
-					maxBuffer: 1 << 24,
-				})
-					.trim()
-					.split("\n")
-					.map(Number);
-				const mismatches: string[] = [];
-				for (let s = 0; s <= 262200; s++)
-					if (cpuSharesToWeight(s) !== lines[s])
-						mismatches.push(
-							`shares ${s}: kc ${cpuSharesToWeight(s)} C ${lines[s]}`,
-						);
-				for (let w = 10; w <= 1000; w++) {
-					const c = lines[262201 + w - 10];
-					if (blkioWeightToIoWeight(w) !== c)
-						mismatches.push(
-							`blkio ${w}: kc ${blkioWeightToIoWeight(w)} C ${c}`,
-						);
-				}
-				expect(mismatches.slice(0, 5)).toEqual([]);
-			} finally {
-				rmSync(dir, { recursive: true, force: true });
-			}
-		});
-	},
-);
+describe.runIf(probe.cc)('conversions against the C formula (a C compiler is installed)', () => {
+  it('cpu shares → weight and blkio → io weight equal the C evaluation for every input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kc-conv-'));
+    try {
+      writeFileSync(join(dir, 'o.c'), C_ORACLE);
+      execFileSync('cc', ['-O2', '-o', join(dir, 'o'), join(dir, 'o.c'), '-lm']);
+      const lines = execFileSync(join(dir, 'o'), {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      })
+        .trim()
+        .split('\n')
+        .map(Number);
+      const mismatches: string[] = [];
+      for (let s = 0; s <= 262200; s++) if (cpuSharesToWeight(s) !== lines[s]) mismatches.push(`shares ${s}: kc ${cpuSharesToWeight(s)} C ${lines[s]}`);
+      for (let w = 10; w <= 1000; w++) {
+        const c = lines[262201 + w - 10];
+        if (blkioWeightToIoWeight(w) !== c) mismatches.push(`blkio ${w}: kc ${blkioWeightToIoWeight(w)} C ${c}`);
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

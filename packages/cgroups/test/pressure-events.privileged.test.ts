@@ -1,133 +1,98 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Cgroup, CgroupError, type CgroupEvent } from "@kc/cgroups";
-import { afterAll, describe, expect, it } from "vitest";
-import { leakedGroups, probe, sleep, spawnIn, testPath } from "./helpers.js";
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cgroup, CgroupError, type CgroupEvent } from '@kc/cgroups';
+import { afterAll, describe, expect, it } from 'vitest';
+import { leakedGroups, probe, sleep, spawnIn, testPath } from './helpers.js';
 
 afterAll(() => expect(leakedGroups()).toEqual([]));
 
-describe.runIf(probe.psi)("pressure (PSI files in a v2 hierarchy)", () => {
-	it("reads *.pressure as the kernel prints it", async () => {
-		await using cg = Cgroup.create(testPath("psi"));
-		const p = cg.pressure("cpu");
-		const text = readFileSync(
-			join(cg.unifiedDirectory as string, "cpu.pressure"),
-			"utf8",
-		);
-		expect(text).toMatch(
-			new RegExp(
-				`^some avg10=\\S+ avg60=\\S+ avg300=\\S+ total=${p.some.total}$`,
-				"m",
-			),
-		);
-	});
+describe.runIf(probe.psi)('pressure (PSI files in a v2 hierarchy)', () => {
+  it('reads *.pressure as the kernel prints it', async () => {
+    await using cg = Cgroup.create(testPath('psi'));
+    const p = cg.pressure('cpu');
+    const text = readFileSync(join(cg.unifiedDirectory as string, 'cpu.pressure'), 'utf8');
+    expect(text).toMatch(new RegExp(`^some avg10=\\S+ avg60=\\S+ avg300=\\S+ total=${p.some.total}$`, 'm'));
+  });
 
-	it.runIf(probe.cpu && probe.python)(
-		"a trigger fires while a quota throttles a busy loop (cpu controller)",
-		async () => {
-			await using cg = Cgroup.create(testPath("psitrig"), {
-				resources: { cpu: { quota: 10000, period: 100000 } },
-			});
-			const ac = new AbortController();
-			// Without CAP_SYS_RESOURCE the kernel accepts only 2 s windows.
-			const events = cg.pressureEvents(
-				"cpu",
-				{ kind: "some", stallUs: 100_000, windowUs: 2_000_000 },
-				ac.signal,
-			);
-			const p = spawnIn(cg, ["/usr/bin/python3", "-c", "while True: pass"]);
-			const first = await Promise.race([
-				events.next(),
-				sleep(6000).then(() => undefined),
-			]);
-			ac.abort();
-			p.kill("SIGKILL");
-			await p.exited;
-			expect(first?.done).toBe(false);
-			expect(first?.value?.file).toMatch(/cpu\.pressure$/);
-			expect(cg.pressure("cpu").some.total).toBeGreaterThan(100_000);
-		},
-	);
+  it.runIf(probe.cpu && probe.python)('a trigger fires while a quota throttles a busy loop (cpu controller)', async () => {
+    await using cg = Cgroup.create(testPath('psitrig'), {
+      resources: { cpu: { quota: 10000, period: 100000 } },
+    });
+    const ac = new AbortController();
+    // Without CAP_SYS_RESOURCE the kernel accepts only 2 s windows.
+    const events = cg.pressureEvents('cpu', { kind: 'some', stallUs: 100_000, windowUs: 2_000_000 }, ac.signal);
+    const p = spawnIn(cg, ['/usr/bin/python3', '-c', 'while True: pass']);
+    const first = await Promise.race([events.next(), sleep(6000).then(() => undefined)]);
+    ac.abort();
+    p.kill('SIGKILL');
+    await p.exited;
+    expect(first?.done).toBe(false);
+    expect(first?.value?.file).toMatch(/cpu\.pressure$/);
+    expect(cg.pressure('cpu').some.total).toBeGreaterThan(100_000);
+  });
 
-	it("rejects a malformed trigger before opening anything", async () => {
-		await using cg = Cgroup.create(testPath("psibad"));
-		expect(() =>
-			cg.pressureEvents("memory", { kind: "some", stallUs: 5, windowUs: 10 }),
-		).toThrow(CgroupError);
-	});
+  it('rejects a malformed trigger before opening anything', async () => {
+    await using cg = Cgroup.create(testPath('psibad'));
+    expect(() => cg.pressureEvents('memory', { kind: 'some', stallUs: 5, windowUs: 10 })).toThrow(CgroupError);
+  });
 });
 
-describe.runIf(probe.v2Core)("state events (v2 cgroup.events)", () => {
-	it("reports populated 1 then 0 as a child comes and goes", async () => {
-		await using cg = Cgroup.create(testPath("events"));
-		const ac = new AbortController();
-		const seen: CgroupEvent[] = [];
-		const iter = cg.events({ signal: ac.signal, memory: false });
-		const done = (async () => {
-			for await (const e of iter) {
-				seen.push(e);
-				if (e.type === "populated" && e.value === 0) return;
-			}
-		})();
-		const p = spawnIn(cg, ["sleep", "0.1"]);
-		await p.exited;
-		await Promise.race([done, sleep(3000)]);
-		ac.abort();
-		expect(
-			seen.filter((e) => e.type === "populated").map((e) => e.value),
-		).toEqual([1, 0]);
-	});
+describe.runIf(probe.v2Core)('state events (v2 cgroup.events)', () => {
+  it('reports populated 1 then 0 as a child comes and goes', async () => {
+    await using cg = Cgroup.create(testPath('events'));
+    const ac = new AbortController();
+    const seen: CgroupEvent[] = [];
+    const iter = cg.events({ signal: ac.signal, memory: false });
+    const done = (async () => {
+      for await (const e of iter) {
+        seen.push(e);
+        if (e.type === 'populated' && e.value === 0) return;
+      }
+    })();
+    const p = spawnIn(cg, ['sleep', '0.1']);
+    await p.exited;
+    await Promise.race([done, sleep(3000)]);
+    ac.abort();
+    expect(seen.filter((e) => e.type === 'populated').map((e) => e.value)).toEqual([1, 0]);
+  });
 
-	it("reports frozen when the group freezes", async () => {
-		await using cg = Cgroup.create(testPath("evfreeze"));
-		const p = spawnIn(cg, ["sleep", "100"]);
-		const ac = new AbortController();
-		const iter = cg.events({ signal: ac.signal, memory: false });
-		await cg.freeze();
-		const first = await Promise.race([
-			iter.next(),
-			sleep(3000).then(() => undefined),
-		]);
-		ac.abort();
-		p.kill("SIGKILL");
-		await cg.thaw();
-		await p.exited;
-		expect(first?.value).toMatchObject({
-			type: "frozen",
-			value: 1,
-			source: "cgroup.events",
-		});
-	});
+  it('reports frozen when the group freezes', async () => {
+    await using cg = Cgroup.create(testPath('evfreeze'));
+    const p = spawnIn(cg, ['sleep', '100']);
+    const ac = new AbortController();
+    const iter = cg.events({ signal: ac.signal, memory: false });
+    await cg.freeze();
+    const first = await Promise.race([iter.next(), sleep(3000).then(() => undefined)]);
+    ac.abort();
+    p.kill('SIGKILL');
+    await cg.thaw();
+    await p.exited;
+    expect(first?.value).toMatchObject({
+      type: 'frozen',
+      value: 1,
+      source: 'cgroup.events',
+    });
+  });
 });
 
-describe.runIf(probe.v1Memory)(
-	"v1 memory thresholds (cgroup.event_control, v1 memory controller)",
-	() => {
-		it("signals when usage crosses a threshold", async () => {
-			await using cg = Cgroup.create(testPath("thresh"));
-			const ac = new AbortController();
-			const iter = cg.events({
-				signal: ac.signal,
-				memory: false,
-				state: false,
-				memoryThresholds: [8 << 20],
-			});
-			const p = spawnIn(cg, [
-				"/usr/bin/python3",
-				"-c",
-				'import time\na = b"x" * (16 << 20)\ntime.sleep(100)',
-			]);
-			const first = await Promise.race([
-				iter.next(),
-				sleep(5000).then(() => undefined),
-			]);
-			ac.abort();
-			p.kill("SIGKILL");
-			await p.exited;
-			expect(first?.value).toMatchObject({
-				type: "threshold",
-				source: "memory.usage_in_bytes",
-			});
-		});
-	},
-);
+describe.runIf(probe.v1Memory)('v1 memory thresholds (cgroup.event_control, v1 memory controller)', () => {
+  it('signals when usage crosses a threshold', async () => {
+    await using cg = Cgroup.create(testPath('thresh'));
+    const ac = new AbortController();
+    const iter = cg.events({
+      signal: ac.signal,
+      memory: false,
+      state: false,
+      memoryThresholds: [8 << 20],
+    });
+    const p = spawnIn(cg, ['/usr/bin/python3', '-c', 'import time\na = b"x" * (16 << 20)\ntime.sleep(100)']);
+    const first = await Promise.race([iter.next(), sleep(5000).then(() => undefined)]);
+    ac.abort();
+    p.kill('SIGKILL');
+    await p.exited;
+    expect(first?.value).toMatchObject({
+      type: 'threshold',
+      source: 'memory.usage_in_bytes',
+    });
+  });
+});

@@ -2,7 +2,7 @@ import { readlinkSync, statSync } from 'node:fs';
 import { KcErrorCode, type NamespaceKind } from '@kc/native';
 import { NamespaceError } from './errors.js';
 import { ALL_NAMESPACE_KINDS, NAMESPACE_KIND_INFO, parseNamespaceKind } from './kinds.js';
-import { checkPid, Namespace } from './namespace.js';
+import { checkPid, type Namespace } from './namespace.js';
 
 /** The namespace inode of each kind for one process (`undefined` when the kernel lacks the kind). */
 export type NamespaceIds = Partial<Record<NamespaceKind, number>>;
@@ -91,7 +91,10 @@ export function sameNamespace(a: NamespaceRef, b: NamespaceRef, kind?: Namespace
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new NamespaceError(`cannot stat ${path}`, {
-          code: code === 'ENOENT' ? KcErrorCode.NotFound : (code ?? 'EUNKNOWN'), path, syscall: 'stat', cause: e,
+          code: code === 'ENOENT' ? KcErrorCode.NotFound : (code ?? 'EUNKNOWN'),
+          path,
+          syscall: 'stat',
+          cause: e,
         });
       }
     }

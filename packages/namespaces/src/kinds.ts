@@ -51,12 +51,7 @@ export function isNamespaceKind(value: unknown): value is NamespaceKind {
  */
 export function parseNamespaceKind(value: unknown, field = 'kind'): NamespaceKind {
   if (isNamespaceKind(value)) return value;
-  throw invalidArgument(
-    NamespaceError,
-    field,
-    `unknown namespace kind ${JSON.stringify(value)}`,
-    `use one of ${ALL_NAMESPACE_KINDS.join(', ')}`,
-  );
+  throw invalidArgument(NamespaceError, field, `unknown namespace kind ${JSON.stringify(value)}`, `use one of ${ALL_NAMESPACE_KINDS.join(', ')}`);
 }
 
 /** The kind whose CLONE_NEW* flag is `flag` (as NS_GET_NSTYPE returns it), or undefined. */

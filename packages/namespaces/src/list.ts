@@ -2,14 +2,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { NamespaceKind } from '@kc/native';
 import { NamespaceError } from './errors.js';
 import { parseNamespaceLink } from './inspect.js';
-import {
-  commandFrom,
-  groupNamespaces,
-  nsfsMounts,
-  parsePasswd,
-  ppidFromStat,
-  type ProcessNamespaceSample,
-} from './internal/lsns-aggregate.js';
+import { commandFrom, groupNamespaces, nsfsMounts, parsePasswd, ppidFromStat, type ProcessNamespaceSample } from './internal/lsns-aggregate.js';
 import { ALL_NAMESPACE_KINDS, NAMESPACE_KIND_INFO, parseNamespaceKind } from './kinds.js';
 import { Namespace } from './namespace.js';
 

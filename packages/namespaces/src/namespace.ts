@@ -6,7 +6,14 @@ import { kindOfCloneFlag, NAMESPACE_KIND_INFO, parseNamespaceKind } from './kind
 
 /** PIDFD_GET_*_NAMESPACE ioctl numbers (include/uapi/linux/pidfd.h, Linux 6.11+). */
 const PIDFD_NS_IOCTL: Record<NamespaceKind, number> = {
-  cgroup: 1, ipc: 2, mnt: 3, net: 4, pid: 5, time: 7, user: 9, uts: 10,
+  cgroup: 1,
+  ipc: 2,
+  mnt: 3,
+  net: 4,
+  pid: 5,
+  time: 7,
+  user: 9,
+  uts: 10,
 };
 
 /**
@@ -55,7 +62,10 @@ export class Namespace implements Disposable {
       closeQuietly(fd);
       if (e instanceof NamespaceError && (e.code === 'ENOTTY' || e.code === 'EINVAL')) {
         throw new NamespaceError(`${source} is not a namespace file`, {
-          code: KcErrorCode.InvalidArgument, path: source, hint: 'give /proc/PID/ns/<kind> or a bind mount of one', cause: e,
+          code: KcErrorCode.InvalidArgument,
+          path: source,
+          hint: 'give /proc/PID/ns/<kind> or a bind mount of one',
+          cause: e,
         });
       }
       throw e;
@@ -63,7 +73,8 @@ export class Namespace implements Disposable {
     if (kind === undefined || (expected !== undefined && kind !== expected)) {
       closeQuietly(fd);
       throw new NamespaceError(`${source} is a ${kind ?? 'unknown'} namespace, not ${expected}`, {
-        code: KcErrorCode.InvalidArgument, path: source,
+        code: KcErrorCode.InvalidArgument,
+        path: source,
       });
     }
     return new Namespace(fd, kind, source);
@@ -83,7 +94,11 @@ export class Namespace implements Disposable {
     } catch (e) {
       if (e instanceof NamespaceError && e.code === 'ENOENT') {
         throw new NamespaceError(`namespace file ${path} does not exist`, {
-          code: KcErrorCode.NotFound, errno: e.errno, syscall: 'open', path, cause: e,
+          code: KcErrorCode.NotFound,
+          errno: e.errno,
+          syscall: 'open',
+          path,
+          cause: e,
         });
       }
       throw e;

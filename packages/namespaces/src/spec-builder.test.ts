@@ -54,17 +54,28 @@ describe('namespaceSpec', () => {
 
   it('checks id maps (overlaps, unprivileged rules) and setgroups', () => {
     expect(
-      err(() => namespaceSpec({ create: ['user'], uidMap: [{ containerId: 0, hostId: 0, size: 10 }, { containerId: 5, hostId: 100, size: 1 }] })).field,
+      err(() =>
+        namespaceSpec({
+          create: ['user'],
+          uidMap: [
+            { containerId: 0, hostId: 0, size: 10 },
+            { containerId: 5, hostId: 100, size: 1 },
+          ],
+        }),
+      ).field,
     ).toBe('uidMap[1].containerId');
     expect(
       err(() => namespaceSpec({ create: ['user'], unprivileged: { uid: 1000, gid: 1000 }, uidMap: [{ containerId: 0, hostId: 0, size: 65536 }] })).field,
     ).toBe('uidMap');
     expect(
-      err(() => namespaceSpec({ create: ['user'], unprivileged: { uid: 1000, gid: 1000 }, setgroups: 'allow', gidMap: [{ containerId: 0, hostId: 1000, size: 1 }] })).field,
+      err(() =>
+        namespaceSpec({ create: ['user'], unprivileged: { uid: 1000, gid: 1000 }, setgroups: 'allow', gidMap: [{ containerId: 0, hostId: 1000, size: 1 }] }),
+      ).field,
     ).toBe('setgroups');
     // With the setuid helpers, wide ranges are allowed (they check /etc/subuid themselves).
     expect(
-      namespaceSpec({ create: ['user'], unprivileged: { uid: 1000, gid: 1000 }, idMapHelper: true, uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }] }).idMapHelper,
+      namespaceSpec({ create: ['user'], unprivileged: { uid: 1000, gid: 1000 }, idMapHelper: true, uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }] })
+        .idMapHelper,
     ).toBe(true);
   });
 

@@ -120,7 +120,10 @@ export function namespaceSpec(options: NamespaceOptions): NamespaceSpecFields {
 
   const newUser = seen.has('user');
   const unpriv = options.unprivileged;
-  for (const [key, idKey] of [['uidMap', 'uid'], ['gidMap', 'gid']] as const) {
+  for (const [key, idKey] of [
+    ['uidMap', 'uid'],
+    ['gidMap', 'gid'],
+  ] as const) {
     const map = options[key];
     if (map === undefined) continue;
     if (!newUser) throw invalidArgument(NamespaceError, key, 'an id map needs a new user namespace', "add 'user' to create");
@@ -190,7 +193,10 @@ function toJoin(t: JoinTarget, field: string, claim: (k: NamespaceKind, f: strin
   // Reading is not changing: a missing file is reported here rather than from the child.
   if (!existsSync(t.path)) {
     throw new NamespaceError(`${field}.path: namespace file ${t.path} does not exist`, {
-      code: KcErrorCode.NotFound, field: `${field}.path`, path: t.path, hint: 'persist it first (persistNamespace) or check the name',
+      code: KcErrorCode.NotFound,
+      field: `${field}.path`,
+      path: t.path,
+      hint: 'persist it first (persistNamespace) or check the name',
     });
   }
   return { kind, path: t.path };

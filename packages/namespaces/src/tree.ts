@@ -22,10 +22,7 @@ export interface NamespaceTreeNode {
  * console.log(root.info.kind, root.children.length);
  * ```
  */
-export function namespaceTree(
-  relation: 'owner' | 'parent',
-  namespaces: readonly NamespaceInfo[] = listNamespaces(),
-): NamespaceTreeNode[] {
+export function namespaceTree(relation: 'owner' | 'parent', namespaces: readonly NamespaceInfo[] = listNamespaces()): NamespaceTreeNode[] {
   const nodes = new Map<string, NamespaceTreeNode>();
   const key = (kind: NamespaceKind, inode: number) => `${kind}:${inode}`;
   for (const info of namespaces) nodes.set(key(info.kind, info.inode), { info, children: [] });
@@ -34,8 +31,12 @@ export function namespaceTree(
     const { info } = node;
     const up =
       relation === 'owner'
-        ? info.ownerInode === null ? undefined : nodes.get(key('user', info.ownerInode))
-        : info.parentInode === null ? undefined : nodes.get(key(info.kind, info.parentInode));
+        ? info.ownerInode === null
+          ? undefined
+          : nodes.get(key('user', info.ownerInode))
+        : info.parentInode === null
+          ? undefined
+          : nodes.get(key(info.kind, info.parentInode));
     if (up && up !== node) up.children.push(node);
     else roots.push(node);
   }

@@ -64,7 +64,11 @@ describe('Namespace handles', () => {
     const dst = join(dir, 'dst');
     mkdirSync(src);
     mkdirSync(dst);
-    const userHolder = holder({ namespaces: ['user'], uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }], gidMap: [{ containerId: 0, hostId: 100000, size: 65536 }] });
+    const userHolder = holder({
+      namespaces: ['user'],
+      uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],
+      gidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],
+    });
     let mountedSrc = false;
     let mountedDst = false;
     try {

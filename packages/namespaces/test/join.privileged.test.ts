@@ -40,7 +40,10 @@ describe('joining and creating namespaces', () => {
     const target = holder({ namespaces: ['uts', 'ipc'], hostname: 'kc-joined' });
     try {
       using uts = Namespace.fromPidfd(target.pidfd, 'uts');
-      const viaHandle = spawn({ argv: ['/bin/busybox', 'sh', '-c', 'hostname; read x'], ...namespaceSpec({ join: [uts, { kind: 'ipc', path: `/proc/${target.pid}/ns/ipc` }] }) });
+      const viaHandle = spawn({
+        argv: ['/bin/busybox', 'sh', '-c', 'hostname; read x'],
+        ...namespaceSpec({ join: [uts, { kind: 'ipc', path: `/proc/${target.pid}/ns/ipc` }] }),
+      });
       const out = collect(viaHandle.stdout);
       expect(sameNamespace(viaHandle.pid, target.pid, 'ipc')).toBe(true);
       expect(sameNamespace(viaHandle.pid, target.pid, 'uts')).toBe(true);

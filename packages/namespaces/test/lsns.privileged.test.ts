@@ -4,13 +4,20 @@ import { listNamespaces, namespaceTree, Namespace } from '@kc/namespaces';
 import { holder, run, stop } from './helpers.js';
 
 interface LsnsRow {
-  ns: number; type: string; nprocs: number; pid: number; ppid: number; command: string; uid: number; user: string; pns: number; ons: number;
+  ns: number;
+  type: string;
+  nprocs: number;
+  pid: number;
+  ppid: number;
+  command: string;
+  uid: number;
+  user: string;
+  pns: number;
+  ons: number;
 }
 
 const lsns = (): Map<string, LsnsRow> =>
-  new Map(
-    (JSON.parse(run('lsns', ['-J', '--output-all'])) as { namespaces: LsnsRow[] }).namespaces.map((r) => [`${r.type}:${r.ns}`, r]),
-  );
+  new Map((JSON.parse(run('lsns', ['-J', '--output-all'])) as { namespaces: LsnsRow[] }).namespaces.map((r) => [`${r.type}:${r.ns}`, r]));
 const pids = () => new Set(readdirSync('/proc').filter((d) => /^\d+$/.test(d)));
 
 describe('listNamespaces() against lsns -J', () => {
@@ -55,7 +62,10 @@ describe('listNamespaces() against lsns -J', () => {
       for (const n of ours) {
         const key = `${n.kind}:${n.inode}`;
         if (first.has(key) || second.has(key)) continue;
-        expect(n.pids.every((p) => !after.has(String(p)) || !before.has(String(p))), `${key} (pids ${n.pids}) not in lsns`).toBe(true);
+        expect(
+          n.pids.every((p) => !after.has(String(p)) || !before.has(String(p))),
+          `${key} (pids ${n.pids}) not in lsns`,
+        ).toBe(true);
       }
       const mineNet = byKey.get(`net:${Namespace.fromPid(child.pid, 'net').inode}`);
       expect(mineNet?.pids).toEqual([child.pid]);

@@ -4,11 +4,24 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from '@kc/native';
 import {
-  isNsfsMount, listNetns, Namespace, NamespaceError, namespaceSpec, netnsPath, openPersisted, persistNamespace, persistNetns, removePersisted,
+  isNsfsMount,
+  listNetns,
+  Namespace,
+  NamespaceError,
+  namespaceSpec,
+  netnsPath,
+  openPersisted,
+  persistNamespace,
+  persistNetns,
+  removePersisted,
 } from '@kc/namespaces';
 import { collect, holder, run, stop, tag } from './helpers.js';
 
-const ipNetnsNames = () => run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+const ipNetnsNames = () =>
+  run('ip', ['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter(Boolean);
 
 describe('persisted namespaces', () => {
   it('a persisted netns outlives its process, is visible to ip netns by path, and is removed cleanly', async () => {

@@ -7,10 +7,13 @@ import { busyboxRootfs } from './rootfs.js';
 
 /** Mount points of a process's mountinfo (field 5), unescaped. */
 const mountPoints = (pid: number) =>
-  readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter(Boolean).map((l) => ({
-    point: (l.split(' ')[4] ?? '').replace(/\\040/g, ' '),
-    fstype: l.slice(l.indexOf(' - ') + 3).split(' ')[0],
-  }));
+  readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({
+      point: (l.split(' ')[4] ?? '').replace(/\\040/g, ' '),
+      fstype: l.slice(l.indexOf(' - ') + 3).split(' ')[0],
+    }));
 
 describe('mount targets inside a rootfs', () => {
   it('a symlink to / (or up with ..) in the rootfs does not let a mount escape', async () => {
@@ -51,7 +54,11 @@ describe('mount targets inside a rootfs', () => {
     symlinkSync('/', `${root}/escape`);
     try {
       const p = spawn({
-        argv: ['/bin/sh', '-c', 'grep -E " / | /proc | /tmp | /proc/keys " /proc/self/mountinfo; ls /; wc -c < /proc/keys; echo x > /proc/sys/kernel/hostname || echo ro-ok'],
+        argv: [
+          '/bin/sh',
+          '-c',
+          'grep -E " / | /proc | /tmp | /proc/keys " /proc/self/mountinfo; ls /; wc -c < /proc/keys; echo x > /proc/sys/kernel/hostname || echo ro-ok',
+        ],
         namespaces: ['mnt', 'pid', 'uts'],
         mounts: new MountPlan()
           .rootfs(root)

@@ -37,7 +37,9 @@ describe('veth-connected network namespaces', () => {
         { name: `${t}b`, netns: nsB, address: '10.213.7.2/24', loopback: true, gateway: '10.213.7.1' },
       );
       // ip is the oracle: it sees the addresses inside the namespaces through their processes.
-      const ipB = JSON.parse(run('nsenter', ['--net=/proc/' + client.pid + '/ns/net', 'ip', '-j', 'addr', 'show', `${t}b`])) as { addr_info: { local: string }[] }[];
+      const ipB = JSON.parse(run('nsenter', ['--net=/proc/' + client.pid + '/ns/net', 'ip', '-j', 'addr', 'show', `${t}b`])) as {
+        addr_info: { local: string }[];
+      }[];
       expect(ipB[0]?.addr_info.map((a) => a.local)).toContain('10.213.7.2');
       server.stdin?.write('go\n');
       await waitFor(() => serverOut() + serverErr(), 'listening');

@@ -22,15 +22,12 @@ export function fileCapsFromText(text: string, options: CapTextOptions & { rooti
   const sets = parseCapText(text, options);
   const covered = sets.permitted.union(sets.inheritable);
   if (!sets.effective.isEmpty && !covered.isSubsetOf(sets.effective)) {
-    throw new CapsError(
-      `text: a file has one effective bit, so "e" must cover all of ${covered.toString()} or none of them ("${text}")`,
-      {
-        code: KcErrorCode.InvalidArgument,
-        field: 'text',
-        token: covered.difference(sets.effective).toString(),
-        hint: 'write e.g. "cap_net_raw+ep" or "cap_net_raw+p"',
-      },
-    );
+    throw new CapsError(`text: a file has one effective bit, so "e" must cover all of ${covered.toString()} or none of them ("${text}")`, {
+      code: KcErrorCode.InvalidArgument,
+      field: 'text',
+      token: covered.difference(sets.effective).toString(),
+      hint: 'write e.g. "cap_net_raw+ep" or "cap_net_raw+p"',
+    });
   }
   return {
     permitted: sets.permitted,
@@ -52,8 +49,5 @@ export function fileCapsFromText(text: string, options: CapTextOptions & { rooti
  */
 export function fileCapsToText(caps: FileCapabilities, options: CapTextOptions = {}): string {
   const all = caps.permitted.union(caps.inheritable);
-  return formatCapText(
-    { permitted: caps.permitted, inheritable: caps.inheritable, effective: caps.effective ? all : CapSet.EMPTY },
-    options,
-  );
+  return formatCapText({ permitted: caps.permitted, inheritable: caps.inheritable, effective: caps.effective ? all : CapSet.EMPTY }, options);
 }

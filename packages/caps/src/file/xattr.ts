@@ -45,8 +45,7 @@ export function readFileCaps(path: string): DecodedFileCapabilities | null {
  */
 export function writeFileCaps(path: string, caps: FileCapabilitiesInit | string, options: { rootid?: number } = {}): void {
   checkPath(path);
-  const fc: FileCapabilitiesInit =
-    typeof caps === 'string' ? fileCapsFromText(caps, options) : { ...caps, rootid: options.rootid ?? caps.rootid };
+  const fc: FileCapabilitiesInit = typeof caps === 'string' ? fileCapsFromText(caps, options) : { ...caps, rootid: options.rootid ?? caps.rootid };
   const value = encodeFileCaps(fc);
   checkRegular(path);
   translateNative(CapsError, () => rawXattr().xattrSet(path, FILE_CAPS_XATTR, value, 0, false), {
@@ -90,4 +89,3 @@ function checkRegular(path: string): void {
     });
   }
 }
-

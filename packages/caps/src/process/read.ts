@@ -102,4 +102,3 @@ export function readNoNewPrivs(pid: Pid = 'self'): boolean {
   }
   return status.noNewPrivs;
 }
-

@@ -50,10 +50,7 @@ export function capabilitiesAfterExec(before: Capabilities, exec: ExecContext): 
   }
   const privileged = file !== null || exec.setid === true;
   const ambient = privileged ? CapSet.EMPTY : before.ambient;
-  let permitted = before.inheritable
-    .intersect(fInheritable)
-    .union(fPermitted.intersect(before.bounding))
-    .union(ambient);
+  let permitted = before.inheritable.intersect(fInheritable).union(fPermitted.intersect(before.bounding)).union(ambient);
   if (exec.noNewPrivs) permitted = permitted.intersect(before.permitted);
   const effective = fEffective ? permitted : ambient;
   return new Capabilities({

@@ -32,7 +32,9 @@ describe('toSpawnCapabilities', () => {
     expect(fieldOf(() => toSpawnCapabilities(base.with({ ambient: ['CHOWN'] }), opts))).toBe('capabilities.ambient');
     expect(fieldOf(() => toSpawnCapabilities(base.with({ inheritable: ['KILL'], bounding: ['CHOWN'] }), opts))).toBe('capabilities.inheritable');
     expect(fieldOf(() => toSpawnCapabilities(base.with({ permitted: [41, 'CHOWN'] }), opts))).toBe('capabilities.permitted');
-    expect(fieldOf(() => toSpawnCapabilities(Capabilities.only(['KILL']), { ...opts, securebits: Securebit.NO_CAP_AMBIENT_RAISE }))).toBe('capabilities.securebits');
+    expect(fieldOf(() => toSpawnCapabilities(Capabilities.only(['KILL']), { ...opts, securebits: Securebit.NO_CAP_AMBIENT_RAISE }))).toBe(
+      'capabilities.securebits',
+    );
     expect(fieldOf(() => toSpawnCapabilities(base, { ...opts, securebits: 1 << 20 }))).toBe('capabilities.securebits');
   });
 });

@@ -30,9 +30,7 @@ const clause = fc.oneof(
 const space = fc.constantFrom(' ', '  ', '\t');
 
 /** Mostly valid texts: clauses of lists and actions. */
-export const capTexts: fc.Arbitrary<string> = fc
-  .tuple(fc.array(clause, { minLength: 1, maxLength: 5 }), space)
-  .map(([clauses, sep]) => clauses.join(sep));
+export const capTexts: fc.Arbitrary<string> = fc.tuple(fc.array(clause, { minLength: 1, maxLength: 5 }), space).map(([clauses, sep]) => clauses.join(sep));
 
 /** Texts with a corruption: a random character inserted, replaced or dropped. */
 export const brokenCapTexts: fc.Arbitrary<string> = fc

@@ -52,7 +52,9 @@ export function buildLibcapReference(): LibcapReference {
   execFileSync('gcc', ['-O1', '-o', bin, join(dir, 'ref.c'), '-lcap']);
   return {
     run(texts) {
-      const out = execFileSync(bin, { input: `${texts.join('\n')}\n` }).toString().split('\n');
+      const out = execFileSync(bin, { input: `${texts.join('\n')}\n` })
+        .toString()
+        .split('\n');
       return texts.map((_, i) => {
         const line = out[i] as string;
         if (line === 'ERR') return null;

@@ -1,5 +1,5 @@
-import { invalidArgument } from "@kc/native";
-import { CgroupError } from "../errors.js";
+import { invalidArgument } from '@kc/native';
+import { CgroupError } from '../errors.js';
 
 /**
  * Checks one cgroup name: non-empty, no `/`, not `.` or `..`, no NUL or
@@ -8,26 +8,12 @@ import { CgroupError } from "../errors.js";
  *
  * @throws {@link CgroupError} `INVALID_ARGUMENT` before any write.
  */
-export function validateCgroupName(name: string, field = "name"): void {
-	if (typeof name !== "string" || name.length === 0)
-		throw invalidArgument(CgroupError, field, "must be a non-empty string");
-	if (name.includes("/"))
-		throw invalidArgument(
-			CgroupError,
-			field,
-			`"${name}" contains "/"`,
-			"give one name, or a path to Cgroup.create",
-		);
-	if (name === "." || name === "..")
-		throw invalidArgument(
-			CgroupError,
-			field,
-			`"${name}" would leave the cgroup`,
-		);
-	if (/[\0\n]/.test(name))
-		throw invalidArgument(CgroupError, field, "contains NUL or newline");
-	if (Buffer.byteLength(name) > 255)
-		throw invalidArgument(CgroupError, field, "is longer than 255 bytes");
+export function validateCgroupName(name: string, field = 'name'): void {
+  if (typeof name !== 'string' || name.length === 0) throw invalidArgument(CgroupError, field, 'must be a non-empty string');
+  if (name.includes('/')) throw invalidArgument(CgroupError, field, `"${name}" contains "/"`, 'give one name, or a path to Cgroup.create');
+  if (name === '.' || name === '..') throw invalidArgument(CgroupError, field, `"${name}" would leave the cgroup`);
+  if (/[\0\n]/.test(name)) throw invalidArgument(CgroupError, field, 'contains NUL or newline');
+  if (Buffer.byteLength(name) > 255) throw invalidArgument(CgroupError, field, 'is longer than 255 bytes');
 }
 
 /**
@@ -36,24 +22,21 @@ export function validateCgroupName(name: string, field = "name"): void {
  *
  * @throws {@link CgroupError} `INVALID_ARGUMENT` for `..`, `.`, empty parts or bad names.
  */
-export function normaliseCgroupPath(path: string, field = "path"): string {
-	if (typeof path !== "string")
-		throw invalidArgument(CgroupError, field, "must be a string");
-	const parts = path
-		.split("/")
-		.filter((p, i, all) => !(p === "" && (i === 0 || i === all.length - 1)));
-	if (parts.length === 1 && parts[0] === "") return "/";
-	for (const [i, p] of parts.entries()) validateCgroupName(p, `${field}[${i}]`);
-	return `/${parts.join("/")}`;
+export function normaliseCgroupPath(path: string, field = 'path'): string {
+  if (typeof path !== 'string') throw invalidArgument(CgroupError, field, 'must be a string');
+  const parts = path.split('/').filter((p, i, all) => !(p === '' && (i === 0 || i === all.length - 1)));
+  if (parts.length === 1 && parts[0] === '') return '/';
+  for (const [i, p] of parts.entries()) validateCgroupName(p, `${field}[${i}]`);
+  return `/${parts.join('/')}`;
 }
 
 /** The parent path of a normalised path (`/a/b` → `/a`, `/a` → `/`). */
 export function parentPath(path: string): string {
-	const i = path.lastIndexOf("/");
-	return i <= 0 ? "/" : path.slice(0, i);
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
 }
 
 /** Joins a normalised path and a validated name. */
 export function joinPath(path: string, name: string): string {
-	return path === "/" ? `/${name}` : `${path}/${name}`;
+  return path === '/' ? `/${name}` : `${path}/${name}`;
 }

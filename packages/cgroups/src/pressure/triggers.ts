@@ -1,61 +1,40 @@
-import { closeSync, constants, openSync, writeSync } from "node:fs";
-import { invalidArgument, PollEvent, watchFd } from "@kc/native";
-import { CgroupError } from "../errors.js";
-import { EventQueue } from "../internal/event-queue.js";
-import { fsError } from "../internal/fs.js";
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { invalidArgument, PollEvent, watchFd } from '@kc/native';
+import { CgroupError } from '../errors.js';
+import { EventQueue } from '../internal/event-queue.js';
+import { fsError } from '../internal/fs.js';
 
 /** A PSI trigger (psi.rst "Monitoring for pressure thresholds"): notify when tasks stall `stallUs` within any `windowUs`. */
 export interface PressureTrigger {
-	/** Which line the threshold applies to: `some` (any task stalled) or `full` (all non-idle tasks stalled). */
-	kind: "some" | "full";
-	/** Stall time threshold in microseconds (less than the window). */
-	stallUs: number;
-	/**
-	 * Window in microseconds, 500 ms .. 10 s. Without CAP_SYS_RESOURCE the
-	 * kernel only accepts multiples of 2 s (Linux 6.5+, "unprivileged PSI").
-	 */
-	windowUs: number;
+  /** Which line the threshold applies to: `some` (any task stalled) or `full` (all non-idle tasks stalled). */
+  kind: 'some' | 'full';
+  /** Stall time threshold in microseconds (less than the window). */
+  stallUs: number;
+  /**
+   * Window in microseconds, 500 ms .. 10 s. Without CAP_SYS_RESOURCE the
+   * kernel only accepts multiples of 2 s (Linux 6.5+, "unprivileged PSI").
+   */
+  windowUs: number;
 }
 
 /** One trigger firing. */
 export interface PressureEvent {
-	/** The `*.pressure` file that fired. */
-	file: string;
-	/** Milliseconds since the epoch when the event was read. */
-	at: number;
+  /** The `*.pressure` file that fired. */
+  file: string;
+  /** Milliseconds since the epoch when the event was read. */
+  at: number;
 }
 
 /** Formats a trigger for writing. @throws {@link CgroupError} `INVALID_ARGUMENT` */
 export function formatTrigger(t: PressureTrigger): string {
-	if (t.kind !== "some" && t.kind !== "full")
-		throw invalidArgument(
-			CgroupError,
-			"trigger.kind",
-			'must be "some" or "full"',
-		);
-	if (
-		!Number.isInteger(t.windowUs) ||
-		t.windowUs < 500_000 ||
-		t.windowUs > 10_000_000
-	) {
-		throw invalidArgument(
-			CgroupError,
-			"trigger.windowUs",
-			`must be an integer in 500000..10000000, got ${t.windowUs}`,
-		);
-	}
-	if (
-		!Number.isInteger(t.stallUs) ||
-		t.stallUs <= 0 ||
-		t.stallUs > t.windowUs
-	) {
-		throw invalidArgument(
-			CgroupError,
-			"trigger.stallUs",
-			`must be a positive integer up to windowUs, got ${t.stallUs}`,
-		);
-	}
-	return `${t.kind} ${t.stallUs} ${t.windowUs}`;
+  if (t.kind !== 'some' && t.kind !== 'full') throw invalidArgument(CgroupError, 'trigger.kind', 'must be "some" or "full"');
+  if (!Number.isInteger(t.windowUs) || t.windowUs < 500_000 || t.windowUs > 10_000_000) {
+    throw invalidArgument(CgroupError, 'trigger.windowUs', `must be an integer in 500000..10000000, got ${t.windowUs}`);
+  }
+  if (!Number.isInteger(t.stallUs) || t.stallUs <= 0 || t.stallUs > t.windowUs) {
+    throw invalidArgument(CgroupError, 'trigger.stallUs', `must be a positive integer up to windowUs, got ${t.stallUs}`);
+  }
+  return `${t.kind} ${t.stallUs} ${t.windowUs}`;
 }
 
 /**
@@ -65,35 +44,31 @@ export function formatTrigger(t: PressureTrigger): string {
  *
  * @throws {@link CgroupError} when the kernel rejects the trigger (EINVAL: bad window for an unprivileged caller; EOPNOTSUPP: PSI disabled).
  */
-export function watchPressureFile(
-	file: string,
-	trigger: PressureTrigger,
-	signal?: AbortSignal,
-): AsyncIterableIterator<PressureEvent> {
-	const line = formatTrigger(trigger);
-	signal?.throwIfAborted();
-	let fd: number;
-	try {
-		fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
-	} catch (e) {
-		throw fsError(e, "open", file, "opening a pressure file failed");
-	}
-	try {
-		writeSync(fd, `${line}\0`);
-	} catch (e) {
-		closeSync(fd);
-		throw fsError(e, "write", file, `registering PSI trigger "${line}" failed`);
-	}
-	let watch: { stop(): void } | undefined;
-	const queue = new EventQueue<PressureEvent>(() => {
-		watch?.stop();
-		closeSync(fd);
-	}, signal);
-	watch = watchFd(
-		fd,
-		PollEvent.Priority,
-		() => queue.push({ file, at: Date.now() }),
-		(e) => queue.fail(e),
-	);
-	return queue;
+export function watchPressureFile(file: string, trigger: PressureTrigger, signal?: AbortSignal): AsyncIterableIterator<PressureEvent> {
+  const line = formatTrigger(trigger);
+  signal?.throwIfAborted();
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch (e) {
+    throw fsError(e, 'open', file, 'opening a pressure file failed');
+  }
+  try {
+    writeSync(fd, `${line}\0`);
+  } catch (e) {
+    closeSync(fd);
+    throw fsError(e, 'write', file, `registering PSI trigger "${line}" failed`);
+  }
+  let watch: { stop(): void } | undefined;
+  const queue = new EventQueue<PressureEvent>(() => {
+    watch?.stop();
+    closeSync(fd);
+  }, signal);
+  watch = watchFd(
+    fd,
+    PollEvent.Priority,
+    () => queue.push({ file, at: Date.now() }),
+    (e) => queue.fail(e),
+  );
+  return queue;
 }

@@ -26,27 +26,22 @@ export const BLKIO_WEIGHT_MAX = 1000;
  * 0 means "unset" and stays 0, like both runtimes.
  */
 export function cpuSharesToWeight(shares: number): number {
-	if (shares === 0) return 0;
-	if (shares <= CPU_SHARES_MIN) return CPU_WEIGHT_MIN;
-	if (shares >= CPU_SHARES_MAX) return CPU_WEIGHT_MAX;
-	const l = Math.log2(shares);
-	const exponent = (l * l + 125 * l) / 612 - 7 / 34;
-	return Math.ceil(10 ** exponent);
+  if (shares === 0) return 0;
+  if (shares <= CPU_SHARES_MIN) return CPU_WEIGHT_MIN;
+  if (shares >= CPU_SHARES_MAX) return CPU_WEIGHT_MAX;
+  const l = Math.log2(shares);
+  const exponent = (l * l + 125 * l) / 612 - 7 / 34;
+  return Math.ceil(10 ** exponent);
 }
 
 /** The smallest x in [lo, hi] with f(x) >= target, for a non-decreasing f. */
-function smallestReaching(
-	f: (x: number) => number,
-	target: number,
-	lo: number,
-	hi: number,
-): number {
-	while (lo < hi) {
-		const mid = Math.floor((lo + hi) / 2);
-		if (f(mid) >= target) hi = mid;
-		else lo = mid + 1;
-	}
-	return lo;
+function smallestReaching(f: (x: number) => number, target: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (f(mid) >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**
@@ -57,17 +52,10 @@ function smallestReaching(
  * identity).
  */
 export function cpuWeightToShares(weight: number): number {
-	if (weight === 0) return 0;
-	if (weight <= CPU_WEIGHT_MIN) return CPU_SHARES_MIN;
-	if (weight >= CPU_WEIGHT_MAX) return CPU_SHARES_MAX;
-	return (
-		smallestReaching(
-			cpuSharesToWeight,
-			weight + 1,
-			CPU_SHARES_MIN,
-			CPU_SHARES_MAX,
-		) - 1
-	);
+  if (weight === 0) return 0;
+  if (weight <= CPU_WEIGHT_MIN) return CPU_SHARES_MIN;
+  if (weight >= CPU_WEIGHT_MAX) return CPU_SHARES_MAX;
+  return smallestReaching(cpuSharesToWeight, weight + 1, CPU_SHARES_MIN, CPU_SHARES_MAX) - 1;
 }
 
 /**
@@ -76,8 +64,8 @@ export function cpuWeightToShares(weight: number): number {
  * 10..1000 linearly onto 1..10000. 0 means "unset" and stays 0.
  */
 export function blkioWeightToIoWeight(blkioWeight: number): number {
-	if (blkioWeight === 0) return 0;
-	return 1 + Math.floor(((blkioWeight - BLKIO_WEIGHT_MIN) * 9999) / 990);
+  if (blkioWeight === 0) return 0;
+  return 1 + Math.floor(((blkioWeight - BLKIO_WEIGHT_MIN) * 9999) / 990);
 }
 
 /**
@@ -86,13 +74,8 @@ export function blkioWeightToIoWeight(blkioWeight: number): number {
  * 10000, so this is many-to-one; blkio → io → blkio is the identity).
  */
 export function ioWeightToBlkioWeight(ioWeight: number): number {
-	if (ioWeight === 0) return 0;
-	return smallestReaching(
-		blkioWeightToIoWeight,
-		Math.min(ioWeight, 10000),
-		BLKIO_WEIGHT_MIN,
-		BLKIO_WEIGHT_MAX,
-	);
+  if (ioWeight === 0) return 0;
+  return smallestReaching(blkioWeightToIoWeight, Math.min(ioWeight, 10000), BLKIO_WEIGHT_MIN, BLKIO_WEIGHT_MAX);
 }
 
 /**
@@ -100,20 +83,14 @@ export function ioWeightToBlkioWeight(ioWeight: number): number {
  * allowance on top of `memoryMax` (runc `ConvertMemorySwapToCgroupV2Value`,
  * the other way round). `'max'` stays `'max'`.
  */
-export function swapToMemsw(
-	memoryMax: number | "max",
-	swapMax: number | "max",
-): number | "max" {
-	if (swapMax === "max" || memoryMax === "max") return "max";
-	return memoryMax + swapMax;
+export function swapToMemsw(memoryMax: number | 'max', swapMax: number | 'max'): number | 'max' {
+  if (swapMax === 'max' || memoryMax === 'max') return 'max';
+  return memoryMax + swapMax;
 }
 
 /** The v2 `memory.swap.max` equivalent of v1's memory+swap limit. */
-export function memswToSwap(
-	memoryMax: number | "max",
-	memsw: number | "max",
-): number | "max" {
-	if (memsw === "max") return "max";
-	if (memoryMax === "max") return "max";
-	return Math.max(0, memsw - memoryMax);
+export function memswToSwap(memoryMax: number | 'max', memsw: number | 'max'): number | 'max' {
+  if (memsw === 'max') return 'max';
+  if (memoryMax === 'max') return 'max';
+  return Math.max(0, memsw - memoryMax);
 }

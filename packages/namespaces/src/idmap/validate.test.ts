@@ -18,12 +18,38 @@ const fieldOf = (fn: () => void): string | undefined => {
 describe('validateIdMap', () => {
   it('accepts a root mapping and disjoint ranges', () => {
     validateIdMap([{ containerId: 0, hostId: 100000, size: 65536 }], 'uidMap');
-    validateIdMap([{ containerId: 0, hostId: 0, size: 1 }, { containerId: 1, hostId: 100000, size: 1000 }], 'uidMap');
+    validateIdMap(
+      [
+        { containerId: 0, hostId: 0, size: 1 },
+        { containerId: 1, hostId: 100000, size: 1000 },
+      ],
+      'uidMap',
+    );
   });
 
   it('rejects overlapping ranges on either side, naming the entry', () => {
-    expect(fieldOf(() => validateIdMap([{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 5, hostId: 5000, size: 10 }], 'uidMap'))).toBe('uidMap[1].containerId');
-    expect(fieldOf(() => validateIdMap([{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 100, hostId: 1009, size: 1 }], 'gidMap'))).toBe('gidMap[1].hostId');
+    expect(
+      fieldOf(() =>
+        validateIdMap(
+          [
+            { containerId: 0, hostId: 1000, size: 10 },
+            { containerId: 5, hostId: 5000, size: 10 },
+          ],
+          'uidMap',
+        ),
+      ),
+    ).toBe('uidMap[1].containerId');
+    expect(
+      fieldOf(() =>
+        validateIdMap(
+          [
+            { containerId: 0, hostId: 1000, size: 10 },
+            { containerId: 100, hostId: 1009, size: 1 },
+          ],
+          'gidMap',
+        ),
+      ),
+    ).toBe('gidMap[1].hostId');
   });
 
   it('rejects empty maps, zero sizes, bad ids, ranges past 2^32-2 and too many lines', () => {
@@ -63,7 +89,10 @@ describe('validateIdMap', () => {
   });
 
   it('formats and parses the kernel text format, and maps ids', () => {
-    const map = [{ containerId: 0, hostId: 100000, size: 65536 }, { containerId: 65536, hostId: 1000, size: 1 }];
+    const map = [
+      { containerId: 0, hostId: 100000, size: 65536 },
+      { containerId: 65536, hostId: 1000, size: 1 },
+    ];
     expect(formatIdMap(map)).toBe('0 100000 65536\n65536 1000 1\n');
     expect(parseIdMap('         0     100000      65536\n     65536       1000          1\n')).toEqual(map);
     expect(mapToHost(map, 5)).toBe(100005);

@@ -58,21 +58,30 @@ export function validateIdMap(map: readonly IdMapEntry[], field = 'idMap', rules
       const a = map[j] as IdMapEntry;
       const b = map[i] as IdMapEntry;
       if (overlaps(a.containerId, a.size, b.containerId, b.size)) {
-        throw invalidArgument(NamespaceError, `${field}[${i}].containerId`,
-          `container ids ${b.containerId}..${b.containerId + b.size - 1} overlap line ${j} (${a.containerId}..${a.containerId + a.size - 1})`);
+        throw invalidArgument(
+          NamespaceError,
+          `${field}[${i}].containerId`,
+          `container ids ${b.containerId}..${b.containerId + b.size - 1} overlap line ${j} (${a.containerId}..${a.containerId + a.size - 1})`,
+        );
       }
       if (overlaps(a.hostId, a.size, b.hostId, b.size)) {
-        throw invalidArgument(NamespaceError, `${field}[${i}].hostId`,
-          `host ids ${b.hostId}..${b.hostId + b.size - 1} overlap line ${j} (${a.hostId}..${a.hostId + a.size - 1})`);
+        throw invalidArgument(
+          NamespaceError,
+          `${field}[${i}].hostId`,
+          `host ids ${b.hostId}..${b.hostId + b.size - 1} overlap line ${j} (${a.hostId}..${a.hostId + a.size - 1})`,
+        );
       }
     }
   }
   if (rules.unprivilegedId !== undefined) {
     const only = map[0] as IdMapEntry;
     if (map.length !== 1 || only.size !== 1 || only.hostId !== rules.unprivilegedId) {
-      throw invalidArgument(NamespaceError, field,
+      throw invalidArgument(
+        NamespaceError,
+        field,
         `without privilege the kernel accepts only one line mapping your own id ${rules.unprivilegedId} with size 1`,
-        'use idMapHelper (newuidmap/newgidmap with /etc/subuid and /etc/subgid ranges) or run as root');
+        'use idMapHelper (newuidmap/newgidmap with /etc/subuid and /etc/subgid ranges) or run as root',
+      );
     }
   }
 }

@@ -34,9 +34,7 @@ export function groupNamespaces(samples: readonly ProcessNamespaceSample[]): Nam
       }
     }
   }
-  return [...groups.values()]
-    .map((g) => ({ ...g, pids: g.pids.sort((a, b) => a - b) }))
-    .sort((a, b) => a.inode - b.inode || a.kind.localeCompare(b.kind));
+  return [...groups.values()].map((g) => ({ ...g, pids: g.pids.sort((a, b) => a - b) })).sort((a, b) => a.inode - b.inode || a.kind.localeCompare(b.kind));
 }
 
 /** The `command` lsns shows: argv joined by spaces, else the kernel thread's comm. */

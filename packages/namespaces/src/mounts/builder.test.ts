@@ -55,7 +55,10 @@ describe('MountPlan', () => {
 
   it('parses mount(8) option words', () => {
     expect(parseMountOptions(['ro', 'nosuid', 'rprivate', 'mode=755', 'size=1m'])).toEqual({
-      flags: MS.RDONLY | MS.NOSUID, clear: 0, propagation: MS.PRIVATE | MS.REC, data: 'mode=755,size=1m',
+      flags: MS.RDONLY | MS.NOSUID,
+      clear: 0,
+      propagation: MS.PRIVATE | MS.REC,
+      data: 'mode=755,size=1m',
     });
     expect(parseMountOptions(['ro', 'rw']).flags).toBe(0);
   });

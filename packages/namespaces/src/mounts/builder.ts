@@ -15,14 +15,21 @@ export function propagationFlags(name: PropagationName): number {
 
 /** Paths runc and the OCI default spec hide from containers (masked with /dev/null or an empty tmpfs). */
 export const DEFAULT_MASKED_PATHS: readonly string[] = [
-  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
 ];
 
 /** Paths runc and the OCI default spec make read-only. */
-export const DEFAULT_READONLY_PATHS: readonly string[] = [
-  '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger',
-];
+export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** Options common to filesystem mounts in {@link MountPlan}. */
 export interface FsMountOptions {
@@ -86,7 +93,11 @@ export class MountPlan {
   filesystem(fstype: string, target: string, source: string, options: FsMountOptions = {}): this {
     const flags = ((options.flags ?? 0) | (options.readonly ? MS.RDONLY : 0)) >>> 0;
     this.#steps.push({
-      kind: 'mount', source, target, fstype, flags,
+      kind: 'mount',
+      source,
+      target,
+      fstype,
+      flags,
       ...(options.data ? { data: options.data } : {}),
       ...(options.create === false ? {} : { create: 'dir' as const }),
     });
@@ -111,7 +122,9 @@ export class MountPlan {
   /** A private devpts instance (`newinstance,ptmxmode=0666`). */
   devpts(target = '/dev/pts', options: FsMountOptions = {}): this {
     return this.filesystem('devpts', target, 'devpts', {
-      flags: MS.NOSUID | MS.NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620', ...options,
+      flags: MS.NOSUID | MS.NOEXEC,
+      data: 'newinstance,ptmxmode=0666,mode=0620',
+      ...options,
     });
   }
 
@@ -130,7 +143,10 @@ export class MountPlan {
   /** An idmapped bind mount (Linux 5.12+): files owned by host ids appear shifted through `usernsFd`'s maps. */
   idmapped(source: string, target: string, usernsFd: number, options: { recursive?: boolean; file?: boolean } = {}): this {
     this.#steps.push({
-      kind: 'idmap', source, target, usernsFd,
+      kind: 'idmap',
+      source,
+      target,
+      usernsFd,
       ...(options.recursive ? { recursive: true } : {}),
       create: options.file ? 'file' : 'dir',
     });

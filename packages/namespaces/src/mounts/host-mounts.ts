@@ -46,31 +46,36 @@ export function unmountNow(target: string, flags = 0): void {
  * idmappedBindMount('/srv/data', '/mnt/data-as-container', userns, { readonly: true });
  * ```
  */
-export function idmappedBindMount(
-  source: string,
-  target: string,
-  userns: Namespace,
-  options: { recursive?: boolean; readonly?: boolean } = {},
-): void {
+export function idmappedBindMount(source: string, target: string, userns: Namespace, options: { recursive?: boolean; readonly?: boolean } = {}): void {
   if (userns.kind !== 'user') {
     throw new NamespaceError(`idmap needs a user namespace, got ${userns.id}`, { code: KcErrorCode.InvalidArgument, field: 'userns' });
   }
   const tree = nsCall(
-    () => rawMount().openTree(
-      MOUNT_API.AT_FDCWD, source,
-      MOUNT_API.OPEN_TREE_CLONE | MOUNT_API.OPEN_TREE_CLOEXEC | (options.recursive ? MOUNT_API.AT_RECURSIVE : 0),
-    ),
+    () =>
+      rawMount().openTree(
+        MOUNT_API.AT_FDCWD,
+        source,
+        MOUNT_API.OPEN_TREE_CLONE | MOUNT_API.OPEN_TREE_CLOEXEC | (options.recursive ? MOUNT_API.AT_RECURSIVE : 0),
+      ),
     { path: source },
   );
   try {
-    nsCall(() => rawMount().mountSetattr(
-      tree, '', MOUNT_API.AT_EMPTY_PATH | (options.recursive ? MOUNT_API.AT_RECURSIVE : 0),
-      MOUNT_ATTR.IDMAP | (options.readonly ? MOUNT_ATTR.RDONLY : 0), 0, 0, userns.fd,
-    ), { path: source });
+    nsCall(
+      () =>
+        rawMount().mountSetattr(
+          tree,
+          '',
+          MOUNT_API.AT_EMPTY_PATH | (options.recursive ? MOUNT_API.AT_RECURSIVE : 0),
+          MOUNT_ATTR.IDMAP | (options.readonly ? MOUNT_ATTR.RDONLY : 0),
+          0,
+          0,
+          userns.fd,
+        ),
+      { path: source },
+    );
     nsCall(() => rawMount().moveMount(tree, '', MOUNT_API.AT_FDCWD, target, MOUNT_API.MOVE_MOUNT_F_EMPTY_PATH), { path: target });
   } finally {
     // A detached tree that was never attached is unmounted when its last fd closes.
     closeQuietly(tree);
   }
 }
-

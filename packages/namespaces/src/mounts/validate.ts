@@ -47,7 +47,8 @@ export function validateMountSteps(steps: readonly MountStep[], field = 'mounts'
         break;
       case 'idmap':
         checkPath(step.target, `${f}.target`);
-        if (typeof step.source !== 'string' || !step.source.startsWith('/')) throw invalidArgument(NamespaceError, `${f}.source`, 'must be an absolute host path');
+        if (typeof step.source !== 'string' || !step.source.startsWith('/'))
+          throw invalidArgument(NamespaceError, `${f}.source`, 'must be an absolute host path');
         if (!Number.isInteger(step.usernsFd) || step.usernsFd < 0) throw invalidArgument(NamespaceError, `${f}.usernsFd`, `${step.usernsFd} is not an fd`);
         break;
       case 'pivot':

@@ -34,7 +34,9 @@ export function addAddress(name: string, cidr: string, options: NetnsOption = {}
   const scope = a.family === NL.AF_INET && a.bytes[0] === 127 ? NL.RT_SCOPE_HOST : NL.RT_SCOPE_UNIVERSE;
   // For IPv4, IFA_LOCAL is the interface's own address and IFA_ADDRESS the peer (equal on broadcast links).
   sock.request(
-    NL.RTM_NEWADDR, NL.F_CREATE | NL.F_EXCL, ifaddrmsg({ family: a.family, prefixlen: a.prefix, scope, index }),
+    NL.RTM_NEWADDR,
+    NL.F_CREATE | NL.F_EXCL,
+    ifaddrmsg({ family: a.family, prefixlen: a.prefix, scope, index }),
     [attrBytes(NL.IFA_LOCAL, a.bytes), attrBytes(NL.IFA_ADDRESS, a.bytes)],
     `add ${cidr} to ${name}`,
   );
@@ -57,4 +59,3 @@ export function listAddresses(options: NetnsOption & { index?: number } = {}): A
   }
   return out;
 }
-

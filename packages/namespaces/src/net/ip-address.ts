@@ -48,7 +48,7 @@ function ipv6Bytes(a: string): Uint8Array {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const b = ipv4Bytes(v4[1] as string);
-    text = `${text.slice(0, v4.index)}${((b[0] as number) << 8 | (b[1] as number)).toString(16)}:${((b[2] as number) << 8 | (b[3] as number)).toString(16)}`;
+    text = `${text.slice(0, v4.index)}${(((b[0] as number) << 8) | (b[1] as number)).toString(16)}:${(((b[2] as number) << 8) | (b[3] as number)).toString(16)}`;
   }
   const [head, tail] = text.split('::');
   const h = head ? head.split(':') : [];
@@ -72,10 +72,16 @@ export function formatAddress(bytes: Uint8Array): string {
   let best = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return groups.join(':');

@@ -3,7 +3,20 @@ import { NamespaceError } from '../errors.js';
 import type { Namespace } from '../namespace.js';
 import { validateInterfaceName } from './names.js';
 import {
-  type Attr, attrBytes, attrNested, attrString, concat, encodeAttrs, attrToString, attrToU32, attrU32, IFINFOMSG_LEN, ifinfomsg, type IncomingMessage, NL, parseAttrs,
+  type Attr,
+  attrBytes,
+  attrNested,
+  attrString,
+  concat,
+  encodeAttrs,
+  attrToString,
+  attrToU32,
+  attrU32,
+  IFINFOMSG_LEN,
+  ifinfomsg,
+  type IncomingMessage,
+  NL,
+  parseAttrs,
 } from './netlink-message.js';
 import { RtnetlinkSocket } from './rtnetlink-socket.js';
 
@@ -60,7 +73,10 @@ export function decodeLink(m: IncomingMessage): LinkInfo {
  */
 export function listLinks(options: NetnsOption = {}): LinkInfo[] {
   using sock = RtnetlinkSocket.open(options.netns);
-  return sock.dump(NL.RTM_GETLINK, ifinfomsg()).filter((m) => m.type === NL.RTM_NEWLINK).map(decodeLink);
+  return sock
+    .dump(NL.RTM_GETLINK, ifinfomsg())
+    .filter((m) => m.type === NL.RTM_NEWLINK)
+    .map(decodeLink);
 }
 
 /**
@@ -75,7 +91,10 @@ export function findLink(name: string, options: NetnsOption = {}): LinkInfo | un
 
 /** The index of `name`, or a `NOT_FOUND` {@link NamespaceError}. */
 export function linkIndex(sock: RtnetlinkSocket, name: string): number {
-  const link = sock.dump(NL.RTM_GETLINK, ifinfomsg()).map(decodeLink).find((l) => l.name === name);
+  const link = sock
+    .dump(NL.RTM_GETLINK, ifinfomsg())
+    .map(decodeLink)
+    .find((l) => l.name === name);
   if (!link) throw new NamespaceError(`no interface named ${name}`, { code: KcErrorCode.NotFound, field: 'name' });
   return link.index;
 }
@@ -181,13 +200,13 @@ export function createVethPair(o: VethPairOptions): void {
   // VETH_INFO_PEER carries a struct ifinfomsg followed by the peer's attributes (drivers/net/veth.c).
   using sock = RtnetlinkSocket.open(o.netns);
   sock.request(
-    NL.RTM_NEWLINK, NL.F_CREATE | NL.F_EXCL, ifinfomsg(),
+    NL.RTM_NEWLINK,
+    NL.F_CREATE | NL.F_EXCL,
+    ifinfomsg(),
     [
-      attrString(NL.IFLA_IFNAME, o.name), ...mtu,
-      attrNested(NL.IFLA_LINKINFO, [
-        attrString(NL.IFLA_INFO_KIND, 'veth'),
-        attrNested(NL.IFLA_INFO_DATA, [peerInfo(ifinfomsg(), peerAttrs)]),
-      ]),
+      attrString(NL.IFLA_IFNAME, o.name),
+      ...mtu,
+      attrNested(NL.IFLA_LINKINFO, [attrString(NL.IFLA_INFO_KIND, 'veth'), attrNested(NL.IFLA_INFO_DATA, [peerInfo(ifinfomsg(), peerAttrs)])]),
     ],
     `create veth ${o.name}/${o.peer}`,
   );

@@ -4,12 +4,29 @@ import { NamespaceError } from '../errors.js';
 import { formatAddress, parseCidr } from './ip-address.js';
 import { validateInterfaceName } from './names.js';
 import {
-  attrNested, attrString, attrToString, attrToU32, attrU32, encodeAttrs, encodeMessage, ifinfomsg, NL, parseAttrs, parseError, parseMessages,
+  attrNested,
+  attrString,
+  attrToString,
+  attrToU32,
+  attrU32,
+  encodeAttrs,
+  encodeMessage,
+  ifinfomsg,
+  NL,
+  parseAttrs,
+  parseError,
+  parseMessages,
 } from './netlink-message.js';
 
 describe('netlink messages', () => {
   it('encodes nlmsghdr + ifinfomsg + aligned attributes', () => {
-    const msg = encodeMessage({ type: NL.RTM_NEWLINK, flags: NL.F_REQUEST | NL.F_ACK, seq: 7, body: ifinfomsg({ index: 3, flags: 1, change: 1 }), attrs: [attrString(NL.IFLA_IFNAME, 'eth0')] });
+    const msg = encodeMessage({
+      type: NL.RTM_NEWLINK,
+      flags: NL.F_REQUEST | NL.F_ACK,
+      seq: 7,
+      body: ifinfomsg({ index: 3, flags: 1, change: 1 }),
+      attrs: [attrString(NL.IFLA_IFNAME, 'eth0')],
+    });
     const v = new DataView(msg.buffer);
     expect(msg.length).toBe(16 + 16 + 12); // "eth0\0" = 5 bytes + 4 header = 9, padded to 12
     expect(v.getUint32(0, true)).toBe(msg.length);

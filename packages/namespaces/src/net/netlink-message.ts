@@ -261,7 +261,15 @@ export function ifaddrmsg(f: { family: number; prefixlen: number; flags?: number
 
 /** `struct rtmsg`. */
 export function rtmsg(f: {
-  family: number; dstLen?: number; srcLen?: number; tos?: number; table?: number; protocol?: number; scope?: number; type?: number; flags?: number;
+  family: number;
+  dstLen?: number;
+  srcLen?: number;
+  tos?: number;
+  table?: number;
+  protocol?: number;
+  scope?: number;
+  type?: number;
+  flags?: number;
 }): Uint8Array {
   const b = new Uint8Array(RTMSG_LEN);
   const v = new DataView(b.buffer);

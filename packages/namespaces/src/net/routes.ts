@@ -51,11 +51,13 @@ export function addRoute(o: RouteOptions): void {
   if (gw && gw.prefix !== (gw.family === NL.AF_INET ? 32 : 128)) {
     throw new NamespaceError('gateway: give a bare address without /prefix', { code: KcErrorCode.InvalidArgument, field: 'gateway' });
   }
-  if (dst && dst.family !== family) throw new NamespaceError('destination and gateway families differ', { code: KcErrorCode.InvalidArgument, field: 'gateway' });
+  if (dst && dst.family !== family)
+    throw new NamespaceError('destination and gateway families differ', { code: KcErrorCode.InvalidArgument, field: 'gateway' });
   if (!gw && o.device === undefined) throw new NamespaceError('a route needs a gateway or a device', { code: KcErrorCode.InvalidArgument, field: 'device' });
   if (o.device !== undefined) validateInterfaceName(o.device, 'device');
   const table = o.table ?? NL.RT_TABLE_MAIN;
-  if (!Number.isInteger(table) || table < 1 || table > 0xffffffff) throw new NamespaceError('table: not a table id', { code: KcErrorCode.InvalidArgument, field: 'table' });
+  if (!Number.isInteger(table) || table < 1 || table > 0xffffffff)
+    throw new NamespaceError('table: not a table id', { code: KcErrorCode.InvalidArgument, field: 'table' });
   using sock = RtnetlinkSocket.open(o.netns);
   const attrs: Attr[] = [];
   if (dst) attrs.push(attrBytes(NL.RTA_DST, dst.bytes));
@@ -64,9 +66,11 @@ export function addRoute(o: RouteOptions): void {
   if (o.metric !== undefined) attrs.push(attrU32(NL.RTA_PRIORITY, o.metric));
   if (table > 255) attrs.push(attrU32(NL.RTA_TABLE, table));
   sock.request(
-    NL.RTM_NEWROUTE, NL.F_CREATE | NL.F_EXCL,
+    NL.RTM_NEWROUTE,
+    NL.F_CREATE | NL.F_EXCL,
     rtmsg({ family, dstLen: dst?.prefix ?? 0, table: table > 255 ? 0 : table, scope: gw ? NL.RT_SCOPE_UNIVERSE : NL.RT_SCOPE_LINK }),
-    attrs, `add route ${o.destination}`,
+    attrs,
+    `add route ${o.destination}`,
   );
 }
 

@@ -61,7 +61,8 @@ export class RtnetlinkSocket implements Disposable {
           const { errno, message } = parseError(m);
           if (errno === 0) return;
           throw new NamespaceError(`${what}: ${errnoName(errno)}${message ? ` (${message})` : ''}`, {
-            errno, syscall: 'rtnetlink',
+            errno,
+            syscall: 'rtnetlink',
           });
         }
       }
@@ -104,7 +105,8 @@ export class RtnetlinkSocket implements Disposable {
   }
 
   #send(type: number, flags: number, body: Uint8Array, attrs: readonly Attr[]): number {
-    const seq = (this.#seq = (this.#seq + 1) >>> 0);
+    this.#seq = (this.#seq + 1) >>> 0;
+    const seq = this.#seq;
     const fd = this.#fd;
     nsCall(() => rawNetlink().netlinkSend(fd, encodeMessage({ type, flags, seq, body, attrs })));
     return seq;

@@ -49,7 +49,10 @@ export interface VethLink extends Disposable {
  * ```
  */
 export function connectWithVeth(a: VethSide, b: VethSide): VethLink {
-  for (const [side, s] of [['a', a], ['b', b]] as const) {
+  for (const [side, s] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     validateInterfaceName(s.name, `${side}.name`);
     if (s.address !== undefined) parseCidr(s.address, `${side}.address`);
     if (s.gateway !== undefined) parseCidr(s.gateway, `${side}.gateway`);
