@@ -151,11 +151,31 @@ check('@kc/native', 'spawn works from the installed package', () => {
 });
 
 // The runtime needs its static kc-init helper (createContainer seals a copy
-// of build/kc-init into a memfd), so a published @kc/container must ship it.
+// into a memfd), so a published @kc/container must ship it for each
+// architecture it supports: prebuilds/linux-<arch>/kc-init, picked by
+// process.arch (packages/container/src/internal/kc-init.ts). Checked from
+// the ELF header: the machine (e_machine) and no PT_INTERP (static, so it
+// runs in any rootfs).
 if (names.includes('@kc/container')) {
-  check('@kc/container', 'ships build/kc-init', () => {
-    if (!existsSync(join(scope, 'container', 'build', 'kc-init')))
-      throw new Error('build/kc-init is not in the tarball ("files" in packages/container/package.json)');
+  const ELF_MACHINE = { x64: 62, arm64: 183 };
+  for (const [arch, machine] of Object.entries(ELF_MACHINE)) {
+    check('@kc/container', `ships a static kc-init for linux-${arch}`, () => {
+      const rel = `prebuilds/linux-${arch}/kc-init`;
+      const file = join(scope, 'container', rel);
+      if (!existsSync(file)) throw new Error(`${rel} is not in the tarball (packages/container/scripts/build-kc-init.sh builds it; "files" in package.json ships it)`);
+      const elf = readFileSync(file);
+      if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2) throw new Error(`${rel} is not a 64-bit ELF file`);
+      if (elf.readUInt16LE(18) !== machine) throw new Error(`${rel} is for ELF machine ${elf.readUInt16LE(18)}, not ${machine}`);
+      const phoff = Number(elf.readBigUInt64LE(32));
+      const phentsize = elf.readUInt16LE(54);
+      for (let i = 0; i < elf.readUInt16LE(56); i++) {
+        if (elf.readUInt32LE(phoff + i * phentsize) === 3) throw new Error(`${rel} is dynamically linked (has PT_INTERP)`);
+      }
+      return `${rel}, ${elf.length} bytes`;
+    });
+  }
+  check('@kc/container', 'ships no build/ (kc-init comes from prebuilds/)', () => {
+    if (existsSync(join(scope, 'container', 'build'))) throw new Error('the installed package has a build/ directory');
   });
 }
 

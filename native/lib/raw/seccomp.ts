@@ -6,6 +6,7 @@ export interface RawSeccompNotification {
   id: bigint;
   /** The target thread, in the pid namespace of the receiving process. */
   pid: number;
+  /** `seccomp_notif.flags`: no flags are defined yet, so the kernel always reports 0 (seccomp_unotify(2)). */
   flags: number;
   /** System call number (with the x32 bit on x32). */
   nr: number;
@@ -19,8 +20,11 @@ export interface RawSeccompNotification {
 
 /** Sizes of the notification structures the running kernel uses (SECCOMP_GET_NOTIF_SIZES). */
 export interface RawSeccompNotifSizes {
+  /** `sizeof(struct seccomp_notif)` in the running kernel, in bytes (80 on current kernels); may exceed the uapi header's. */
   notif: number;
+  /** `sizeof(struct seccomp_notif_resp)` in bytes (24 on current kernels). */
   resp: number;
+  /** `sizeof(struct seccomp_data)` in bytes (64: nr, arch, instruction_pointer, args[6]). */
   data: number;
 }
 

@@ -52,6 +52,7 @@ export { Container } from './lifecycle/container.js';
 export { createContainer } from './lifecycle/create.js';
 export type { CreateOptions, Created } from './lifecycle/create.js';
 export type { ExecOptions } from './lifecycle/exec.js';
+export type { HookFailureHandler, HookKind } from './lifecycle/hooks.js';
 export type { CgroupStats } from './internal/container-cgroup.js';
 export { buildBusyboxRootfs } from './rootfs/busybox.js';
 export type { BusyboxRootfsOptions } from './rootfs/busybox.js';

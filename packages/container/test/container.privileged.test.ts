@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Container, ContainerError } from '@kc/container';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,28 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
       expect(existsSync(join(root, id))).toBe(false);
     } finally {
       cleanup();
+    }
+  });
+
+  it('applies process.user.umask: the program starts with it and files it creates get it (seen from the host)', async () => {
+    const hostTmp = tempDir('kc-umask-');
+    const { bundle, cleanup } = makeBundle(['sh', '-c', 'grep ^Umask: /proc/self/status; touch /tmp/f; mkdir /tmp/d'], (cfg) => {
+      cfg.process!.user.umask = 0o027;
+      cfg.mounts!.push({ destination: '/tmp', source: hostTmp, type: 'bind', options: ['rbind', 'rw'] });
+    });
+    const id = uniqueId('umask');
+    try {
+      const c = await Container.create({ id, bundle, root, stdio: ['ignore', 'pipe', 'ignore'] });
+      await c.start();
+      const [out, exit] = await Promise.all([readAll(c.process!.stdout), c.wait()]);
+      expect(exit.exitCode).toBe(0);
+      expect(out).toMatch(/^Umask:\s+0027$/m);
+      expect(statSync(join(hostTmp, 'f')).mode & 0o777).toBe(0o640);
+      expect(statSync(join(hostTmp, 'd')).mode & 0o777).toBe(0o750);
+      await c.delete();
+    } finally {
+      cleanup();
+      rmSync(hostTmp, { recursive: true, force: true });
     }
   });
 

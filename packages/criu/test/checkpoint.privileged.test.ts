@@ -2,15 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from '@kc/native';
-import { Criu, CriuError, readDumpStats, readInventory, readPstree } from '@kc/criu';
+import { Criu, readInventory, readPstree } from '@kc/criu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterPath, isAlive, readCount, tempDir, waitFor } from './helpers.js';
 
 const criu = new Criu();
 const dir = tempDir('ckpt');
 let counter: string;
-// Probed before the tests are collected, so skips name the missing kernel feature.
-const features = await criu.features();
+// Pre-dumps (soft-dirty tracking) are in predump.privileged.test.ts, which also runs in the VM lane.
 
 beforeAll(() => {
   counter = counterPath(dir.path);
@@ -78,49 +77,4 @@ describe('dump and restore a process tree in its own pid and mount namespaces', 
       await proc.exited;
     }
   });
-});
-
-describe('iterative migration: pre-dumps then a dump', () => {
-  it.runIf(features.memoryTracking)(
-    'writes fewer pages in the final dump than in the first pre-dump (needs soft-dirty memory tracking, CONFIG_MEM_SOFT_DIRTY)',
-    async () => {
-      const countFile = join(dir.path, 'count-iter');
-      const proc = spawn({ argv: [counter, countFile, '20', '32'], setsid: true, stdio: ['ignore', 'ignore', 'ignore'] });
-      try {
-        expect(await waitFor(() => readCount(countFile) >= 2)).toBe(true);
-        const base = join(dir.path, 'iter');
-        const one = await criu.preDump({ pid: proc.pid, imagesDir: join(base, '1') });
-        const two = await criu.preDump({ pid: proc.pid, imagesDir: join(base, '2'), parentImages: '../1' });
-        const last = await criu.dump({ pid: proc.pid, imagesDir: join(base, '3'), parentImages: '../2', trackMemory: true });
-        const written = [one, two, last].map((r) => r.stats?.pagesWritten ?? Number.NaN);
-        expect(written[0]).toBeGreaterThan(32 * 256 * 0.9);
-        expect(written[2]).toBeLessThan(written[0] as number);
-        expect(readDumpStats(join(base, '3')).pagesSkippedParent).toBeGreaterThan(0);
-      } finally {
-        proc.kill('SIGKILL');
-      }
-    },
-  );
-
-  it.runIf(!features.memoryTracking)(
-    'reports a typed error naming memory tracking when the kernel lacks soft-dirty bits (CONFIG_MEM_SOFT_DIRTY)',
-    async () => {
-      const countFile = join(dir.path, 'count-nosd');
-      const proc = spawn({ argv: [counter, countFile, '20'], setsid: true, stdio: ['ignore', 'ignore', 'ignore'] });
-      try {
-        expect(await waitFor(() => readCount(countFile) >= 1)).toBe(true);
-        const err = await criu.preDump({ pid: proc.pid, imagesDir: join(dir.path, 'nosd') }).catch((e) => e);
-        expect(err).toBeInstanceOf(CriuError);
-        // Rejected before CRIU runs (CRIU itself would hit a BUG() in RPC mode).
-        expect(err.code).toBe('UNSUPPORTED');
-        expect(err.message).toMatch(/dirty-memory tracking/);
-        expect(err.hint).toMatch(/CONFIG_MEM_SOFT_DIRTY/);
-        expect(existsSync(join(dir.path, 'nosd', 'inventory.img'))).toBe(false);
-        expect(isAlive(proc.pid)).toBe(true);
-      } finally {
-        proc.kill('SIGKILL');
-        await proc.exited;
-      }
-    },
-  );
 });

@@ -19,6 +19,7 @@ export const X32_SYSCALL_BIT = 0x40000000;
 
 /** What the compiler needs to know about one architecture. */
 export interface ArchInfo {
+  /** The arch this entry describes (x86_64 and x32 share `auditArch` and differ only here and in `syscalls`). */
   name: ArchName;
   /** `AUDIT_ARCH_*` value the kernel puts in `seccomp_data.arch` (include/uapi/linux/audit.h). */
   auditArch: number;

@@ -7,21 +7,30 @@ import { ContainerError } from '../errors.js';
 let defaultPath: string | undefined;
 
 /**
- * Where kc-init lives: `$KC_INIT` when set, else `build/kc-init` of this package
- * (reached from `src/internal/` and from `dist/`).
+ * Where kc-init lives: `$KC_INIT` when set; else `build/kc-init` of this
+ * package (a workspace build for this machine); else the prebuilt static
+ * `prebuilds/linux-<arch>/kc-init` the npm package ships (x64 and arm64).
+ * Each is looked up from `src/internal/` and from `dist/`.
+ * @throws {ContainerError} NOT_FOUND when there is none for this architecture.
  */
 export function kcInitPath(): string {
   if (process.env.KC_INIT) return process.env.KC_INIT;
   if (defaultPath) return defaultPath;
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../build/kc-init', '../build/kc-init']) {
-    const p = join(here, up);
-    if (existsSync(p)) return (defaultPath = p);
+  const prebuilt = `prebuilds/linux-${process.arch}/kc-init`;
+  for (const rel of ['build/kc-init', prebuilt]) {
+    for (const up of ['../..', '..']) {
+      const p = join(here, up, rel);
+      if (existsSync(p)) {
+        defaultPath = p;
+        return p;
+      }
+    }
   }
-  throw new ContainerError('kc-init helper not found', {
+  throw new ContainerError(`kc-init helper not found: @kc/container ships it for linux-x64 and linux-arm64, not for linux-${process.arch}`, {
     code: 'NOT_FOUND',
-    path: join(here, '../../build/kc-init'),
-    hint: 'build it with `bash packages/container/scripts/build-kc-init.sh` or set KC_INIT',
+    path: join(here, '..', prebuilt),
+    hint: 'in the workspace build it with `bash packages/container/scripts/build-kc-init.sh`; elsewhere compile native/tools/kc-init.c of the kc repository statically, `cc -static -O2 -o kc-init kc-init.c`, and set KC_INIT to it',
   });
 }
 

@@ -9,6 +9,7 @@ import { sameProcessAlive, StateStore, unlinkQuiet } from '../state/state-store.
 import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
 import { type CheckpointOptions, checkpointRecord, type RestoreOptions, restoreContainer } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
+import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,14 +161,28 @@ export class Container implements AsyncDisposable {
   }
 
   /**
-   * Runs the user's program: releases kc-init from the exec fifo.
-   * @throws {ContainerError} INVALID_STATE unless the container is `created`.
+   * Runs the user's program: runs the `startContainer` hooks inside the
+   * container, releases kc-init from the exec fifo, then runs the
+   * `poststart` hooks (whose failures go to `onHookFailure` and do not abort).
+   * A failing startContainer hook kills the container (it is then `stopped`;
+   * `delete` removes it), and the user's program never runs.
+   * @throws {ContainerError} INVALID_STATE unless the container is `created`;
+   *   HOOK_FAILED when a startContainer hook fails.
    */
-  async start(): Promise<void> {
+  async start(options: { onHookFailure?: HookFailureHandler } = {}): Promise<void> {
+    const hooks = this.#record.config.hooks;
     await this.store.withLock(this.id, async () => {
       const status = this.status;
       if (status !== 'created') throw this.#wrongState('start', status, 'created');
       const fifo = this.store.fifoPath(this.id);
+      if (hooks?.startContainer?.length) {
+        try {
+          await runHooks('startContainer', hooks, ociState(this.#record, 'created'), { where: 'container-process', record: this.#record, cgroup: this.#requireGroup() });
+        } catch (e) {
+          await this.#stopHeld();
+          throw e;
+        }
+      }
       const fd = openFifoForStart(fifo);
       try {
         await readOneByte(fd, () => sameProcessAlive(this.#record.pid, this.#record.pidStartTime), this.id);
@@ -178,6 +193,26 @@ export class Container implements AsyncDisposable {
       // Not persisted: the status is derived from the fifo being gone (see status.ts), which saves a state write per start.
       this.#record = { ...this.#record, started: true };
     });
+    if (hooks?.poststart?.length) {
+      await runHooksReporting('poststart', hooks, ociState(this.#record, 'running'), { where: 'runtime', cwd: this.#record.bundle }, options.onHookFailure);
+    }
+  }
+
+  /** Kills a held container whose start failed, and waits until its first process is gone (it is then `stopped`). */
+  async #stopHeld(): Promise<void> {
+    const cg = this.#group();
+    try {
+      process.kill(this.#record.pid, 9);
+    } catch {
+      /* gone */
+    }
+    try {
+      if (cg) signalAll(cg, 9); // what a hook may have left in the cgroup
+    } catch {
+      /* empty or gone */
+    }
+    if (this.#process) await this.#process.exited.catch(() => undefined);
+    for (let i = 0; i < 2000 && sameProcessAlive(this.#record.pid, this.#record.pidStartTime); i++) await sleep(2);
   }
 
   /**
@@ -247,10 +282,12 @@ export class Container implements AsyncDisposable {
 
   /**
    * Deletes the container: its cgroups, its root overlay (if kc mounted one)
-   * and its state. With `force`, kills it first if it still runs.
+   * and its state, then runs the `poststop` hooks (failures go to
+   * `onHookFailure`, default a process warning). With `force`, kills it
+   * first if it still runs.
    * @throws {ContainerError} INVALID_STATE when it runs and `force` is not set.
    */
-  async delete(options: { force?: boolean } = {}): Promise<void> {
+  async delete(options: { force?: boolean; onHookFailure?: HookFailureHandler } = {}): Promise<void> {
     const status = this.status;
     if (status === 'running' || status === 'paused') {
       if (!options.force) throw this.#wrongState('delete', status, 'stopped or created (or pass force)');
@@ -280,6 +317,10 @@ export class Container implements AsyncDisposable {
       }
     }
     this.store.remove(this.id);
+    const hooks = this.#record.config.hooks;
+    if (hooks?.poststop?.length) {
+      await runHooksReporting('poststop', hooks, ociState(this.#record, 'stopped'), { where: 'runtime', cwd: this.#record.bundle }, options.onHookFailure);
+    }
   }
 
   /** Kills and deletes the container (for `await using`). */

@@ -15,7 +15,9 @@ import { pidStartTime, StateStore } from '../state/state-store.js';
 import { toProcessSpec } from '../translate/process-spec.js';
 import { toCgroupResources, untranslatedResources } from '../translate/resources.js';
 import { consoleArg, connectConsoleSocket } from './console.js';
+import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { hostCgroupLayout, isHostDirectory } from './host-context.js';
+import { ociState } from './status.js';
 
 /** Linux open(2) flags Node's fs.constants lacks. */
 const O_PATH = 0o10000000;
@@ -41,6 +43,8 @@ export interface CreateOptions {
   init?: boolean;
   /** An overlay mount kc made for the root, unmounted on delete. */
   overlayMount?: string;
+  /** Receives failed poststop hooks, run when create fails after the id was reserved. Default: a process warning. */
+  onHookFailure?: HookFailureHandler;
 }
 
 /** What {@link createContainer} returns besides the record: the process when this Node process spawned it. */
@@ -73,8 +77,10 @@ export function readBundleConfig(bundle: string): unknown {
  * Creates a container: validates the config, reserves the id under the state
  * root, creates its cgroups with the limits, and spawns its first process
  * with every namespace, mount, capability and seccomp setting applied, held
- * by kc-init on the exec fifo until `start`. Anything done is undone when a
- * later step fails.
+ * by kc-init on the exec fifo until `start`; then runs the `prestart`,
+ * `createRuntime` and `createContainer` hooks (see hooks.ts). Anything done
+ * is undone when a later step fails (a failing hook included), and the
+ * `poststop` hooks then run.
  *
  * Privileges: root (CAP_SYS_ADMIN for namespaces and mounts, write access to
  * the cgroup filesystem).
@@ -99,6 +105,10 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const fds: number[] = [];
   try {
     store.reserve(options.id);
+    // Runs last when create fails: runtime.md "Lifecycle" continues a failed create at delete, which ends with the poststop hooks.
+    if (config.hooks?.poststop?.length) {
+      undo.push(() => runHooksReporting('poststop', config.hooks, { ociVersion: OCI_VERSION, id: options.id, status: 'stopped', pid: 0, bundle, ...(config.annotations ? { annotations: config.annotations } : {}) }, { where: 'runtime', cwd: bundle }, options.onHookFailure));
+    }
     undo.push(() => store.remove(options.id));
     const cgroup = createContainerCgroup(plan.path, plan.resources);
     undo.push(() => cgroup.delete({ kill: true }));
@@ -149,6 +159,14 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
       annotations: config.annotations,
     };
     if (options.overlayMount) record.overlayMount = options.overlayMount;
+    // runtime.md "Lifecycle" steps 3-5, in the state "creating" with the container's pid; any failure undoes the container.
+    const hooks = config.hooks;
+    if (hooks?.prestart?.length || hooks?.createRuntime?.length || hooks?.createContainer?.length) {
+      const state = ociState(record, 'creating');
+      await runHooks('prestart', hooks, state, { where: 'runtime', cwd: bundle });
+      await runHooks('createRuntime', hooks, state, { where: 'runtime', cwd: bundle });
+      await runHooks('createContainer', hooks, state, { where: 'container-setup', record, cgroup });
+    }
     store.save(record);
     if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
     return { record, process: child, store, cgroup };

@@ -18,6 +18,8 @@ export interface ExecOptions {
   consoleSocket?: string;
   /** File to write the new process's host pid to. */
   pidFile?: string;
+  /** The program to execute, resolved inside the container (default: `args[0]`, searched in PATH); `args[0]` is then only its argv[0]. Used for startContainer hooks. */
+  executable?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrid
     { rootfs: record.rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, seccomp: compileSeccomp(record.config.linux?.seccomp), stdio: options.stdio },
   );
   delete spec.mounts;
+  if (options.executable) spec.path = options.executable;
   const kinds = [...new Set((record.config.linux?.namespaces ?? []).map((n) => NAMESPACE_KIND[n.type]))] as NamespaceKind[];
   const fds: number[] = [];
   try {

@@ -65,6 +65,14 @@ describe('toProcessSpec', () => {
     expect(spec.hostname).toBe('kc');
     expect(spec.noNewPrivileges).toBe(true);
   });
+  it('carries process.user.umask into the spawn spec, and leaves it inherited when absent', () => {
+    expect(spec.umask).toBeUndefined();
+    const c = defaultConfig({ args: ['/bin/true'] });
+    c.process!.user.umask = 0o027;
+    expect(toProcessSpec(c, ctx).umask).toBe(0o027);
+    c.process!.user.umask = 0;
+    expect(toProcessSpec(c, ctx).umask).toBe(0);
+  });
   it('orders mounts: root, mounts inside it, pivot, devices, masks, read-only paths, read-only root', () => {
     const kinds = spec.mounts!.map((s) => s.kind);
     expect(kinds[0]).toBe('rootfs');

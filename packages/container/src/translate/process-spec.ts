@@ -31,8 +31,8 @@ export function envRecord(env: readonly string[] | undefined): Record<string, st
 /**
  * Translates a validated OCI config into the spawn pipeline's
  * {@link ProcessSpec}: namespaces (new or joined by path), id maps, hostname,
- * mounts, sysctl, rlimits, user, capability masks, no_new_privs, seccomp,
- * cwd, env and stdio. A pure function.
+ * mounts, sysctl, rlimits, user, umask, capability masks, no_new_privs,
+ * seccomp, cwd, env and stdio. A pure function.
  *
  * @example
  * ```ts
@@ -78,6 +78,8 @@ export function toProcessSpec(config: OciConfig, ctx: TranslateContext): Process
   if (config.domainname !== undefined) spec.domainname = config.domainname;
   if (linux.sysctl && Object.keys(linux.sysctl).length > 0) spec.sysctl = { ...linux.sysctl };
   if (proc?.oomScoreAdj !== undefined) spec.oomScoreAdj = proc.oomScoreAdj;
+  // process.user.umask (config.md "User"): set by the spawn pipeline after mounts, so device nodes keep their modes; absent inherits the runtime's.
+  if (proc?.user.umask !== undefined) spec.umask = proc.user.umask;
   if (ctx.cgroup) spec.cgroup = ctx.cgroup;
   if (ctx.seccomp) spec.seccomp = ctx.seccomp;
   const offsets = linux.timeOffsets;

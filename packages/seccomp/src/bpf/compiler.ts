@@ -10,6 +10,7 @@ import { encodeProgram, OP, SECCOMP_DATA, type SockFilter } from './instructions
 export interface CompiledFilter {
   /** `struct sock_filter[]`, ready for seccomp(SECCOMP_SET_MODE_FILTER). */
   bytes: Buffer;
+  /** The same program as `bytes`, one entry per 8-byte `struct sock_filter` (at most {@link BPF_MAXINSNS}); input for {@link emulate} and {@link disassemble}. */
   instructions: SockFilter[];
   /** The validated policy (numbers per arch), e.g. for {@link policyMeaning}. */
   resolved: ResolvedPolicy;

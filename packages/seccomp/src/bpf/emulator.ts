@@ -3,7 +3,9 @@ import { BPF, SECCOMP_DATA, type SockFilter } from './instructions.js';
 
 /** The result of running a filter: the 32-bit return value and how many instructions ran. */
 export interface EmulationResult {
+  /** The filter's return value, unsigned 32-bit: `SECCOMP_RET_*` action | 16-bit data; decode with {@link actionFromValue}. 0 (KILL_THREAD) on division by zero, as in the kernel. */
   value: number;
+  /** Instructions executed, the final `ret` included (the cost of this call through the filter). */
   executed: number;
 }
 

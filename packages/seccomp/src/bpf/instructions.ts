@@ -1,8 +1,12 @@
 /** One classic BPF instruction (`struct sock_filter`, include/uapi/linux/filter.h). */
 export interface SockFilter {
+  /** `sock_filter.code`, 16 bits: instruction class | size | mode for loads, class | operation | source (`BPF_K`/`BPF_X`) otherwise (include/uapi/linux/bpf_common.h). */
   code: number;
+  /** `sock_filter.jt`, 0..255: for a conditional jump taken when true, how many instructions to skip after this one. */
   jt: number;
+  /** `sock_filter.jf`, 0..255: for a conditional jump taken when false, how many instructions to skip after this one. */
   jf: number;
+  /** `sock_filter.k`, unsigned 32-bit operand: the immediate, the `seccomp_data` byte offset of a `BPF_ABS` load, the value of a `BPF_RET`, or the offset of a `BPF_JA`. */
   k: number;
 }
 

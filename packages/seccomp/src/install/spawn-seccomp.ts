@@ -3,12 +3,15 @@ import type { CompiledFilter } from '../bpf/compiler.js';
 
 /** `SECCOMP_FILTER_FLAG_*` bits (include/uapi/linux/seccomp.h). */
 export const SECCOMP_FILTER_FLAG = {
+  /** Install the filter on every thread of the process; when a thread cannot be synchronized, seccomp(2) returns its thread id instead of 0 (Linux 3.17). */
   TSYNC: 1 << 0,
   /** Log every action but ALLOW (Linux 4.14). */
   LOG: 1 << 1,
   /** Do not enable the speculative store bypass mitigation (Linux 4.17). */
   SPEC_ALLOW: 1 << 2,
+  /** seccomp(2) returns a user-notification listener fd for SECCOMP_RET_USER_NOTIF (Linux 5.0); {@link toSpawnSeccomp} asks for it through `listener`, not this bit. */
   NEW_LISTENER: 1 << 3,
+  /** With TSYNC: fail with ESRCH instead of a thread id, which makes TSYNC combinable with NEW_LISTENER (Linux 5.7). */
   TSYNC_ESRCH: 1 << 4,
   /** A notified task waits killably once the supervisor has received the notification (Linux 5.19). */
   WAIT_KILLABLE_RECV: 1 << 5,

@@ -10,7 +10,14 @@ export interface SeccompFeatures {
   /** Per filter flag, accepted by SECCOMP_SET_MODE_FILTER. */
   flags: Record<keyof typeof SECCOMP_FILTER_FLAG, boolean>;
   /** Structure sizes for user notification (SECCOMP_GET_NOTIF_SIZES, Linux 5.0+), or null before. */
-  notifSizes: { notif: number; resp: number; data: number } | null;
+  notifSizes: {
+    /** `sizeof(struct seccomp_notif)` in the running kernel, in bytes (80 on current kernels). */
+    notif: number;
+    /** `sizeof(struct seccomp_notif_resp)` in bytes (24 on current kernels). */
+    resp: number;
+    /** `sizeof(struct seccomp_data)` in bytes (64). */
+    data: number;
+  } | null;
 }
 
 let cached: SeccompFeatures | undefined;

@@ -149,6 +149,7 @@ export class SeccompSupervisor implements AsyncIterableIterator<SeccompNotificat
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** Returns the supervisor itself: it is its own iterator, so one `for await` loop consumes it (a second concurrent `next()` is rejected). */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -8,6 +8,7 @@ import type { OciSeccomp, OciSeccompArg } from './types.js';
 
 /** The result of importing an OCI profile: the policy plus what could not be carried over. */
 export interface OciImport {
+  /** The converted policy, with `unknownSyscalls: 'skip'` and the native arch when `architectures` named none kc knows. */
   policy: Policy;
   /** `SECCOMP_FILTER_FLAG_*` names from `flags`. */
   flags: string[];

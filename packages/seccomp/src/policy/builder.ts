@@ -3,11 +3,17 @@ import { Act, type Action, type ArgComparison, type Policy, type Rule } from './
 
 /** Builds {@link ArgComparison}s on one argument; see {@link arg}. */
 export interface ArgSelector {
+  /** `arg == value`, unsigned (SCMP_CMP_EQ). `value` is converted with `BigInt()` and must be 0..2^64-1 (a negative such as AT_FDCWD is rejected by {@link compile}); on i386/arm only its low 32 bits count. */
   eq(value: number | bigint): ArgComparison;
+  /** `arg != value`, unsigned (SCMP_CMP_NE). */
   ne(value: number | bigint): ArgComparison;
+  /** `arg < value`, unsigned (SCMP_CMP_LT): `-1` as a register value is the largest number, not below 0. */
   lt(value: number | bigint): ArgComparison;
+  /** `arg <= value`, unsigned (SCMP_CMP_LE). */
   le(value: number | bigint): ArgComparison;
+  /** `arg > value`, unsigned (SCMP_CMP_GT). */
   gt(value: number | bigint): ArgComparison;
+  /** `arg >= value`, unsigned (SCMP_CMP_GE). */
   ge(value: number | bigint): ArgComparison;
   /** `(arg & mask) == value`. */
   maskedEq(mask: number | bigint, value: number | bigint): ArgComparison;

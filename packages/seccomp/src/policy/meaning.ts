@@ -4,9 +4,11 @@ import type { NormalizedArg, ResolvedArch, ResolvedPolicy } from './validate.js'
 
 /** `struct seccomp_data` (include/uapi/linux/seccomp.h): what a filter sees. */
 export interface SeccompData {
+  /** `seccomp_data.nr`: the system-call number, read as unsigned 32-bit (x32 numbers include {@link X32_SYSCALL_BIT}). */
   nr: number;
   /** `AUDIT_ARCH_*` value. */
   arch: number;
+  /** `seccomp_data.instruction_pointer`, unsigned 64-bit; absent means 0 (kc's filters never load it). */
   instructionPointer?: bigint;
   /** Up to six unsigned 64-bit arguments; missing ones are 0. */
   args?: readonly bigint[];

@@ -5,14 +5,44 @@ import type { ArchName } from '../arch.js';
  * `errno` is 0..4095; `trace` and `trap` carry 16 bits of data.
  */
 export type Action =
-  | { kind: 'kill_process' }
-  | { kind: 'kill_thread' }
-  | { kind: 'trap'; data?: number }
-  | { kind: 'errno'; errno: number }
-  | { kind: 'user_notif' }
-  | { kind: 'trace'; data: number }
-  | { kind: 'log' }
-  | { kind: 'allow' };
+  | {
+      /** SECCOMP_RET_KILL_PROCESS (Linux 4.14): the whole process dies as if by SIGSYS, dumping core. */
+      kind: 'kill_process';
+    }
+  | {
+      /** SECCOMP_RET_KILL_THREAD (value 0): only the calling thread dies as if by SIGSYS; other threads run on. */
+      kind: 'kill_thread';
+    }
+  | {
+      /** SECCOMP_RET_TRAP: the call is not run; the thread gets SIGSYS (`si_syscall`, `si_arch` and `si_call_addr` set). */
+      kind: 'trap';
+      /** 0..65535, delivered in the SIGSYS `si_errno`; absent means 0. */
+      data?: number;
+    }
+  | {
+      /** SECCOMP_RET_ERRNO: the call is not run and returns -1 with `errno` set. */
+      kind: 'errno';
+      /** The errno to return, 0..4095 (MAX_ERRNO); 0 makes the call seem to succeed with result 0. */
+      errno: number;
+    }
+  | {
+      /** SECCOMP_RET_USER_NOTIF (Linux 5.0): the thread waits for the listener fd's supervisor; ENOSYS when there is none. */
+      kind: 'user_notif';
+    }
+  | {
+      /** SECCOMP_RET_TRACE: a ptrace tracer gets PTRACE_EVENT_SECCOMP; without a tracer the call fails with ENOSYS. */
+      kind: 'trace';
+      /** 0..65535, read by the tracer with PTRACE_GETEVENTMSG. */
+      data: number;
+    }
+  | {
+      /** SECCOMP_RET_LOG (Linux 4.14): the call runs and is logged (audit or kernel log, per /proc/sys/kernel/seccomp/actions_logged). */
+      kind: 'log';
+    }
+  | {
+      /** SECCOMP_RET_ALLOW: the call runs. */
+      kind: 'allow';
+    };
 
 /** Comparison operators on a 64-bit argument, unsigned, as libseccomp's `SCMP_CMP_*`. */
 export type ArgOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
@@ -25,7 +55,9 @@ export type ArgOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
 export interface ArgComparison {
   /** Argument position, 0..5. */
   index: number;
+  /** How `args[index]` (masked, for `masked_eq`) is compared with `value`, unsigned. */
   op: ArgOp;
+  /** The operand, 0..2^64-1 (for `masked_eq` the value the masked argument must equal). */
   value: bigint;
   /** Only for `masked_eq`. */
   mask?: bigint;
@@ -33,7 +65,9 @@ export interface ArgComparison {
 
 /** One rule: when `syscall` is called and every comparison holds, take `action`. */
 export interface Rule {
+  /** System-call name as in kc's tables (e.g. `openat`), resolved to a number per arch. */
   syscall: string;
+  /** What the kernel does when the rule matches. */
   action: Action;
   /** All must hold (AND). Several rules for one syscall are tried in order (OR). */
   args?: ArgComparison[];
@@ -50,9 +84,11 @@ export interface Rule {
  * return ENOSYS. Calls from another architecture get `badArchAction`.
  */
 export interface Policy {
+  /** For a call of one of `arches` that no rule decides (and that `enosysAfter` does not cover). */
   defaultAction: Action;
   /** Architectures the filter accepts; the first should be the native one (it is tested first). */
   arches: ArchName[];
+  /** The rules; those for one system call are tried in this order. Two with different actions conflict (compile throws) when the earlier is unconditional or both compare the same. */
   rules: Rule[];
   /** For calls of an architecture not in `arches`. Default: kill_process. */
   badArchAction?: Action;
@@ -68,25 +104,41 @@ export interface Policy {
 
 /** Constructors for {@link Action}s. */
 export const Act = {
+  /** Kill the whole process (SECCOMP_RET_KILL_PROCESS, Linux 4.14). */
   killProcess: { kind: 'kill_process' } as Action,
+  /** Kill only the calling thread (SECCOMP_RET_KILL_THREAD). */
   killThread: { kind: 'kill_thread' } as Action,
+  /** Send SIGSYS with `data` (0..65535) in `si_errno` (SECCOMP_RET_TRAP). */
   trap: (data = 0): Action => ({ kind: 'trap', data }),
+  /** Fail the call with `errno` (0..4095) without running it (SECCOMP_RET_ERRNO). */
   errno: (errno: number): Action => ({ kind: 'errno', errno }),
+  /** Hand the call to the user-notification supervisor (SECCOMP_RET_USER_NOTIF, Linux 5.0). */
   userNotif: { kind: 'user_notif' } as Action,
+  /** Stop for the ptrace tracer with `data` (0..65535) as event message; ENOSYS without one (SECCOMP_RET_TRACE). */
   trace: (data = 0): Action => ({ kind: 'trace', data }),
+  /** Run and log the call (SECCOMP_RET_LOG, Linux 4.14). */
   log: { kind: 'log' } as Action,
+  /** Run the call (SECCOMP_RET_ALLOW). */
   allow: { kind: 'allow' } as Action,
 } as const;
 
 /** `SECCOMP_RET_*` values (include/uapi/linux/seccomp.h). */
 export const SECCOMP_RET = {
+  /** Kill the process (Linux 4.14); compared as a signed value, it is the most restrictive action. */
   KILL_PROCESS: 0x80000000,
+  /** Kill the calling thread; also called SECCOMP_RET_KILL. */
   KILL_THREAD: 0x00000000,
+  /** SIGSYS to the thread; the low 16 bits go to `si_errno`. */
   TRAP: 0x00030000,
+  /** Fail with the errno in the low 16 bits (the kernel caps it at 4095). */
   ERRNO: 0x00050000,
+  /** Forward to the listener fd's supervisor (Linux 5.0). */
   USER_NOTIF: 0x7fc00000,
+  /** Notify the ptrace tracer, with the low 16 bits as event message. */
   TRACE: 0x7ff00000,
+  /** Allow and log (Linux 4.14). */
   LOG: 0x7ffc0000,
+  /** Allow. */
   ALLOW: 0x7fff0000,
 } as const;
 

@@ -10,9 +10,13 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** An argument comparison with its mask made explicit and truncated to the arch's width. */
 export interface NormalizedArg {
+  /** Argument position, 0..5. */
   index: number;
+  /** The comparison, as in {@link ArgComparison.op}. */
   op: ArgComparison['op'];
+  /** The operand, truncated to the low 32 bits on 32-bit ABIs (i386, arm). */
   value: bigint;
+  /** For `masked_eq` the given mask (all ones when absent), otherwise all ones; truncated like `value`. */
   mask: bigint;
 }
 
@@ -20,13 +24,17 @@ export interface NormalizedArg {
 export interface ResolvedRule {
   /** Position in `policy.rules`, for error messages and ordering. */
   ruleIndex: number;
+  /** The system call's number on this arch (x32 numbers include {@link X32_SYSCALL_BIT}). */
   nr: number;
+  /** Comparisons that must all hold; empty for an unconditional rule (a shared array: never mutate it). */
   args: NormalizedArg[];
+  /** The rule's action, unchanged. */
   action: Action;
 }
 
 /** One architecture's part of a policy. */
 export interface ResolvedArch {
+  /** The arch's audit value, argument width and syscall table. */
   info: ArchInfo;
   /** Rules by number, each list in policy order. */
   rules: Map<number, ResolvedRule[]>;
@@ -36,8 +44,11 @@ export interface ResolvedArch {
 
 /** A validated policy, as the compiler consumes it. */
 export interface ResolvedPolicy {
+  /** The policy's `defaultAction`, checked. */
   defaultAction: Action;
+  /** The policy's `badArchAction`, or kill_process when it had none. */
   badArchAction: Action;
+  /** One entry per policy arch, in the policy's order (the order the filter tests AUDIT_ARCH values). */
   arches: ResolvedArch[];
 }
 
