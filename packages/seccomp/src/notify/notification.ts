@@ -24,8 +24,8 @@ export interface AddFdOptions {
 function archOf(auditArch: number, nr: number): ArchName | undefined {
   for (const name of ARCH_NAMES) {
     if (archInfo(name).auditArch !== auditArch >>> 0) continue;
-    if (name === 'x86_64' && nr & X32_SYSCALL_BIT) return 'x32';
-    if (name === 'x32' && !(nr & X32_SYSCALL_BIT)) continue;
+    if (name === 'x86_64' && nr >>> 0 >= X32_SYSCALL_BIT) return 'x32'; // as the compiler: every number from bit 30 up
+    if (name === 'x32' && nr >>> 0 < X32_SYSCALL_BIT) continue;
     return name;
   }
   return undefined;

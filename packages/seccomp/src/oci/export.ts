@@ -38,17 +38,27 @@ export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSecco
     const act = actionToOci(r.action);
     const args = (r.args ?? []).map((c, j): OciSeccompArg => {
       // OCI values are JSON numbers here: above 2^53 Number() would silently change the compared value.
-      for (const [k, v] of [['value', c.value], ['mask', c.mask]] as const)
+      for (const [k, v] of [
+        ['value', c.value],
+        ['mask', c.mask],
+      ] as const)
         if (v !== undefined && (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)))
-          throw invalidArgument(SeccompError, `rules[${i}].args[${j}].${k}`, `${v} cannot be written exactly as a JSON number`, 'keep compared values at or below 2^53 - 1 when exporting to OCI');
+          throw invalidArgument(
+            SeccompError,
+            `rules[${i}].args[${j}].${k}`,
+            `${v} cannot be written exactly as a JSON number`,
+            'keep compared values at or below 2^53 - 1 when exporting to OCI',
+          );
+      // masked_eq without a mask compares every bit: that is plain equality, which OCI can say exactly.
+      if (c.op === 'masked_eq' && c.mask === undefined) return { index: c.index, value: Number(c.value), op: OPS.eq };
       return c.op === 'masked_eq'
-          ? {
-              index: c.index,
-              value: Number(c.mask ?? (1n << 64n) - 1n),
-              valueTwo: Number(c.value),
-              op: OPS[c.op],
-            }
-          : { index: c.index, value: Number(c.value), op: OPS[c.op] };
+        ? {
+            index: c.index,
+            value: Number(c.mask),
+            valueTwo: Number(c.value),
+            op: OPS[c.op],
+          }
+        : { index: c.index, value: Number(c.value), op: OPS[c.op] };
     });
     const key = JSON.stringify([act, args]);
     const last = out.syscalls?.[out.syscalls.length - 1];
