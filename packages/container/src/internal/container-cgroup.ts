@@ -72,11 +72,17 @@ export function signalAll(cg: Cgroup, signal: number): void {
 
 /** Resource usage of the container, as `kc events --stats` reports it. */
 export interface CgroupStats {
+  /** Memory in use by the group, in bytes (`memory.current` / `memory.usage_in_bytes`); absent without the memory controller. */
   memoryBytes?: number;
+  /** The group's memory limit in bytes; absent when unlimited or without the memory controller. */
   memoryLimitBytes?: number;
+  /** CPU time used by the group, in nanoseconds at microsecond resolution (`cpu.stat` usage_usec / `cpuacct.usage`); absent without CPU accounting. */
   cpuNanoseconds?: number;
+  /** Number of tasks in the group (`pids.current`); absent without the pids controller. */
   pids?: number;
+  /** The group's task limit (`pids.max`), `'max'` when unlimited; absent without the pids controller. */
   pidsLimit?: number | 'max';
+  /** Times the OOM killer killed a process of the group (`oom_kill` of `memory.events` / `memory.oom_control`); absent without the memory controller. */
   oomKills?: number;
 }
 

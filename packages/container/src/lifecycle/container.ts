@@ -111,7 +111,7 @@ export class Container implements AsyncDisposable {
   /**
    * Restores a container from a {@link Container.checkpoint} with CRIU.
    * Privileges: root; CRIU >= 4 on recent kernels.
-   * @throws {ContainerError} EEXIST for a taken id; {@link CriuError} when CRIU fails (its log tail attached).
+   * @throws {ContainerError} EEXIST for a taken id; {@link @kc/criu!CriuError} when CRIU fails (its log tail attached).
    */
   static async restore(options: RestoreOptions): Promise<Container> {
     const record = await restoreContainer(options);
@@ -122,7 +122,7 @@ export class Container implements AsyncDisposable {
    * Checkpoints the running container with CRIU (through `@kc/criu`): its
    * process tree, frozen by its freezer cgroup, is written to `imagesDir`;
    * unless `leaveRunning`, the container then stops.
-   * @throws {ContainerError} INVALID_STATE unless running; {@link CriuError} when CRIU fails.
+   * @throws {ContainerError} INVALID_STATE unless running; {@link @kc/criu!CriuError} when CRIU fails.
    */
   async checkpoint(options: CheckpointOptions): Promise<void> {
     const status = this.status;

@@ -49,8 +49,11 @@ export interface CreateOptions {
 
 /** What {@link createContainer} returns besides the record: the process when this Node process spawned it. */
 export interface Created {
+  /** The container's record, saved as `state.json` (status `created`, pid = the container's host pid). */
   record: ContainerRecord;
+  /** The container's first process (kc-init, held on the exec fifo until `start`); its exit is observable only from this Node process. */
   process: KcProcess;
+  /** The state store under `CreateOptions.root` that holds the record. */
   store: StateStore;
   /** The container's cgroup (from `@kc/cgroups`). */
   cgroup: Cgroup;
@@ -85,7 +88,7 @@ export function readBundleConfig(bundle: string): unknown {
  * Privileges: root (CAP_SYS_ADMIN for namespaces and mounts, write access to
  * the cgroup filesystem).
  * @throws {ContainerError} INVALID_ARGUMENT for a bad config (before any
- *   system call), EEXIST for a taken id; {@link SpawnError} when a setup step
+ *   system call), EEXIST for a taken id; {@link @kc/native!SpawnError} when a setup step
  *   failed in the child.
  */
 export async function createContainer(options: CreateOptions): Promise<Created> {

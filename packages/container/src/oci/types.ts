@@ -6,83 +6,129 @@
 
 /** `process.user`. */
 export interface OciUser {
+  /** `process.user.uid`: the process's uid inside the container's user namespace. */
   uid: number;
+  /** `process.user.gid`: the process's primary gid inside the container's user namespace. */
   gid: number;
+  /** `process.user.umask`: file-mode creation mask (0..0o777), set after the mounts; absent keeps the runtime's umask. */
   umask?: number;
+  /** `process.user.additionalGids`: supplementary groups set with setgroups(2); absent or empty means none. */
   additionalGids?: number[];
+  /** `process.user.username`: Windows-only in the spec; ignored by kc. */
   username?: string;
 }
 
 /** `process.capabilities`: capability names such as `CAP_CHOWN`, per set. */
 export interface OciCapabilities {
+  /** `process.capabilities.bounding`: the bounding set, the ceiling for every later execve(2); absent or empty drops them all. */
   bounding?: string[];
+  /** `process.capabilities.effective`: capabilities checked by the kernel for the process; absent or empty means none. */
   effective?: string[];
+  /** `process.capabilities.inheritable`: capabilities kept across execve(2) for files with matching inheritable bits; absent or empty means none. */
   inheritable?: string[];
+  /** `process.capabilities.permitted`: the limit of the effective set; absent or empty means none. */
   permitted?: string[];
+  /** `process.capabilities.ambient`: kept across execve(2) of unprivileged programs (each must also be permitted and inheritable); absent or empty means none. */
   ambient?: string[];
 }
 
 /** One `process.rlimits` entry; `type` is `RLIMIT_NOFILE` and so on. */
 export interface OciRlimit {
+  /** `process.rlimits[].type`: the resource, an `RLIMIT_*` name of setrlimit(2); each at most once. */
   type: string;
+  /** `process.rlimits[].soft`: the soft limit, in the resource's own unit (bytes, seconds, count); at most `hard`. */
   soft: number;
+  /** `process.rlimits[].hard`: the hard limit (ceiling for the soft one), in the resource's own unit. */
   hard: number;
 }
 
 /** `process.consoleSize`. */
 export interface OciConsoleSize {
+  /** `process.consoleSize.height`: terminal rows, in characters. */
   height: number;
+  /** `process.consoleSize.width`: terminal columns, in characters. */
   width: number;
 }
 
 /** `process`: what runs in the container. */
 export interface OciProcess {
+  /** `process.terminal`: give the process a pty, its master sent to the console socket; absent means false. */
   terminal?: boolean;
+  /** `process.consoleSize`: the pty's initial size, used only when `terminal` is true. */
   consoleSize?: OciConsoleSize;
+  /** `process.user`: who the process runs as. */
   user: OciUser;
+  /** `process.args`: argv; `args[0]` is the program, searched in `env`'s `PATH` when it has no slash; kc requires at least one element. */
   args?: string[];
+  /** `process.commandLine`: Windows-only in the spec; ignored by kc. */
   commandLine?: string;
+  /** `process.env`: the environment as `KEY=value` strings; absent means an empty environment. */
   env?: string[];
+  /** `process.cwd`: absolute working directory inside the container. */
   cwd: string;
+  /** `process.capabilities`: the five capability sets; absent leaves every set empty. */
   capabilities?: OciCapabilities;
+  /** `process.rlimits`: resource limits set with setrlimit(2); absent keeps the runtime's limits. */
   rlimits?: OciRlimit[];
+  /** `process.noNewPrivileges`: set PR_SET_NO_NEW_PRIVS (prctl(2)) so execve(2) cannot grant privileges; absent means false. */
   noNewPrivileges?: boolean;
+  /** `process.apparmorProfile`: AppArmor profile name; not applied by kc. */
   apparmorProfile?: string;
+  /** `process.oomScoreAdj`: written to /proc/PID/oom_score_adj, -1000..1000; absent keeps the runtime's value. */
   oomScoreAdj?: number;
+  /** `process.selinuxLabel`: SELinux process label; not applied by kc. */
   selinuxLabel?: string;
 }
 
 /** `root`. */
 export interface OciRoot {
+  /** `root.path`: the root filesystem, absolute or relative to the bundle directory. */
   path: string;
+  /** `root.readonly`: mount the root read-only; absent means false. */
   readonly?: boolean;
 }
 
 /** One `mounts` entry. */
 export interface OciMount {
+  /** `mounts[].destination`: absolute path inside the container (no `..`), created when missing. */
   destination: string;
+  /** `mounts[].source`: device name, host path (bind mounts, required there) or a placeholder such as `proc`. */
   source?: string;
+  /** `mounts[].type`: filesystem type for mount(2) (`proc`, `tmpfs`, `bind`...); absent with a `bind`/`rbind` option means a bind mount. */
   type?: string;
+  /** `mounts[].options`: mount(8)-style options, split into flags, propagation and data by {@link parseMountOptions}. */
   options?: string[];
+  /** `mounts[].uidMappings`: uid mapping of an idmapped mount; not applied by kc. */
   uidMappings?: OciIdMapping[];
+  /** `mounts[].gidMappings`: gid mapping of an idmapped mount; not applied by kc. */
   gidMappings?: OciIdMapping[];
 }
 
 /** One hook of `hooks`. */
 export interface OciHook {
+  /** `hooks.*[].path`: absolute path of the program (resolved on the host, except for `startContainer`). */
   path: string;
+  /** `hooks.*[].args`: argv including argv[0]; absent means `[path]`, as runc. */
   args?: string[];
+  /** `hooks.*[].env`: the environment as `KEY=value` strings; absent means empty, as runc. */
   env?: string[];
+  /** `hooks.*[].timeout`: seconds before the hook is killed with SIGKILL (at least 1); absent means no limit. */
   timeout?: number;
 }
 
 /** `hooks`. */
 export interface OciHooks {
+  /** `hooks.prestart`: deprecated by the spec, still run during `create` in the runtime namespace, before `createRuntime`. */
   prestart?: OciHook[];
+  /** `hooks.createRuntime`: run during `create` in the runtime namespace, once the container's process exists. */
   createRuntime?: OciHook[];
+  /** `hooks.createContainer`: run during `create` in the container's namespaces (after pivot_root in kc). */
   createContainer?: OciHook[];
+  /** `hooks.startContainer`: run during `start` inside the container, before the user's program is released. */
   startContainer?: OciHook[];
+  /** `hooks.poststart`: run in the runtime namespace after `start`; a failure is reported, not fatal. */
   poststart?: OciHook[];
+  /** `hooks.poststop`: run in the runtime namespace after `delete`; a failure is reported, not fatal. */
   poststop?: OciHook[];
 }
 
@@ -91,126 +137,225 @@ export type OciNamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'us
 
 /** One `linux.namespaces` entry: a new namespace, or one joined by `path`. */
 export interface OciNamespace {
+  /** `linux.namespaces[].type`: which namespace; each type at most once. */
   type: OciNamespaceType;
+  /** `linux.namespaces[].path`: absolute path of a namespace file to join (setns(2), e.g. `/proc/PID/ns/net`); absent creates a new one. */
   path?: string;
 }
 
 /** One `linux.uidMappings` / `gidMappings` entry. */
 export interface OciIdMapping {
+  /** `containerID`: first id of the range inside the user namespace. */
   containerID: number;
+  /** `hostID`: first id of the range on the host (the parent user namespace). */
   hostID: number;
+  /** `size`: number of consecutive ids mapped (at least 1). */
   size: number;
 }
 
 /** One `linux.devices` entry: a device node created in the container's /dev. */
 export interface OciDevice {
+  /** `linux.devices[].type`: `c` character, `b` block, `u` unbuffered character, `p` FIFO. */
   type: 'c' | 'b' | 'u' | 'p';
+  /** `linux.devices[].path`: absolute path of the node in the container, under `/dev/`. */
   path: string;
+  /** `linux.devices[].major`: device major number (required unless `type` is `p`). */
   major?: number;
+  /** `linux.devices[].minor`: device minor number (required unless `type` is `p`). */
   minor?: number;
+  /** `linux.devices[].fileMode`: permission bits of the node (0..0o7777); absent means 0o666. */
   fileMode?: number;
+  /** `linux.devices[].uid`: owner of the node; not applied by kc (the node stays owned by root). */
   uid?: number;
+  /** `linux.devices[].gid`: group of the node; not applied by kc (the node stays owned by root). */
   gid?: number;
 }
 
 /** One `linux.resources.devices` cgroup rule. */
 export interface OciDeviceCgroupRule {
+  /** `allow`: true allows the matching devices, false denies them. */
   allow: boolean;
+  /** `type`: `a` all, `c` character, `b` block; absent means `a`. */
   type?: 'a' | 'c' | 'b';
+  /** `major`: device major number; absent, null or negative matches every major. */
   major?: number | null;
+  /** `minor`: device minor number; absent, null or negative matches every minor. */
   minor?: number | null;
+  /** `access`: any of `r` read, `w` write, `m` mknod; absent means `rwm`. */
   access?: string;
 }
 
 /** `linux.resources.memory` (bytes; -1 is unlimited). */
 export interface OciMemory {
+  /** `memory.limit`: hard memory limit in bytes (`memory.max` / `memory.limit_in_bytes`); -1 is unlimited. */
   limit?: number;
+  /** `memory.reservation`: soft limit in bytes (`memory.low` / `memory.soft_limit_in_bytes`); -1 means none. */
   reservation?: number;
+  /** `memory.swap`: memory + swap limit in bytes (v1 `memsw`; on v2 `swap.max = swap − limit`); -1 is unlimited; at least `limit`. */
   swap?: number;
+  /** `memory.kernel`: kernel memory limit in bytes, deprecated; validated but not applied (gone from the kernel). */
   kernel?: number;
+  /** `memory.kernelTCP`: kernel TCP buffer limit in bytes, deprecated; validated but not applied. */
   kernelTCP?: number;
+  /** `memory.swappiness`: reclaim preference for anonymous memory, 0..100 (v1 `memory.swappiness`). */
   swappiness?: number;
+  /** `memory.disableOOMKiller`: true makes `create` fail with UNSUPPORTED (kc's cgroup layer cannot express it). */
   disableOOMKiller?: boolean;
 }
 
 /** `linux.resources.cpu`. */
 export interface OciCpu {
+  /** `cpu.shares`: relative CPU weight, 2..262144 (v1 `cpu.shares`; converted to `cpu.weight` on v2). */
   shares?: number;
+  /** `cpu.quota`: CPU time in microseconds the group may use per `period`; 0 or -1 is unlimited. */
   quota?: number;
+  /** `cpu.period`: length of the quota period in microseconds, 1000..1000000. */
   period?: number;
+  /** `cpu.realtimeRuntime`: real-time CPU time in microseconds per `realtimePeriod`; validated but not applied. */
   realtimeRuntime?: number;
+  /** `cpu.realtimePeriod`: real-time scheduling period in microseconds; validated but not applied. */
   realtimePeriod?: number;
+  /** `cpu.cpus`: CPUs the container may run on, a cpuset list such as `0-1,3` (`cpuset.cpus`); absent or empty inherits the parent's. */
   cpus?: string;
+  /** `cpu.mems`: memory nodes the container may use, a list such as `0-1` (`cpuset.mems`); absent or empty inherits the parent's. */
   mems?: string;
+  /** `cpu.idle`: non-zero gives the group SCHED_IDLE priority (`cpu.idle`); 0 means normal. */
   idle?: number;
 }
 
 /** `linux.resources`. */
 export interface OciResources {
+  /** `linux.resources.devices`: device cgroup rules, in order, followed by runc's always-allowed devices and `linux.devices`. */
   devices?: OciDeviceCgroupRule[];
+  /** `linux.resources.memory`: memory limits; absent leaves them unset. */
   memory?: OciMemory;
+  /** `linux.resources.cpu`: CPU bandwidth, weight and placement; absent leaves them unset. */
   cpu?: OciCpu;
-  pids?: { limit: number };
-  blockIO?: { weight?: number };
-  hugepageLimits?: { pageSize: string; limit: number }[];
-  network?: { classID?: number };
+  /** `linux.resources.pids`: limit on the number of tasks in the group. */
+  pids?: {
+    /** `pids.limit`: maximum number of tasks (`pids.max`); 0 or -1 is unlimited. */
+    limit: number;
+  };
+  /** `linux.resources.blockIO`: block I/O weight (the only `blockIO` field kc reads). */
+  blockIO?: {
+    /** `blockIO.weight`: relative I/O weight, 10..1000 (v1 `blkio.weight`; converted to `io.weight` on v2). */
+    weight?: number;
+  };
+  /** `linux.resources.hugepageLimits`: hugetlb limits, one per page size. */
+  hugepageLimits?: {
+    /** `pageSize`: the huge page size as in the hugetlb file names, e.g. `2MB`, `1GB`. */
+    pageSize: string;
+    /** `limit`: hugetlb usage limit in bytes; -1 is unlimited. */
+    limit: number;
+  }[];
+  /** `linux.resources.network`: net_cls / net_prio settings; not applied by kc. */
+  network?: {
+    /** `network.classID`: net_cls class id for tagging packets; not applied by kc. */
+    classID?: number;
+  };
+  /** `linux.resources.unified`: raw cgroup v2 file → value pairs; a non-empty map makes `create` fail with UNSUPPORTED. */
   unified?: Record<string, string>;
 }
 
 /** One `linux.seccomp.syscalls` rule argument. */
 export interface OciSeccompArg {
+  /** `args[].index`: which system-call argument is compared, 0..5. */
   index: number;
+  /** `args[].value`: the operand; for `SCMP_CMP_MASKED_EQ` the mask. */
   value: number;
+  /** `args[].valueTwo`: for `SCMP_CMP_MASKED_EQ`, the value the masked argument must equal. */
   valueTwo?: number;
+  /** `args[].op`: libseccomp comparison name, `SCMP_CMP_EQ` and so on (unsigned 64-bit). */
   op: string;
 }
 
 /** One `linux.seccomp.syscalls` rule. */
 export interface OciSeccompSyscall {
+  /** `syscalls[].names`: system-call names the rule applies to (at least one). */
   names: string[];
+  /** `syscalls[].action`: `SCMP_ACT_*` action taken when the rule matches. */
   action: string;
+  /** `syscalls[].errnoRet`: errno returned by `SCMP_ACT_ERRNO` (data for `SCMP_ACT_TRACE`); absent means EPERM. */
   errnoRet?: number;
+  /** `syscalls[].args`: argument conditions; absent or empty makes the rule unconditional. */
   args?: OciSeccompArg[];
 }
 
 /** `linux.seccomp`. */
 export interface OciSeccomp {
+  /** `linux.seccomp.defaultAction`: `SCMP_ACT_*` action for calls no rule matches. */
   defaultAction: string;
+  /** `linux.seccomp.defaultErrnoRet`: errno of an `SCMP_ACT_ERRNO` default action; absent means EPERM. */
   defaultErrnoRet?: number;
+  /** `linux.seccomp.architectures`: `SCMP_ARCH_*` names the filter accepts; absent or empty means the native arch only. */
   architectures?: string[];
+  /** `linux.seccomp.flags`: `SECCOMP_FILTER_FLAG_*` names; kc applies `_LOG` and `_SPEC_ALLOW`. */
   flags?: string[];
+  /** `linux.seccomp.listenerPath`: socket for the `SCMP_ACT_NOTIFY` listener fd; not used by kc. */
   listenerPath?: string;
+  /** `linux.seccomp.listenerMetadata`: opaque string for the agent on `listenerPath`; not used by kc. */
   listenerMetadata?: string;
+  /** `linux.seccomp.syscalls`: the rules; when several decide one syscall, the first unconditional one wins (as libseccomp). */
   syscalls?: OciSeccompSyscall[];
 }
 
 /** `linux`. */
 export interface OciLinux {
+  /** `linux.namespaces`: namespaces to create or join; a type not listed is shared with the runtime. */
   namespaces?: OciNamespace[];
+  /** `linux.uidMappings`: uid map of the new user namespace (needs a `user` namespace entry). */
   uidMappings?: OciIdMapping[];
+  /** `linux.gidMappings`: gid map of the new user namespace (needs a `user` namespace entry). */
   gidMappings?: OciIdMapping[];
+  /** `linux.devices`: device nodes to create in the container (bind-mounted from the host inside a user namespace). */
   devices?: OciDevice[];
+  /** `linux.cgroupsPath`: the container's cgroup path under each hierarchy's root (cgroupfs form, not systemd's `slice:prefix:name`); absent means `/kc/<id>`. */
   cgroupsPath?: string;
+  /** `linux.resources`: cgroup limits, translated by {@link toCgroupResources}; absent means no limits. */
   resources?: OciResources;
+  /** `linux.seccomp`: the seccomp filter profile; absent means no filter. */
   seccomp?: OciSeccomp;
+  /** `linux.sysctl`: namespaced sysctl key → value, written under /proc/sys in the container (`net.*` needs a network namespace). */
   sysctl?: Record<string, string>;
+  /** `linux.maskedPaths`: absolute container paths hidden from the process: /dev/null bound over files, an empty read-only tmpfs over directories. */
   maskedPaths?: string[];
+  /** `linux.readonlyPaths`: absolute container paths remounted read-only. */
   readonlyPaths?: string[];
+  /** `linux.rootfsPropagation`: mount propagation of the root (`private`, `rslave`, `shared`...); absent means `rprivate`. */
   rootfsPropagation?: string;
+  /** `linux.mountLabel`: SELinux context of the mounts; not applied by kc. */
   mountLabel?: string;
-  timeOffsets?: Record<string, { secs?: number; nanosecs?: number }>;
+  /** `linux.timeOffsets`: per clock (`monotonic`, `boottime`), the offset of the time namespace; applied only with a `time` namespace. */
+  timeOffsets?: Record<
+    string,
+    {
+      /** `timeOffsets.<clock>.secs`: whole seconds of the offset; absent means 0. */
+      secs?: number;
+      /** `timeOffsets.<clock>.nanosecs`: nanoseconds added to `secs`; absent means 0. */
+      nanosecs?: number;
+    }
+  >;
 }
 
 /** A whole `config.json`. */
 export interface OciConfig {
+  /** `ociVersion`: the runtime-spec version the bundle follows, `1.x.y` (semver). */
   ociVersion: string;
+  /** `process`: the container's first process; required by `create`. */
   process?: OciProcess;
+  /** `root`: the container's root filesystem. */
   root?: OciRoot;
+  /** `hostname`: the container's hostname (needs a `uts` namespace). */
   hostname?: string;
+  /** `domainname`: the container's NIS domain name (needs a `uts` namespace). */
   domainname?: string;
+  /** `mounts`: mounts made in order after the root, relative to it. */
   mounts?: OciMount[];
+  /** `hooks`: programs run at points of the lifecycle. */
   hooks?: OciHooks;
+  /** `annotations`: arbitrary key → value metadata, copied into the container's state. */
   annotations?: Record<string, string>;
+  /** `linux`: the Linux-specific settings (namespaces, cgroups, seccomp...). */
   linux?: OciLinux;
 }
 
@@ -219,11 +364,16 @@ export type OciStatus = 'creating' | 'created' | 'running' | 'stopped' | 'paused
 
 /** The OCI state JSON, as `kc state` prints it. */
 export interface OciState {
+  /** `ociVersion` of state.json: the runtime-spec version kc implements. */
   ociVersion: string;
+  /** `id`: the container's id, unique on this host under the state root. */
   id: string;
+  /** `status`: where the container is in its lifecycle. */
   status: OciStatus;
   /** 0 once stopped. */
   pid: number;
+  /** `bundle`: absolute path of the bundle directory. */
   bundle: string;
+  /** `annotations`: the config's annotations; absent when it had none or they were empty. */
   annotations?: Record<string, string>;
 }

@@ -2,7 +2,9 @@ import type { OciConfig } from '../oci/types.js';
 
 /** What kc persists about a container under its state root (`<root>/<id>/state.json`). */
 export interface ContainerRecord {
+  /** The runtime-spec version kc implements, reported as the state's `ociVersion`. */
   ociVersion: string;
+  /** The container id (the state's `id`), also the name of its directory under the state root. */
   id: string;
   /** Absolute bundle directory. */
   bundle: string;
@@ -24,5 +26,6 @@ export interface ContainerRecord {
   rootfs: string;
   /** Overlay mount kc made for the root (unmounted on delete), if any. */
   overlayMount?: string;
+  /** The config's `annotations`, reported in the state; absent when the config has none. */
   annotations?: Record<string, string>;
 }

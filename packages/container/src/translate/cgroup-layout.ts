@@ -4,11 +4,20 @@
  * v1 hierarchies (legacy) with optionally a cgroup2 one beside them (hybrid).
  */
 export type CgroupMountLayout =
-  | { version: 2 }
   | {
+      /** Unified: one cgroup2 filesystem mounted at /sys/fs/cgroup. */
+      version: 2;
+    }
+  | {
+      /** Legacy or hybrid: cgroup v1 hierarchies under /sys/fs/cgroup. */
       version: 1;
       /** v1 hierarchies: directory name under /sys/fs/cgroup and its mount options (`cpu,cpuacct`, `name=systemd`). */
-      hierarchies: { dir: string; options: string }[];
+      hierarchies: {
+        /** Mount point name under /sys/fs/cgroup, e.g. `cpu,cpuacct` or `systemd`. */
+        dir: string;
+        /** The hierarchy's controllers and `name=` option from the superblock options, comma-joined (`rw`, `release_agent`... dropped). */
+        options: string;
+      }[];
       /** Directory name of the cgroup2 hierarchy beside them (hybrid), e.g. `unified`. */
       unifiedDir?: string;
     };

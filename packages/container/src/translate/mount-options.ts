@@ -3,9 +3,46 @@
  * into flags, propagation and the filesystem data string, as mount(8) does.
  */
 export const MS = {
-  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, SYNCHRONOUS: 16, REMOUNT: 32, MANDLOCK: 64, DIRSYNC: 128,
-  NOSYMFOLLOW: 256, NOATIME: 1024, NODIRATIME: 2048, BIND: 4096, MOVE: 8192, REC: 16384,
-  UNBINDABLE: 1 << 17, PRIVATE: 1 << 18, SLAVE: 1 << 19, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24,
+  /** MS_RDONLY: mount read-only (`ro`). */
+  RDONLY: 1,
+  /** MS_NOSUID: ignore set-user-ID and set-group-ID bits and file capabilities (`nosuid`). */
+  NOSUID: 2,
+  /** MS_NODEV: forbid access to device nodes (`nodev`). */
+  NODEV: 4,
+  /** MS_NOEXEC: forbid executing programs (`noexec`). */
+  NOEXEC: 8,
+  /** MS_SYNCHRONOUS: make writes synchronous (`sync`). */
+  SYNCHRONOUS: 16,
+  /** MS_REMOUNT: change the flags of an existing mount (`remount`). */
+  REMOUNT: 32,
+  /** MS_MANDLOCK: allow mandatory locks, removed in Linux 5.15 (`mand`). */
+  MANDLOCK: 64,
+  /** MS_DIRSYNC: make directory changes synchronous (`dirsync`). */
+  DIRSYNC: 128,
+  /** MS_NOSYMFOLLOW: do not follow symlinks when resolving paths, Linux 5.10+ (`nosymfollow`). */
+  NOSYMFOLLOW: 256,
+  /** MS_NOATIME: do not update access times (`noatime`). */
+  NOATIME: 1024,
+  /** MS_NODIRATIME: do not update directory access times (`nodiratime`). */
+  NODIRATIME: 2048,
+  /** MS_BIND: bind mount (`bind`; with REC, `rbind`). */
+  BIND: 4096,
+  /** MS_MOVE: move an existing mount to a new place. */
+  MOVE: 8192,
+  /** MS_REC: apply BIND or a propagation change to the whole subtree (the `r` of `rbind`, `rprivate`...). */
+  REC: 16384,
+  /** MS_UNBINDABLE: private, and cannot be bind-mounted (`unbindable`). */
+  UNBINDABLE: 1 << 17,
+  /** MS_PRIVATE: receive and send no mount events (`private`). */
+  PRIVATE: 1 << 18,
+  /** MS_SLAVE: receive mount events from the peer group, send none (`slave`). */
+  SLAVE: 1 << 19,
+  /** MS_SHARED: share mount events with the peer group (`shared`). */
+  SHARED: 1 << 20,
+  /** MS_RELATIME: update access times only when older than modify/change time (`relatime`). */
+  RELATIME: 1 << 21,
+  /** MS_STRICTATIME: always update access times (`strictatime`). */
+  STRICTATIME: 1 << 24,
 } as const;
 
 const SET: Record<string, number> = {
