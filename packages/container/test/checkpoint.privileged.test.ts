@@ -18,9 +18,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(probe.root && probe.busybox && hasCriu)('checkpoint and restore through @kc/criu (needs root, busybox-static, criu)', () => {
   it('a checkpointed container stops, and its restore continues where it left off', async () => {
-    const { bundle, cleanup } = makeBundle(['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'], (c) => {
-      c.root = { path: 'rootfs', readonly: false };
-    });
+    const { bundle, cleanup } = makeBundle(
+      ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'],
+      (c) => {
+        c.root = { path: 'rootfs', readonly: false };
+      },
+    );
     const id = uniqueId('ckpt');
     const images = join(bundle, 'images');
     // Written with rename, so a dump never catches a half-written file.

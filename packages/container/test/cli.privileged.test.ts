@@ -10,8 +10,23 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
   it('kc run --rootfs applies --memory, --cpus and --pids, and returns the exit code', () => {
     const { bundle, cleanup } = makeBundle(['true']);
     try {
-      const r = kc(['--root', root, 'run', '--rootfs', join(bundle, 'rootfs'), '--memory', '256M', '--cpus', '0.5', '--pids', '64', '--', 'sh', '-c',
-        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max; exit 3']);
+      const r = kc([
+        '--root',
+        root,
+        'run',
+        '--rootfs',
+        join(bundle, 'rootfs'),
+        '--memory',
+        '256M',
+        '--cpus',
+        '0.5',
+        '--pids',
+        '64',
+        '--',
+        'sh',
+        '-c',
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max; exit 3',
+      ]);
       expect(r.stdout.split('\n').slice(0, 3)).toEqual(['268435456', '50000', '64']);
       expect(r.status, r.stderr).toBe(3);
       expect(kc(['--root', root, 'list', '--format', 'json']).stdout.trim()).toBe('[]');

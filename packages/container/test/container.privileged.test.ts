@@ -44,7 +44,16 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
     try {
       await using c = await Container.create({ id, bundle, root, stdio: ['ignore', 'ignore', 'ignore'] });
       await c.start();
-      const p = c.exec({ args: ['sh', '-c', 'for n in pid mnt net uts ipc cgroup; do readlink /proc/self/ns/$n; done; grep -E "^(CapEff|Seccomp):" /proc/self/status; echo $$'] }, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = c.exec(
+        {
+          args: [
+            'sh',
+            '-c',
+            'for n in pid mnt net uts ipc cgroup; do readlink /proc/self/ns/$n; done; grep -E "^(CapEff|Seccomp):" /proc/self/status; echo $$',
+          ],
+        },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const [out] = await Promise.all([readAll(p.stdout), p.exited]);
       const lines = out.trim().split('\n');
       const hostView = ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup'].map((n) => readlinkSync(`/proc/${c.pid}/ns/${n}`));
@@ -59,29 +68,32 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
     expect(leftoverCgroups(id)).toEqual([]);
   });
 
-  it.runIf(probe.v1Freezer || existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.freeze'))('pauses and resumes through the freezer (v2 cgroup.freeze, else the v1 freezer controller)', async () => {
-    const { bundle, cleanup } = makeBundle(['sleep', '30']);
-    const id = uniqueId('frz');
-    try {
-      await using c = await Container.create({ id, bundle, root, stdio: ['ignore', 'ignore', 'ignore'] });
-      await c.start();
-      await c.pause();
-      expect(c.status).toBe('paused');
-      // @kc/cgroups freezes through v2 cgroup.freeze wherever a v2 hierarchy holds the group (hybrid too), else v1 freezer.state.
-      const v2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].map((m) => `${m}/kc/${id}`).find((d) => existsSync(`${d}/cgroup.freeze`));
-      if (v2) expect(readFileSync(`${v2}/cgroup.events`, 'utf8')).toMatch(/^frozen 1$/m);
-      else expect(readFileSync(`/sys/fs/cgroup/freezer/kc/${id}/freezer.state`, 'utf8').trim()).toBe('FROZEN');
-      expect(readFileSync(`/proc/${c.pid}/status`, 'utf8')).toMatch(/^State:\s+[DS]/m);
-      await expect(c.pause()).rejects.toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
-      await c.resume();
-      expect(c.status).toBe('running');
-      c.kill('SIGKILL');
-      expect((await c.wait()).signal).toBe('SIGKILL');
-    } finally {
-      cleanup();
-    }
-    expect(leftoverCgroups(id)).toEqual([]);
-  });
+  it.runIf(probe.v1Freezer || existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.freeze'))(
+    'pauses and resumes through the freezer (v2 cgroup.freeze, else the v1 freezer controller)',
+    async () => {
+      const { bundle, cleanup } = makeBundle(['sleep', '30']);
+      const id = uniqueId('frz');
+      try {
+        await using c = await Container.create({ id, bundle, root, stdio: ['ignore', 'ignore', 'ignore'] });
+        await c.start();
+        await c.pause();
+        expect(c.status).toBe('paused');
+        // @kc/cgroups freezes through v2 cgroup.freeze wherever a v2 hierarchy holds the group (hybrid too), else v1 freezer.state.
+        const v2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].map((m) => `${m}/kc/${id}`).find((d) => existsSync(`${d}/cgroup.freeze`));
+        if (v2) expect(readFileSync(`${v2}/cgroup.events`, 'utf8')).toMatch(/^frozen 1$/m);
+        else expect(readFileSync(`/sys/fs/cgroup/freezer/kc/${id}/freezer.state`, 'utf8').trim()).toBe('FROZEN');
+        expect(readFileSync(`/proc/${c.pid}/status`, 'utf8')).toMatch(/^State:\s+[DS]/m);
+        await expect(c.pause()).rejects.toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+        await c.resume();
+        expect(c.status).toBe('running');
+        c.kill('SIGKILL');
+        expect((await c.wait()).signal).toBe('SIGKILL');
+      } finally {
+        cleanup();
+      }
+      expect(leftoverCgroups(id)).toEqual([]);
+    },
+  );
 
   it('applies limits visible from the cgroup and refuses to delete a running container without force', async () => {
     const { bundle, cleanup } = makeBundle(['sleep', '30'], (cfg) => {
@@ -121,7 +133,9 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
     });
     const id = uniqueId('inv');
     try {
-      await expect(Container.create({ id, bundle, root })).rejects.toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'linux.namespaces[0].type' }));
+      await expect(Container.create({ id, bundle, root })).rejects.toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'linux.namespaces[0].type' }),
+      );
       expect(existsSync(join(root, id))).toBe(false);
     } finally {
       cleanup();

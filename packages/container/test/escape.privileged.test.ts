@@ -48,11 +48,17 @@ describe.runIf(probe.root && probe.busybox)('escape suite: each attempt is block
   it('/proc/self/exe of the runtime helper cannot be overwritten (sealed memfd, CVE-2019-5736)', async () => {
     const helper = readFileSync(join(import.meta.dirname, '../build/kc-init'));
     const before = createHash('sha256').update(helper).digest('hex');
-    const r = await runIn('readlink /proc/1/exe; echo evil > /proc/1/exe && echo WROTE; dd if=/dev/zero of=/proc/1/exe bs=1 count=1 conv=notrunc 2>/dev/null && echo WROTE2; echo done', undefined, true);
+    const r = await runIn(
+      'readlink /proc/1/exe; echo evil > /proc/1/exe && echo WROTE; dd if=/dev/zero of=/proc/1/exe bs=1 count=1 conv=notrunc 2>/dev/null && echo WROTE2; echo done',
+      undefined,
+      true,
+    );
     expect(r.out).toMatch(/memfd:kc-init/);
     expect(r.out).not.toMatch(/WROTE/);
     expect(r.out).toMatch(/done/);
-    const after = createHash('sha256').update(readFileSync(join(import.meta.dirname, '../build/kc-init'))).digest('hex');
+    const after = createHash('sha256')
+      .update(readFileSync(join(import.meta.dirname, '../build/kc-init')))
+      .digest('hex');
     expect(after).toBe(before);
   });
 
@@ -69,7 +75,9 @@ describe.runIf(probe.root && probe.busybox)('escape suite: each attempt is block
   it('masked paths read empty and read-only paths refuse writes', async () => {
     const r = await runIn(
       [
-        'cat /proc/kcore 2>/dev/null | wc -c', 'ls /sys/firmware | wc -l', 'cat /proc/timer_list | wc -c',
+        'cat /proc/kcore 2>/dev/null | wc -c',
+        'ls /sys/firmware | wc -l',
+        'cat /proc/timer_list | wc -c',
         'v=$(cat /proc/sys/kernel/printk_ratelimit); echo $v > /proc/sys/kernel/printk_ratelimit 2>/dev/null && echo WROTE-SYS',
         'echo h > /proc/sysrq-trigger 2>/dev/null && echo WROTE-SYSRQ',
         'echo x > /sys/kernel/uevent_helper 2>/dev/null && echo WROTE-SYSFS',

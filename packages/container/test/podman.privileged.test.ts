@@ -74,7 +74,7 @@ describe.runIf(probe.root && probe.busybox && probe.podman)('podman drives kc as
     rmSync(dirname(cid), { recursive: true, force: true });
   });
 
-  it('gives run -t and exec -t a terminal from the container\'s own devpts through --console-socket', () => {
+  it("gives run -t and exec -t a terminal from the container's own devpts through --console-socket", () => {
     const r = podman('run', '--rm', '-t', '--name', name('tty'), ...LIMITS, image, 'sh', '-c', 'test -t 0 && test -t 1 && tty');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('/dev/pts/0');

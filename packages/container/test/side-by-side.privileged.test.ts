@@ -5,13 +5,22 @@ import { KC, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './hel
 
 const VIEW = [
   'hostname',
-  'echo ---mounts', 'cut -d" " -f2,3 /proc/mounts | sort',
-  'echo ---pid1', 'tr "\\0" " " < /proc/1/cmdline; echo',
-  'echo ---status', 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status',
-  'echo ---limits', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
-  'echo ---dev', 'ls /dev | tr "\\n" " "; echo',
-  'echo ---ids', 'id', 'ulimit -n',
-  'echo ---net', 'ip link show lo | head -1 | cut -d" " -f2,3', 'ls /sys/class/net | tr "\\n" " "; echo',
+  'echo ---mounts',
+  'cut -d" " -f2,3 /proc/mounts | sort',
+  'echo ---pid1',
+  'tr "\\0" " " < /proc/1/cmdline; echo',
+  'echo ---status',
+  'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status',
+  'echo ---limits',
+  'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+  'echo ---dev',
+  'ls /dev | tr "\\n" " "; echo',
+  'echo ---ids',
+  'id',
+  'ulimit -n',
+  'echo ---net',
+  'ip link show lo | head -1 | cut -d" " -f2,3',
+  'ls /sys/class/net | tr "\\n" " "; echo',
 ].join('; ');
 
 const stateRoot = tempDir('kc-sbs-');

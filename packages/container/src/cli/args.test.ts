@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { flag, isSet, parseArgs, parseSize, UsageError } from './args.js';
 
-const specs = [{ name: 'bundle', short: 'b', value: true }, { name: 'detach', short: 'd' }, { name: 'env', short: 'e', value: true, repeat: true }];
+const specs = [
+  { name: 'bundle', short: 'b', value: true },
+  { name: 'detach', short: 'd' },
+  { name: 'env', short: 'e', value: true, repeat: true },
+];
 
 describe('parseArgs', () => {
   it('accepts runc spellings and flags after positionals', () => {

@@ -5,8 +5,13 @@ import type { Globals } from './lifecycle-commands.js';
 /** `kc checkpoint --image-path DIR [--work-path DIR] [--leave-running] ID` (runc's spelling). */
 export async function checkpointCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
-    { name: 'image-path', value: true }, { name: 'work-path', value: true }, { name: 'leave-running' },
-    { name: 'tcp-established' }, { name: 'file-locks' }, { name: 'shell-job' }, { name: 'manage-cgroups-mode', value: true },
+    { name: 'image-path', value: true },
+    { name: 'work-path', value: true },
+    { name: 'leave-running' },
+    { name: 'tcp-established' },
+    { name: 'file-locks' },
+    { name: 'shell-job' },
+    { name: 'manage-cgroups-mode', value: true },
   ]);
   const id = p.positionals[0];
   if (!id) throw new UsageError('"checkpoint" requires a container id');
@@ -22,9 +27,16 @@ export async function checkpointCommand(argv: string[], g: Globals): Promise<num
  */
 export async function restoreCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
-    { name: 'image-path', value: true }, { name: 'work-path', value: true }, { name: 'bundle', short: 'b', value: true },
-    { name: 'pid-file', value: true }, { name: 'detach', short: 'd' }, { name: 'console-socket', value: true },
-    { name: 'tcp-established' }, { name: 'file-locks' }, { name: 'shell-job' }, { name: 'manage-cgroups-mode', value: true },
+    { name: 'image-path', value: true },
+    { name: 'work-path', value: true },
+    { name: 'bundle', short: 'b', value: true },
+    { name: 'pid-file', value: true },
+    { name: 'detach', short: 'd' },
+    { name: 'console-socket', value: true },
+    { name: 'tcp-established' },
+    { name: 'file-locks' },
+    { name: 'shell-job' },
+    { name: 'manage-cgroups-mode', value: true },
   ]);
   const id = p.positionals[0];
   if (!id) throw new UsageError('"restore" requires a container id');

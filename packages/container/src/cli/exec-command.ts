@@ -14,11 +14,21 @@ export async function execCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(
     argv,
     [
-      { name: 'process', short: 'p', value: true }, { name: 'detach', short: 'd' }, { name: 'pid-file', value: true },
-      { name: 'console-socket', value: true }, { name: 'tty', short: 't' }, { name: 'env', short: 'e', value: true, repeat: true },
-      { name: 'cwd', value: true }, { name: 'user', short: 'u', value: true }, { name: 'cap', short: 'c', value: true, repeat: true },
-      { name: 'no-new-privs' }, { name: 'preserve-fds', value: true }, { name: 'additional-gids', short: 'g', value: true, repeat: true },
-      { name: 'process-label', value: true }, { name: 'apparmor', value: true }, { name: 'cgroup', value: true, repeat: true },
+      { name: 'process', short: 'p', value: true },
+      { name: 'detach', short: 'd' },
+      { name: 'pid-file', value: true },
+      { name: 'console-socket', value: true },
+      { name: 'tty', short: 't' },
+      { name: 'env', short: 'e', value: true, repeat: true },
+      { name: 'cwd', value: true },
+      { name: 'user', short: 'u', value: true },
+      { name: 'cap', short: 'c', value: true, repeat: true },
+      { name: 'no-new-privs' },
+      { name: 'preserve-fds', value: true },
+      { name: 'additional-gids', short: 'g', value: true, repeat: true },
+      { name: 'process-label', value: true },
+      { name: 'apparmor', value: true },
+      { name: 'cgroup', value: true, repeat: true },
     ],
     1,
   );
@@ -45,7 +55,12 @@ export async function execCommand(argv: string[], g: Globals): Promise<number> {
     const caps = p.flags.get('cap');
     if (caps && base?.capabilities) {
       const add = (set: string[] | undefined) => [...new Set([...(set ?? []), ...caps])];
-      proc.capabilities = { ...base.capabilities, bounding: add(base.capabilities.bounding), effective: add(base.capabilities.effective), permitted: add(base.capabilities.permitted) };
+      proc.capabilities = {
+        ...base.capabilities,
+        bounding: add(base.capabilities.bounding),
+        effective: add(base.capabilities.effective),
+        permitted: add(base.capabilities.permitted),
+      };
     }
     if (isSet(p, 'no-new-privs')) proc.noNewPrivileges = true;
   }

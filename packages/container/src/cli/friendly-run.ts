@@ -18,20 +18,30 @@ export function isFriendlyRun(argv: string[]): boolean {
  */
 export async function friendlyRunCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
-    { name: 'rootfs', value: true }, { name: 'memory', short: 'm', value: true }, { name: 'cpus', value: true },
-    { name: 'pids', value: true }, { name: 'hostname', value: true }, { name: 'name', value: true },
-    { name: 'read-only' }, { name: 'env', short: 'e', value: true, repeat: true }, { name: 'init' },
-    { name: 'detach', short: 'd' }, { name: 'cwd', short: 'w', value: true },
+    { name: 'rootfs', value: true },
+    { name: 'memory', short: 'm', value: true },
+    { name: 'cpus', value: true },
+    { name: 'pids', value: true },
+    { name: 'hostname', value: true },
+    { name: 'name', value: true },
+    { name: 'read-only' },
+    { name: 'env', short: 'e', value: true, repeat: true },
+    { name: 'init' },
+    { name: 'detach', short: 'd' },
+    { name: 'cwd', short: 'w', value: true },
   ]);
   const rootfs = flag(p, 'rootfs');
   if (!rootfs) throw new UsageError('--rootfs DIR is required');
   const args = [...p.positionals, ...p.rest];
   if (args.length === 0) throw new UsageError('give the command after --, e.g. kc run --rootfs DIR -- /bin/sh -c "echo hi"');
   const config = defaultConfig({ args, rootfs: resolve(rootfs), readonlyRoot: isSet(p, 'read-only'), hostname: flag(p, 'hostname') ?? 'kc' });
-  const proc = config.process!;
+  const proc = config.process;
+  if (!proc) throw new UsageError('internal: the default config has no process'); // defaultConfig always fills it
   proc.env = [...(proc.env ?? []), ...(p.flags.get('env') ?? [])];
   proc.cwd = flag(p, 'cwd') ?? '/';
-  const resources = config.linux!.resources!;
+  config.linux ??= {};
+  config.linux.resources ??= {};
+  const resources = config.linux.resources;
   const memory = flag(p, 'memory');
   if (memory) resources.memory = { limit: parseSize(memory) };
   const cpus = flag(p, 'cpus');

@@ -19,8 +19,13 @@ function oneId(positionals: string[], command: string): string {
 /** `kc create ID --bundle DIR [--pid-file F] [--console-socket S]`. */
 export async function createCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
-    { name: 'bundle', short: 'b', value: true }, { name: 'pid-file', value: true }, { name: 'console-socket', value: true },
-    { name: 'no-pivot' }, { name: 'no-new-keyring' }, { name: 'preserve-fds', value: true }, { name: 'init' },
+    { name: 'bundle', short: 'b', value: true },
+    { name: 'pid-file', value: true },
+    { name: 'console-socket', value: true },
+    { name: 'no-pivot' },
+    { name: 'no-new-keyring' },
+    { name: 'preserve-fds', value: true },
+    { name: 'init' },
   ]);
   const c = await Container.create({
     id: oneId(p.positionals, 'create'),
@@ -44,9 +49,15 @@ export async function startCommand(argv: string[], g: Globals): Promise<number> 
 /** `kc run ID --bundle DIR [--detach] [--pid-file F] [--console-socket S]`: create + start, and unless detached wait and delete. */
 export async function runCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
-    { name: 'bundle', short: 'b', value: true }, { name: 'pid-file', value: true }, { name: 'console-socket', value: true },
-    { name: 'detach', short: 'd' }, { name: 'no-pivot' }, { name: 'no-new-keyring' }, { name: 'preserve-fds', value: true },
-    { name: 'keep' }, { name: 'init' },
+    { name: 'bundle', short: 'b', value: true },
+    { name: 'pid-file', value: true },
+    { name: 'console-socket', value: true },
+    { name: 'detach', short: 'd' },
+    { name: 'no-pivot' },
+    { name: 'no-new-keyring' },
+    { name: 'preserve-fds', value: true },
+    { name: 'keep' },
+    { name: 'init' },
   ]);
   const c = await Container.create({
     id: oneId(p.positionals, 'run'),
@@ -137,7 +148,10 @@ export async function psCommand(argv: string[], g: Globals): Promise<number> {
 
 /** `kc list [--format json] [--quiet]`: every container under the state root. */
 export async function listCommand(argv: string[], g: Globals): Promise<number> {
-  const p = parseArgs(argv, [{ name: 'format', short: 'f', value: true }, { name: 'quiet', short: 'q' }]);
+  const p = parseArgs(argv, [
+    { name: 'format', short: 'f', value: true },
+    { name: 'quiet', short: 'q' },
+  ]);
   const states = [];
   for (const id of new StateStore(g.root).list()) {
     try {

@@ -9,8 +9,17 @@ import { checkpointCommand, restoreCommand } from './checkpoint-commands.js';
 import { execCommand } from './exec-command.js';
 import { friendlyRunCommand, isFriendlyRun } from './friendly-run.js';
 import {
-  createCommand, deleteCommand, eventsCommand, freezeCommand, type Globals, killCommand, listCommand, psCommand,
-  runCommand, startCommand, stateCommand,
+  createCommand,
+  deleteCommand,
+  eventsCommand,
+  freezeCommand,
+  type Globals,
+  killCommand,
+  listCommand,
+  psCommand,
+  runCommand,
+  startCommand,
+  stateCommand,
 } from './lifecycle-commands.js';
 import { type CliLog, logLine } from './output.js';
 import { featuresCommand, specCommand } from './spec-command.js';
@@ -48,23 +57,40 @@ function splitGlobals(argv: string[]): { globals: Map<string, string>; command: 
 
 async function dispatch(command: string, rest: string[], g: Globals): Promise<number> {
   switch (command) {
-    case 'create': return createCommand(rest, g);
-    case 'start': return startCommand(rest, g);
-    case 'run': return isFriendlyRun(rest) ? friendlyRunCommand(rest, g) : runCommand(rest, g);
-    case 'exec': return execCommand(rest, g);
-    case 'state': return stateCommand(rest, g);
-    case 'kill': return killCommand(rest, g);
-    case 'delete': return deleteCommand(rest, g);
-    case 'pause': return freezeCommand(rest, g, true);
-    case 'resume': return freezeCommand(rest, g, false);
-    case 'ps': return psCommand(rest, g);
-    case 'events': return eventsCommand(rest, g);
-    case 'list': return listCommand(rest, g);
-    case 'checkpoint': return checkpointCommand(rest, g);
-    case 'restore': return restoreCommand(rest, g);
-    case 'spec': return specCommand(rest);
-    case 'features': return featuresCommand();
-    default: throw new UsageError(`unknown command "${command}"`);
+    case 'create':
+      return createCommand(rest, g);
+    case 'start':
+      return startCommand(rest, g);
+    case 'run':
+      return isFriendlyRun(rest) ? friendlyRunCommand(rest, g) : runCommand(rest, g);
+    case 'exec':
+      return execCommand(rest, g);
+    case 'state':
+      return stateCommand(rest, g);
+    case 'kill':
+      return killCommand(rest, g);
+    case 'delete':
+      return deleteCommand(rest, g);
+    case 'pause':
+      return freezeCommand(rest, g, true);
+    case 'resume':
+      return freezeCommand(rest, g, false);
+    case 'ps':
+      return psCommand(rest, g);
+    case 'events':
+      return eventsCommand(rest, g);
+    case 'list':
+      return listCommand(rest, g);
+    case 'checkpoint':
+      return checkpointCommand(rest, g);
+    case 'restore':
+      return restoreCommand(rest, g);
+    case 'spec':
+      return specCommand(rest);
+    case 'features':
+      return featuresCommand();
+    default:
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
@@ -85,7 +111,9 @@ export async function main(argv: string[]): Promise<number> {
       return command || globals.has('help') ? 0 : 1;
     }
     if (globals.get('systemd-cgroup') && globals.get('systemd-cgroup') !== 'false') {
-      throw new UsageError('--systemd-cgroup is not supported: kc manages cgroups through the cgroup filesystem (use cgroupfs, e.g. podman --cgroup-manager=cgroupfs)');
+      throw new UsageError(
+        '--systemd-cgroup is not supported: kc manages cgroups through the cgroup filesystem (use cgroupfs, e.g. podman --cgroup-manager=cgroupfs)',
+      );
     }
     return await dispatch(command, rest, { root: globals.get('root') });
   } catch (e) {

@@ -24,7 +24,13 @@ export function isNamespacedSysctl(key: string): boolean {
 export function configureNamespaces(pid: number, options: { loopback: boolean; sysctl?: Record<string, string> }): void {
   const entries = Object.entries(options.sysctl ?? {});
   for (const [k] of entries) {
-    if (!isNamespacedSysctl(k)) throw invalidArgument(ContainerError, `linux.sysctl.${k}`, 'is not namespaced: setting it would change the host', 'only net.*, fs.mqueue.*, kernel.shm*/msg*/sem are allowed');
+    if (!isNamespacedSysctl(k))
+      throw invalidArgument(
+        ContainerError,
+        `linux.sysctl.${k}`,
+        'is not namespaced: setting it would change the host',
+        'only net.*, fs.mqueue.*, kernel.shm*/msg*/sem are allowed',
+      );
   }
   if (options.loopback) {
     using netns = Namespace.fromPid(pid, 'net');
@@ -34,9 +40,17 @@ export function configureNamespaces(pid: number, options: { loopback: boolean; s
   const script = [...entries.map((_, i) => `printf '%s' "$${2 * i + 2}" > "$${2 * i + 1}" || exit 1`)].filter(Boolean).join('\n');
   const args = entries.flatMap(([k, v]) => [`/proc/sys/${k.replace(/\./g, '/')}`, v]);
   try {
-    execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, `--ipc=/proc/${pid}/ns/ipc`, `--uts=/proc/${pid}/ns/uts`, '--', 'sh', '-c', script, 'kc-ns', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'nsenter',
+      [`--net=/proc/${pid}/ns/net`, `--ipc=/proc/${pid}/ns/ipc`, `--uts=/proc/${pid}/ns/uts`, '--', 'sh', '-c', script, 'kc-ns', ...args],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
-    throw new ContainerError(`cannot configure the container's namespaces: ${stderr || (e as Error).message}`, { code: 'TOOL_FAILED', hint: 'needs nsenter (util-linux); check the sysctl keys exist', cause: e });
+    throw new ContainerError(`cannot configure the container's namespaces: ${stderr || (e as Error).message}`, {
+      code: 'TOOL_FAILED',
+      hint: 'needs nsenter (util-linux); check the sysctl keys exist',
+      cause: e,
+    });
   }
 }

@@ -98,18 +98,20 @@ export async function restoreRecord(record: ContainerRecord, imagesDir: string, 
   const outside = readDescriptors(imagesDir);
   const fds = outside.map((d) => openSync(d.path, 'r+'));
   const criu = new Criu();
-  const r = await criu.restore({
-    inheritFds: outside.map((d, i) => ({ key: d.key, fd: fds[i] as number })),
-    imagesDir: resolve(imagesDir),
-    workDir,
-    root: c.root,
-    shellJob: c.shellJob,
-    manageCgroups: c.manageCgroups,
-    // On restore the map goes from the external id back to a host path.
-    extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.source]), ...(c.masked.length ? [['/dev/null', '/dev/null']] : [])]),
-    detached: true,
-    leaveStopped: true,
-  }).finally(() => fds.forEach((fd) => closeSync(fd)));
+  const r = await criu
+    .restore({
+      inheritFds: outside.map((d, i) => ({ key: d.key, fd: fds[i] as number })),
+      imagesDir: resolve(imagesDir),
+      workDir,
+      root: c.root,
+      shellJob: c.shellJob,
+      manageCgroups: c.manageCgroups,
+      // On restore the map goes from the external id back to a host path.
+      extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.source]), ...(c.masked.length ? [['/dev/null', '/dev/null']] : [])]),
+      detached: true,
+      leaveStopped: true,
+    })
+    .finally(() => fds.forEach((fd) => closeSync(fd)));
   // The tree stays stopped until it sits in the container's cgroups, then continues.
   const tree = processTree(r.pid);
   const cg = record.cgroupPath ? openContainerCgroup(record.cgroupPath) : undefined;
@@ -155,8 +157,18 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
   try {
     cgroup = createContainerCgroup(plan.path, plan.resources);
     const record: ContainerRecord = {
-      ociVersion: OCI_VERSION, id: options.id, bundle, pid: 0, pidStartTime: 0, created: new Date().toISOString(),
-      started: true, config, cgroupPath: plan.path, cgroupDirs: cgroupDirsOf(cgroup), rootfs, annotations: config.annotations,
+      ociVersion: OCI_VERSION,
+      id: options.id,
+      bundle,
+      pid: 0,
+      pidStartTime: 0,
+      created: new Date().toISOString(),
+      started: true,
+      config,
+      cgroupPath: plan.path,
+      cgroupDirs: cgroupDirsOf(cgroup),
+      rootfs,
+      annotations: config.annotations,
     };
     const pid = await restoreRecord(record, options.imagesDir, options.workDir);
     record.pid = pid;

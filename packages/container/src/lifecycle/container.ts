@@ -80,7 +80,8 @@ export class Container implements AsyncDisposable {
 
   /** The container's cgroup through @kc/cgroups (undefined when it no longer exists). */
   #group(): Cgroup | undefined {
-    if (this.#cgroup === null) this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
+    if (this.#cgroup === null)
+      this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
     return this.#cgroup;
   }
 
@@ -177,7 +178,11 @@ export class Container implements AsyncDisposable {
       const fifo = this.store.fifoPath(this.id);
       if (hooks?.startContainer?.length) {
         try {
-          await runHooks('startContainer', hooks, ociState(this.#record, 'created'), { where: 'container-process', record: this.#record, cgroup: this.#requireGroup() });
+          await runHooks('startContainer', hooks, ociState(this.#record, 'created'), {
+            where: 'container-process',
+            record: this.#record,
+            cgroup: this.#requireGroup(),
+          });
         } catch (e) {
           await this.#stopHeld();
           throw e;
@@ -221,7 +226,8 @@ export class Container implements AsyncDisposable {
    * @throws {ContainerError} INVALID_STATE when this handle was loaded by id.
    */
   async wait(): Promise<ExitStatus> {
-    if (!this.#process) throw new ContainerError('only the creating process can wait for the exit status', { code: 'INVALID_STATE', hint: 'poll status until "stopped"' });
+    if (!this.#process)
+      throw new ContainerError('only the creating process can wait for the exit status', { code: 'INVALID_STATE', hint: 'poll status until "stopped"' });
     return this.#process.exited;
   }
 
@@ -234,7 +240,10 @@ export class Container implements AsyncDisposable {
     const status = this.status;
     if (status === 'stopped') throw this.#wrongState('kill', status, 'created, running or paused');
     const n = signalNumber(signal);
-    if (options.all) return signalAll(this.#requireGroup(), n);
+    if (options.all) {
+      signalAll(this.#requireGroup(), n);
+      return;
+    }
     if (this.#process) this.#process.kill(n);
     else process.kill(this.#record.pid, n);
   }
@@ -243,18 +252,22 @@ export class Container implements AsyncDisposable {
   async pause(): Promise<void> {
     const status = this.status;
     if (status !== 'running' && status !== 'created') throw this.#wrongState('pause', status, 'running');
-    await this.#requireGroup().freeze().catch((e: unknown) => {
-      throw asContainerError(e, 'cannot freeze the container');
-    });
+    await this.#requireGroup()
+      .freeze()
+      .catch((e: unknown) => {
+        throw asContainerError(e, 'cannot freeze the container');
+      });
   }
 
   /** Thaws a paused container. @throws {ContainerError} INVALID_STATE unless paused. */
   async resume(): Promise<void> {
     const status = this.status;
     if (status !== 'paused') throw this.#wrongState('resume', status, 'paused');
-    await this.#requireGroup().thaw().catch((e: unknown) => {
-      throw asContainerError(e, 'cannot thaw the container');
-    });
+    await this.#requireGroup()
+      .thaw()
+      .catch((e: unknown) => {
+        throw asContainerError(e, 'cannot thaw the container');
+      });
   }
 
   /** Host pids of every process in the container's cgroup. */

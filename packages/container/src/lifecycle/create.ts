@@ -96,7 +96,11 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const config = validateConfig(options.config ?? readBundleConfig(bundle));
   const proc = config.process;
   if (proc?.terminal && !options.consoleSocket) {
-    throw new ContainerError('process.terminal: a terminal needs a console socket', { code: 'INVALID_ARGUMENT', field: 'process.terminal', hint: 'pass --console-socket, or set "terminal": false' });
+    throw new ContainerError('process.terminal: a terminal needs a console socket', {
+      code: 'INVALID_ARGUMENT',
+      field: 'process.terminal',
+      hint: 'pass --console-socket, or set "terminal": false',
+    });
   }
   const store = new StateStore(options.root);
   const seccomp = compileSeccomp(config.linux?.seccomp);
@@ -110,7 +114,15 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     store.reserve(options.id);
     // Runs last when create fails: runtime.md "Lifecycle" continues a failed create at delete, which ends with the poststop hooks.
     if (config.hooks?.poststop?.length) {
-      undo.push(() => runHooksReporting('poststop', config.hooks, { ociVersion: OCI_VERSION, id: options.id, status: 'stopped', pid: 0, bundle, ...(config.annotations ? { annotations: config.annotations } : {}) }, { where: 'runtime', cwd: bundle }, options.onHookFailure));
+      undo.push(() =>
+        runHooksReporting(
+          'poststop',
+          config.hooks,
+          { ociVersion: OCI_VERSION, id: options.id, status: 'stopped', pid: 0, bundle, ...(config.annotations ? { annotations: config.annotations } : {}) },
+          { where: 'runtime', cwd: bundle },
+          options.onHookFailure,
+        ),
+      );
     }
     undo.push(() => store.remove(options.id));
     const cgroup = createContainerCgroup(plan.path, plan.resources);
@@ -118,7 +130,15 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     const cgroupDirs = cgroupDirsOf(cgroup);
     // The placement's v2 fd (CLONE_INTO_CGROUP) stays owned by the handle, released by delete.
     const placement = cgroup.spawnPlacement();
-    const spec: ProcessSpec = toProcessSpec(config, { rootfs, isDirectory: isHostDirectory, cgroupLayout: layout, cgroupDirs, cgroup: placement, seccomp, stdio: options.stdio });
+    const spec: ProcessSpec = toProcessSpec(config, {
+      rootfs,
+      isDirectory: isHostDirectory,
+      cgroupLayout: layout,
+      cgroupDirs,
+      cgroup: placement,
+      seccomp,
+      stdio: options.stdio,
+    });
     // Written from outside once the process is held (see net-adapter.ts): inside, /proc/sys is read-only by then.
     const sysctl = spec.sysctl;
     delete spec.sysctl;
@@ -202,9 +222,19 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
 export function cgroupPlan(config: OciConfig, id: string): { path: string; resources: Resources } {
   const missing = untranslatedResources(config.linux?.resources);
   if (missing.length) {
-    throw new ContainerError(`${missing.join(', ')}: not supported by kc's cgroup layer (@kc/cgroups)`, { code: 'UNSUPPORTED', field: missing[0], hint: 'remove the field from config.json' });
+    throw new ContainerError(`${missing.join(', ')}: not supported by kc's cgroup layer (@kc/cgroups)`, {
+      code: 'UNSUPPORTED',
+      field: missing[0],
+      hint: 'remove the field from config.json',
+    });
   }
-  const extraDevices = (config.linux?.devices ?? []).map((d) => ({ allow: true, type: d.type === 'b' ? ('b' as const) : ('c' as const), major: d.major, minor: d.minor, access: 'rwm' }));
+  const extraDevices = (config.linux?.devices ?? []).map((d) => ({
+    allow: true,
+    type: d.type === 'b' ? ('b' as const) : ('c' as const),
+    major: d.major,
+    minor: d.minor,
+    access: 'rwm',
+  }));
   return { path: containerCgroupPath(config.linux?.cgroupsPath, id), resources: toCgroupResources(config.linux?.resources, extraDevices) };
 }
 

@@ -32,7 +32,11 @@ export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrid
   const base = record.config.process;
   const proc: OciProcess = { ...(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), ...overrides } as OciProcess;
   if (proc.terminal && !options.consoleSocket) {
-    throw new ContainerError('terminal: a terminal needs a console socket', { code: 'INVALID_ARGUMENT', field: 'process.terminal', hint: 'pass --console-socket or drop --tty' });
+    throw new ContainerError('terminal: a terminal needs a console socket', {
+      code: 'INVALID_ARGUMENT',
+      field: 'process.terminal',
+      hint: 'pass --console-socket or drop --tty',
+    });
   }
   const config = { ...record.config, process: proc, mounts: [], hostname: undefined, domainname: undefined };
   const layout = hostCgroupLayout();

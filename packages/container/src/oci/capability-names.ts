@@ -5,18 +5,27 @@ import { CAPABILITIES } from '@kc/caps';
  * from `@kc/caps`' table: used to validate `process.capabilities` and to turn
  * names into the bit masks of the spawn spec's `capabilities` slot.
  */
-export const CAPABILITY_NUMBERS: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(CAPABILITIES.map((c) => [c.name, c.number])),
-);
+export const CAPABILITY_NUMBERS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(CAPABILITIES.map((c) => [c.name, c.number])));
 
 /**
  * Docker's default capability set (moby `oci/caps/defaults.go`): what a
  * container gets unless its config says otherwise.
  */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
 ];
 
 /** The mask (bit N = capability N) of a list of names; unknown names must have been rejected before. */

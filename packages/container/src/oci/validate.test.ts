@@ -47,13 +47,19 @@ describe('validateConfig', () => {
     ['linux.resources.cpu.cpus', (c: any) => (c.linux.resources.cpu = { cpus: 'zero' })],
     ['linux.resources.pids.limit', (c: any) => (c.linux.resources.pids = {})],
     ['linux.seccomp.defaultAction', (c: any) => (c.linux.seccomp = { defaultAction: 'ALLOW' })],
-    ['linux.seccomp.syscalls[0].names', (c: any) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }] })],
+    [
+      'linux.seccomp.syscalls[0].names',
+      (c: any) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }] }),
+    ],
     ['linux.devices[0].path', (c: any) => (c.linux.devices = [{ type: 'c', path: '/etc/null', major: 1, minor: 3 }])],
     ['linux.cgroupsPath', (c: any) => (c.linux.cgroupsPath = 'system.slice:kc:abc')],
-    ['linux.sysctl.net.ipv4.ip_forward', (c: any) => {
-      c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network');
-      c.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
-    }],
+    [
+      'linux.sysctl.net.ipv4.ip_forward',
+      (c: any) => {
+        c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network');
+        c.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+      },
+    ],
     ['linux.maskedPaths[0]', (c: any) => (c.linux.maskedPaths[0] = 'proc/kcore')],
     ['hooks.prestart[0].path', (c: any) => (c.hooks = { prestart: [{ path: 'hook' }] })],
   ])('rejects a bad %s with its field path', (field, f) => {

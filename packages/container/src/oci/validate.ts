@@ -16,8 +16,15 @@ import type { OciConfig } from './types.js';
 
 const NAMESPACE_TYPES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
 const SECCOMP_ACTIONS = [
-  'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY',
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_TRACE',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_LOG',
+  'SCMP_ACT_NOTIFY',
 ];
 const INT32 = 2 ** 31 - 1;
 const UINT32 = 2 ** 32 - 1;
@@ -81,9 +88,7 @@ function validateProcess(p: unknown): void {
   checkInteger(user.uid, 'process.user.uid', 0, UINT32 - 1, false);
   checkInteger(user.gid, 'process.user.gid', 0, UINT32 - 1, false);
   checkInteger(user.umask, 'process.user.umask', 0, 0o777);
-  checkArray(user.additionalGids, 'process.user.additionalGids').forEach((g, i) =>
-    checkInteger(g, `process.user.additionalGids[${i}]`, 0, UINT32 - 1, false),
-  );
+  checkArray(user.additionalGids, 'process.user.additionalGids').forEach((g, i) => checkInteger(g, `process.user.additionalGids[${i}]`, 0, UINT32 - 1, false));
   checkStringArray(proc.args, 'process.args');
   if (!Array.isArray(proc.args) || proc.args.length === 0) {
     reject('process.args', 'must name the program to run', 'e.g. "args": ["/bin/sh"]');
@@ -220,7 +225,10 @@ function validateLinux(l: unknown): Set<string> {
   }
   checkArray(linux.maskedPaths, 'linux.maskedPaths').forEach((p, i) => checkAbsolutePath(p, `linux.maskedPaths[${i}]`, false));
   checkArray(linux.readonlyPaths, 'linux.readonlyPaths').forEach((p, i) => checkAbsolutePath(p, `linux.readonlyPaths[${i}]`, false));
-  if (linux.rootfsPropagation !== undefined && !['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'].includes(linux.rootfsPropagation as string)) {
+  if (
+    linux.rootfsPropagation !== undefined &&
+    !['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'].includes(linux.rootfsPropagation as string)
+  ) {
     reject('linux.rootfsPropagation', `unknown propagation "${String(linux.rootfsPropagation)}"`);
   }
   return kinds;

@@ -26,10 +26,14 @@ export interface OverlayRootfsOptions {
 export function mountOverlayRootfs(options: OverlayRootfsOptions): string {
   if (options.lower.length === 0) throw invalidArgument(ContainerError, 'lower', 'needs at least one layer');
   for (const [field, p] of [...options.lower.map((l, i) => [`lower[${i}]`, l]), ['upper', options.upper], ['work', options.work]] as [string, string][]) {
-    if (/[:,]/.test(p)) throw invalidArgument(ContainerError, field, `"${p}" contains ":" or ","`, 'overlayfs options cannot escape them; use another directory');
+    if (/[:,]/.test(p))
+      throw invalidArgument(ContainerError, field, `"${p}" contains ":" or ","`, 'overlayfs options cannot escape them; use another directory');
   }
   for (const d of [options.upper, options.work, options.target]) mkdirSync(d, { recursive: true });
   const data = `lowerdir=${options.lower.join(':')},upperdir=${options.upper},workdir=${options.work}`;
-  translateNative(ContainerError, () => rawMount().mount('overlay', options.target, 'overlay', 0, data), { path: options.target, hint: 'is the overlay module loaded, and are upper and work on one filesystem?' });
+  translateNative(ContainerError, () => rawMount().mount('overlay', options.target, 'overlay', 0, data), {
+    path: options.target,
+    hint: 'is the overlay module loaded, and are upper and work on one filesystem?',
+  });
   return options.target;
 }

@@ -14,8 +14,16 @@ const store = () => {
   return new StateStore(join(r, 'run'));
 };
 const record = (id: string): ContainerRecord => ({
-  ociVersion: '1.0.2', id, bundle: '/b', pid: 0, pidStartTime: 0, created: new Date(0).toISOString(), started: false,
-  config: { ociVersion: '1.0.2' }, cgroupDirs: {}, rootfs: '/b/rootfs',
+  ociVersion: '1.0.2',
+  id,
+  bundle: '/b',
+  pid: 0,
+  pidStartTime: 0,
+  created: new Date(0).toISOString(),
+  started: false,
+  config: { ociVersion: '1.0.2' },
+  cgroupDirs: {},
+  rootfs: '/b/rootfs',
 });
 
 describe('StateStore', () => {
@@ -45,8 +53,15 @@ describe('StateStore', () => {
     s.reserve('l');
     const order: string[] = [];
     await Promise.all([
-      s.withLock('l', async () => { order.push('a+'); await new Promise((r) => setTimeout(r, 30)); order.push('a-'); }),
-      s.withLock('l', async () => { order.push('b+'); order.push('b-'); }),
+      s.withLock('l', async () => {
+        order.push('a+');
+        await new Promise((r) => setTimeout(r, 30));
+        order.push('a-');
+      }),
+      s.withLock('l', async () => {
+        order.push('b+');
+        order.push('b-');
+      }),
     ]);
     expect(order.join()).toMatch(/^(a\+,a-,b\+,b-|b\+,b-,a\+,a-)$/);
   });

@@ -12,7 +12,12 @@ const ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Rejects container ids that are not safe directory names (runc's rule). */
 export function validateId(id: string): void {
   if (typeof id !== 'string' || !ID.test(id) || id.length > 1024) {
-    throw invalidArgument(ContainerError, 'id', `invalid container id "${String(id)}"`, 'use letters, digits, "_", "." and "-", starting with a letter or digit');
+    throw invalidArgument(
+      ContainerError,
+      'id',
+      `invalid container id "${String(id)}"`,
+      'use letters, digits, "_", "." and "-", starting with a letter or digit',
+    );
   }
 }
 

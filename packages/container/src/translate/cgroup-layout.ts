@@ -39,7 +39,10 @@ export function parseCgroupLayout(mountinfo: string): CgroupMountLayout {
       if (mountPoint === '/sys/fs/cgroup') v2Root = true;
       else if (mountPoint.startsWith('/sys/fs/cgroup/')) unifiedDir = mountPoint.slice('/sys/fs/cgroup/'.length);
     } else if (fstype === 'cgroup' && mountPoint.startsWith('/sys/fs/cgroup/')) {
-      const options = superOptions.split(',').filter((o) => o !== 'rw' && o !== 'ro' && !o.startsWith('release_agent') && o !== 'clone_children' && o !== 'noprefix' && o !== 'xattr').join(',');
+      const options = superOptions
+        .split(',')
+        .filter((o) => o !== 'rw' && o !== 'ro' && !o.startsWith('release_agent') && o !== 'clone_children' && o !== 'noprefix' && o !== 'xattr')
+        .join(',');
       hierarchies.push({ dir: mountPoint.slice('/sys/fs/cgroup/'.length), options });
     }
   }

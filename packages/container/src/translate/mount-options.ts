@@ -46,19 +46,44 @@ export const MS = {
 } as const;
 
 const SET: Record<string, number> = {
-  ro: MS.RDONLY, nosuid: MS.NOSUID, nodev: MS.NODEV, noexec: MS.NOEXEC, sync: MS.SYNCHRONOUS,
-  dirsync: MS.DIRSYNC, mand: MS.MANDLOCK, noatime: MS.NOATIME, nodiratime: MS.NODIRATIME,
-  bind: MS.BIND, rbind: MS.BIND | MS.REC, relatime: MS.RELATIME, strictatime: MS.STRICTATIME,
-  nosymfollow: MS.NOSYMFOLLOW, remount: MS.REMOUNT,
+  ro: MS.RDONLY,
+  nosuid: MS.NOSUID,
+  nodev: MS.NODEV,
+  noexec: MS.NOEXEC,
+  sync: MS.SYNCHRONOUS,
+  dirsync: MS.DIRSYNC,
+  mand: MS.MANDLOCK,
+  noatime: MS.NOATIME,
+  nodiratime: MS.NODIRATIME,
+  bind: MS.BIND,
+  rbind: MS.BIND | MS.REC,
+  relatime: MS.RELATIME,
+  strictatime: MS.STRICTATIME,
+  nosymfollow: MS.NOSYMFOLLOW,
+  remount: MS.REMOUNT,
 };
 const CLEAR: Record<string, number> = {
-  rw: MS.RDONLY, suid: MS.NOSUID, dev: MS.NODEV, exec: MS.NOEXEC, async: MS.SYNCHRONOUS,
-  nomand: MS.MANDLOCK, atime: MS.NOATIME, diratime: MS.NODIRATIME, norelatime: MS.RELATIME,
-  nostrictatime: MS.STRICTATIME, defaults: 0,
+  rw: MS.RDONLY,
+  suid: MS.NOSUID,
+  dev: MS.NODEV,
+  exec: MS.NOEXEC,
+  async: MS.SYNCHRONOUS,
+  nomand: MS.MANDLOCK,
+  atime: MS.NOATIME,
+  diratime: MS.NODIRATIME,
+  norelatime: MS.RELATIME,
+  nostrictatime: MS.STRICTATIME,
+  defaults: 0,
 };
 const PROPAGATION: Record<string, number> = {
-  private: MS.PRIVATE, rprivate: MS.PRIVATE | MS.REC, shared: MS.SHARED, rshared: MS.SHARED | MS.REC,
-  slave: MS.SLAVE, rslave: MS.SLAVE | MS.REC, unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
+  private: MS.PRIVATE,
+  rprivate: MS.PRIVATE | MS.REC,
+  shared: MS.SHARED,
+  rshared: MS.SHARED | MS.REC,
+  slave: MS.SLAVE,
+  rslave: MS.SLAVE | MS.REC,
+  unbindable: MS.UNBINDABLE,
+  runbindable: MS.UNBINDABLE | MS.REC,
 };
 
 /** The result of {@link parseMountOptions}. */

@@ -111,7 +111,9 @@ function cgroupSteps(target: string, flags: number, ctx: MountContext, cgroupNs:
     const dir = ctx.cgroupDirs?.[''];
     return dir ? [{ kind: 'mount', source: dir, target, flags: MS.BIND, readonly: ro, create: 'dir' }] : [];
   }
-  const steps: MountStep[] = [{ kind: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'mode=755', create: 'dir' }];
+  const steps: MountStep[] = [
+    { kind: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'mode=755', create: 'dir' },
+  ];
   // v1 hierarchies only: like runc, the hybrid host's extra cgroup2 tree (controller-less) is not shown inside.
   const all = layout.hierarchies.map((h) => ({ dir: h.dir, fstype: 'cgroup', data: h.options }));
   for (const h of all) {

@@ -16,7 +16,14 @@ const ctx = { rootfs: '/b/rootfs', isDirectory: (p: string) => !p.endsWith('.con
 
 describe('parseCgroupLayout', () => {
   it('finds v1 hierarchies and the unified dir of a hybrid host', () => {
-    expect(hybrid).toEqual({ version: 1, hierarchies: [{ dir: 'memory', options: 'memory' }, { dir: 'systemd', options: 'name=systemd' }], unifiedDir: 'unified' });
+    expect(hybrid).toEqual({
+      version: 1,
+      hierarchies: [
+        { dir: 'memory', options: 'memory' },
+        { dir: 'systemd', options: 'name=systemd' },
+      ],
+      unifiedDir: 'unified',
+    });
   });
   it('recognises a unified host', () => {
     expect(parseCgroupLayout('30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate')).toEqual({ version: 2 });
@@ -88,12 +95,21 @@ describe('toProcessSpec', () => {
     expect(spec.mounts).toContainEqual({ kind: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' });
   });
   it('binds a file source onto a created file, read-only', () => {
-    expect(spec.mounts).toContainEqual({ kind: 'mount', source: '/host/app.conf', target: '/etc/app.conf', flags: MS.BIND | MS.REC | MS.RDONLY, create: 'file', readonly: true });
+    expect(spec.mounts).toContainEqual({
+      kind: 'mount',
+      source: '/host/app.conf',
+      target: '/etc/app.conf',
+      flags: MS.BIND | MS.REC | MS.RDONLY,
+      create: 'file',
+      readonly: true,
+    });
   });
   it('builds /sys/fs/cgroup from fresh cgroup mounts inside a cgroup namespace', () => {
     const cg = spec.mounts!.filter((s) => s.kind === 'mount' && s.target.startsWith('/sys/fs/cgroup'));
     expect(cg.map((s) => [(s as { target: string }).target, (s as { fstype?: string }).fstype])).toEqual([
-      ['/sys/fs/cgroup', 'tmpfs'], ['/sys/fs/cgroup/memory', 'cgroup'], ['/sys/fs/cgroup/systemd', 'cgroup']
+      ['/sys/fs/cgroup', 'tmpfs'],
+      ['/sys/fs/cgroup/memory', 'cgroup'],
+      ['/sys/fs/cgroup/systemd', 'cgroup'],
     ]);
   });
   it('binds the host sysfs read-only and devices from the host in a user namespace without netns', () => {

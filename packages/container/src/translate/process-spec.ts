@@ -5,7 +5,14 @@ import { type MountContext, translateMounts } from './mounts.js';
 
 /** OCI namespace type → kc namespace kind (`/proc/PID/ns` names). */
 export const NAMESPACE_KIND: Readonly<Record<OciNamespaceType, NamespaceKind>> = {
-  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
+  pid: 'pid',
+  network: 'net',
+  mount: 'mnt',
+  ipc: 'ipc',
+  uts: 'uts',
+  user: 'user',
+  cgroup: 'cgroup',
+  time: 'time',
 };
 
 /** Everything besides the config that the translation needs; all decided by the caller, so translation is pure. */

@@ -31,16 +31,28 @@ describe('toCgroupResources', () => {
     expect(toCgroupResources({}, [{ allow: true, type: 'c', major: 1, minor: 1 }])).toEqual({});
   });
   it('maps blkio weight and huge page limits', () => {
-    expect(toCgroupResources({ blockIO: { weight: 500 }, hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] })).toEqual({ io: { blkioWeight: 500 }, hugetlb: { '2MB': 1 << 21 } });
+    expect(toCgroupResources({ blockIO: { weight: 500 }, hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] })).toEqual({
+      io: { blkioWeight: 500 },
+      hugetlb: { '2MB': 1 << 21 },
+    });
   });
 });
 
 describe('toDeviceRule and untranslatedResources', () => {
   it('uses wildcards for absent or negative numbers', () => {
-    expect(toDeviceRule({ allow: true, type: 'c', major: 10, minor: null, access: 'rw' })).toEqual({ allow: true, type: 'c', major: 10, minor: '*', access: 'rw' });
+    expect(toDeviceRule({ allow: true, type: 'c', major: 10, minor: null, access: 'rw' })).toEqual({
+      allow: true,
+      type: 'c',
+      major: 10,
+      minor: '*',
+      access: 'rw',
+    });
   });
   it('names the fields @kc/cgroups cannot express', () => {
-    expect(untranslatedResources({ memory: { disableOOMKiller: true }, unified: { 'memory.high': '1M' } })).toEqual(['linux.resources.memory.disableOOMKiller', 'linux.resources.unified']);
+    expect(untranslatedResources({ memory: { disableOOMKiller: true }, unified: { 'memory.high': '1M' } })).toEqual([
+      'linux.resources.memory.disableOOMKiller',
+      'linux.resources.unified',
+    ]);
     expect(untranslatedResources({ memory: { disableOOMKiller: false }, unified: {} })).toEqual([]);
   });
 });

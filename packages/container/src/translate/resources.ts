@@ -8,7 +8,16 @@ import type { OciDeviceCgroupRule, OciResources } from '../oci/types.js';
 export const ALLOWED_DEVICE_RULES: readonly OciDeviceCgroupRule[] = [
   { allow: true, type: 'c', major: -1, minor: -1, access: 'm' },
   { allow: true, type: 'b', major: -1, minor: -1, access: 'm' },
-  ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: 'c' as const, major, minor, access: 'rwm' })),
+  ...[
+    [1, 3],
+    [1, 5],
+    [1, 7],
+    [1, 8],
+    [1, 9],
+    [5, 0],
+    [5, 1],
+    [5, 2],
+  ].map(([major, minor]) => ({ allow: true, type: 'c' as const, major, minor, access: 'rwm' })),
   { allow: true, type: 'c', major: 136, minor: -1, access: 'rwm' },
 ];
 
