@@ -27,6 +27,23 @@ if ! pnpm exec tsc -p tsconfig.json --noEmit; then
   extra_failed=$((extra_failed + 1))
 fi
 
+lane lint
+if ! pnpm exec biome check . >/dev/null 2>&1; then
+  pnpm exec biome check . 2>&1 | tail -n 40
+  echo "lint failed"
+  status=1
+  extra_failed=$((extra_failed + 1))
+fi
+
+lane docs
+# The API site must build and every export must be documented (typedoc validation).
+if ! bash scripts/docs.sh >/dev/null 2>&1; then
+  echo "docs failed: see .cache/docs/validation.txt"
+  head -n 40 .cache/docs/validation.txt 2>/dev/null
+  status=1
+  extra_failed=$((extra_failed + 1))
+fi
+
 lane unit
 pnpm exec vitest run --project unit --reporter=default --reporter=json --outputFile="$out/unit.json" || status=1
 reports+=("$out/unit.json")
