@@ -6,25 +6,24 @@ import { KcErrorCode, invalidArgument } from '@kc/native';
 import { CriuError } from './errors.js';
 import { readDumpStats, readRestoreStats } from './images/inspect.js';
 import { type CriuConnection, connectService, startSwrk } from './internal/connection.js';
-import {
-  type criu_opts,
-  type criu_req,
-  criu_featuresSchema,
-  criu_page_server_infoSchema,
-  criu_reqSchema,
-  criu_req_type,
-} from './internal/gen/rpc_pb.js';
+import { type criu_opts, type criu_req, criu_featuresSchema, criu_page_server_infoSchema, criu_reqSchema, criu_req_type } from './internal/gen/rpc_pb.js';
 import { type ResolvedDirs, commonOpts, dumpOpts, preDumpOpts, restoreOpts } from './internal/request.js';
 import { converse } from './internal/rpc.js';
 import {
+  LAZY_PAGES_SOCKET,
   requireImagesDir,
+  requireLazyPagesSocket,
   requireProcess,
   requireWritableDir,
   validateCommon,
+  validateLazyDump,
+  validateLazyPageServerPort,
+  validatePageServerAddress,
   validatePidShape,
 } from './internal/validate.js';
+import { type LazyPagesDaemon, startLazyPagesDaemon } from './lazy-pages.js';
 import { locateCriu } from './locate.js';
-import type { CommonOptions, DumpOptions, LogLevel, PageServerOptions, PreDumpOptions, RestoreOptions } from './options.js';
+import type { CommonOptions, DumpOptions, LazyPagesOptions, LogLevel, PageServerOptions, PreDumpOptions, RestoreOptions } from './options.js';
 import { RestoredProcess } from './restored-process.js';
 import type { CriuFeatures, CriuVersion, DumpResult, PageServer, RestoreResult } from './results.js';
 
@@ -141,11 +140,13 @@ export class Criu {
    * @throws {@link CriuError} `INVALID_ARGUMENT` for bad options, `ESRCH` for a
    *   missing process, `EROFS`/`EACCES` for an unwritable images dir (all before
    *   CRIU runs), `VETOED` when a notification handler said no, `TOOL_FAILED`
-   *   with CRIU's message and log tail otherwise.
+   *   with CRIU's message and log tail otherwise. `lazyPages` without
+   *   `pageServer` is `INVALID_ARGUMENT`.
    */
   async dump(options: DumpOptions): Promise<DumpResult> {
     validateCommon(options, 'dump');
     validatePidShape(options.pid);
+    validateLazyDump(options);
     requireProcess(options.pid);
     if (options.trackMemory) await this.#requireMemoryTracking('trackMemory');
     const p = this.#prepare(options, 'dump', true);
@@ -168,6 +169,15 @@ export class Criu {
   async preDump(options: PreDumpOptions): Promise<DumpResult> {
     validateCommon(options, 'preDump');
     validatePidShape(options.pid);
+    if ((options as DumpOptions).lazyPages) {
+      throw invalidArgument(
+        CriuError,
+        'lazyPages',
+        'a pre-dump cannot leave memory for lazy restore (criu: "Cannot pre-dump with --lazy-pages")',
+        'pass lazyPages to the final dump',
+      );
+    }
+    if (options.pageServer !== undefined) validatePageServerAddress(options.pageServer, 'pageServer');
     requireProcess(options.pid);
     await this.#requireMemoryTracking('preDump');
     const p = this.#prepare(options, 'pre-dump', true);
@@ -185,7 +195,8 @@ export class Criu {
    * becomes a child of this process and is returned as a {@link RestoredProcess}.
    *
    * @throws {@link CriuError} `NOT_FOUND` when `imagesDir` holds no images,
-   *   `INVALID_ARGUMENT` for bad options, `TOOL_FAILED` with CRIU's log tail.
+   *   `INVALID_ARGUMENT` for bad options, `NOT_FOUND` with `lazyPages` when no
+   *   lazy-pages daemon listens in the work dir, `TOOL_FAILED` with CRIU's log tail.
    */
   async restore(options: RestoreOptions): Promise<RestoreResult> {
     validateCommon(options, 'restore');
@@ -202,6 +213,7 @@ export class Criu {
       throw invalidArgument(CriuError, 'detached', 'criu service cannot make the restored tree a child of the caller', 'pass detached: true');
     }
     requireImagesDir(options.imagesDir);
+    if (options.lazyPages) requireLazyPagesSocket(options.workDir ?? options.imagesDir);
     const p = this.#prepare(options, 'restore', false);
     try {
       // swrk sees the caller's stdio slots 4, 5, ... as the inherited fds.
@@ -224,15 +236,26 @@ export class Criu {
   /**
    * Starts a page server receiving a dump's memory into `imagesDir` (the
    * destination side of a migration); the dump then passes `pageServer`.
+   * With `lazyPages` it serves the dump already in `imagesDir` to a remote
+   * {@link Criu.lazyPages} daemon instead (the source side of a lazy
+   * migration). Either way it serves one client, then exits.
    *
-   * @throws {@link CriuError} as {@link Criu.dump}.
+   * @throws {@link CriuError} as {@link Criu.dump}; with `lazyPages`,
+   *   `NOT_FOUND` when `imagesDir` holds no dump and `INVALID_ARGUMENT`
+   *   without an explicit `port`.
    */
   async pageServer(options: PageServerOptions): Promise<PageServer> {
     validateCommon(options, 'pageServer');
+    if (options.lazyPages) {
+      validateLazyPageServerPort(options.port);
+      requireImagesDir(options.imagesDir);
+    }
     const p = this.#prepare(options, 'page-server', true);
     try {
-      const opts: criu_opts = dumpOpts({ ...options, pid: 0 }, p);
+      const { lazyPages, ...rest } = options;
+      const opts: criu_opts = dumpOpts({ ...rest, pid: 0 }, p);
       opts.pid = 0;
+      if (lazyPages) opts.lazyPages = true;
       opts.ps = create(criu_page_server_infoSchema, {
         ...(options.address !== undefined ? { address: options.address } : {}),
         port: options.port ?? 0,
@@ -245,6 +268,49 @@ export class Criu {
     } finally {
       p.close();
     }
+  }
+
+  /**
+   * Starts the `criu lazy-pages` daemon of a lazy restore (CRIU has no RPC
+   * for it, so kc runs the CLI, through the client's `wrapper` when set:
+   * the daemon must live in the network namespace that reaches the page
+   * server). Resolves once it listens; then call
+   * `restore({ imagesDir, lazyPages: true })` with the same work dir.
+   * Needs userfaultfd (`await criu.features()` says `lazyPages`) and root.
+   *
+   * @throws {@link CriuError} `INVALID_ARGUMENT` for bad options, `NOT_FOUND`
+   *   when `imagesDir` holds no dump, `UNSUPPORTED` without userfaultfd,
+   *   `TOOL_FAILED` with the log's tail when the daemon stops before it is ready.
+   * @example
+   * ```ts
+   * await using daemon = await criu.lazyPages({ imagesDir: '/ckpt', pageServer: { address: '10.0.0.1', port: 27000 } });
+   * const { process } = await criu.restore({ imagesDir: '/ckpt', lazyPages: true });
+   * await daemon.wait();
+   * ```
+   */
+  async lazyPages(options: LazyPagesOptions): Promise<LazyPagesDaemon> {
+    validateCommon(options, 'lazyPages');
+    if (options.pageServer !== undefined) validatePageServerAddress(options.pageServer, 'pageServer');
+    const imagesDir = requireImagesDir(options.imagesDir);
+    const workDir = options.workDir !== undefined ? requireWritableDir(options.workDir, 'workDir') : imagesDir;
+    if (!(await this.features()).lazyPages) {
+      throw new CriuError('lazyPages: userfaultfd is not available on this kernel', {
+        code: KcErrorCode.Unsupported,
+        field: 'lazyPages',
+        hint: 'lazy restore needs userfaultfd with non-cooperative events (CONFIG_USERFAULTFD=y, Linux >= 4.11); restore without lazyPages',
+      });
+    }
+    const logName = options.logFile ?? 'lazy-pages.log';
+    const criuArgs = [locateCriu(this.#opts.binary), 'lazy-pages', '-D', imagesDir, '-W', workDir, '-o', logName, `-v${options.logLevel ?? 2}`];
+    if (options.pageServer) {
+      criuArgs.push('--page-server', '--address', options.pageServer.address, '--port', String(options.pageServer.port));
+    }
+    return startLazyPagesDaemon({
+      argv: [...(this.#opts.wrapper ?? []), ...criuArgs],
+      workDir,
+      logFile: join(workDir, logName),
+      socketPath: join(workDir, LAZY_PAGES_SOCKET),
+    });
   }
 
   // CRIU's RPC path skips the CLI's option check and hits a BUG() without
@@ -283,11 +349,7 @@ export class Criu {
     };
   }
 
-  async #call(
-    req: criu_req,
-    ctx: { op: string; logFile?: string; notify?: CommonOptions['notify'] },
-    extraFds: number[] = [],
-  ) {
+  async #call(req: criu_req, ctx: { op: string; logFile?: string; notify?: CommonOptions['notify'] }, extraFds: number[] = []) {
     const conn = await this.#connect(extraFds);
     try {
       return await converse(conn, req, ctx);

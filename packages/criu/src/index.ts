@@ -14,6 +14,8 @@ export type { CriuErrorOptions } from './errors.js';
 export { ImageMagic, joinImage, splitImage } from './images/image-file.js';
 export { parseInventory, parsePstree, parseStats, readDumpStats, readInventory, readPstree, readRestoreStats } from './images/inspect.js';
 export type { DumpStats, Inventory, ProcessEntry, RestoreStats } from './images/inspect.js';
+export { LazyPagesDaemon } from './lazy-pages.js';
+export type { LazyPagesExit } from './lazy-pages.js';
 export { locateCriu } from './locate.js';
 export { NotifyKind } from './notifications.js';
 export type { CriuNotification, NotifyHandler, NotifyHandlers, NotifyKindValue } from './notifications.js';
@@ -22,6 +24,7 @@ export type {
   CommonOptions,
   DumpOptions,
   JoinNamespace,
+  LazyPagesOptions,
   LogLevel,
   NetworkLockMethod,
   PageServerAddress,

@@ -82,9 +82,22 @@ export interface DumpOptions extends CommonOptions {
   trackMemory?: boolean;
   /** Punch holes in parent images' pages already written (`--auto-dedup`). */
   autoDedup?: boolean;
-  /** Send memory pages to a page server instead of writing them. */
+  /**
+   * Send memory pages to a page server instead of writing them. With
+   * `lazyPages` it is where this dump itself serves the pages instead: CRIU
+   * listens on `port` on every address of its network namespace (its RPC
+   * ignores `address`).
+   */
   pageServer?: PageServerAddress;
-  /** Leave memory for lazy restore: pages are served on demand (`--lazy-pages`). */
+  /**
+   * Post-copy migration (`--lazy-pages`): write every image but the memory,
+   * then keep the tree frozen and serve its pages on `pageServer.port` until a
+   * remote `criu lazy-pages` daemon ({@link Criu.lazyPages}) fetched them all;
+   * only then is the tree killed and the dump resolves. Needs `pageServer`.
+   * The `'status-ready'` notification says the images are written and the
+   * server listens; its handler must return promptly (CRIU waits for the
+   * answer before serving).
+   */
   lazyPages?: boolean;
   /** Freeze the tasks with this freezer cgroup instead of ptrace (`--freeze-cgroup`). */
   freezeCgroup?: string;
@@ -127,7 +140,12 @@ export interface RestoreOptions extends CommonOptions {
   joinNamespaces?: JoinNamespace[];
   /** Leave the restored tasks stopped (`--leave-stopped`). */
   leaveStopped?: boolean;
-  /** Restore memory lazily through userfaultfd (`--lazy-pages`); a `criu lazy-pages` daemon must already serve these images (kc does not start one). */
+  /**
+   * Restore memory lazily through userfaultfd (`--lazy-pages`): the tasks
+   * resume at once and pages arrive on first touch. A daemon from
+   * {@link Criu.lazyPages} must already listen in the same work dir
+   * (`lazy-pages.socket` there); kc checks before CRIU runs.
+   */
   lazyPages?: boolean;
 }
 
@@ -144,5 +162,33 @@ export interface PageServerOptions {
   /** Log verbosity 0..4; default 2 (errors and warnings). */
   logLevel?: LogLevel;
   /** Log file name inside the work dir (no `/`); default `page-server.log`. */
+  logFile?: string;
+  /**
+   * Serve the pages of the dump already in `imagesDir` to a remote
+   * `criu lazy-pages` daemon, in any order it asks (`page-server --lazy-pages`),
+   * instead of receiving a dump. CRIU then listens on every address (its RPC
+   * ignores `address`) and needs an explicit `port`.
+   */
+  lazyPages?: boolean;
+}
+
+/** Options of {@link Criu.lazyPages}: the `criu lazy-pages` daemon of a lazy restore. */
+export interface LazyPagesOptions {
+  /** The dump's images (pstree, mm, pagemap...): they must be here before the daemon starts. */
+  imagesDir: string;
+  /**
+   * Fetch pages from this page server (`--page-server --address --port`): a
+   * dump with `lazyPages`, or `pageServer({ lazyPages: true })`, on the
+   * source host. Absent: pages are read from `pages-*.img` in `imagesDir`.
+   */
+  pageServer?: PageServerAddress;
+  /**
+   * Where the daemon creates `lazy-pages.socket` and its log (`--work-dir`);
+   * defaults to `imagesDir`. The restore must use the same work dir.
+   */
+  workDir?: string;
+  /** Log verbosity 0..4; default 2 (errors and warnings). */
+  logLevel?: LogLevel;
+  /** Log file name inside the work dir (no `/`); default `lazy-pages.log`. */
   logFile?: string;
 }

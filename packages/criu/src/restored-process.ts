@@ -9,9 +9,7 @@ export interface RestoredExit {
   signal: NodeJS.Signals | null;
 }
 
-const signalNames = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]),
-);
+const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
 
 /**
  * The root of a tree restored as a child of this Node process (CRIU's

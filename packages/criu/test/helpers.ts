@@ -107,3 +107,18 @@ export function createNetnsPair(id: string): NetnsPair {
   }
   return { a, b, addrA: '10.231.7.1', addrB: '10.231.7.2', remove };
 }
+
+/**
+ * Whether CRIU 4.1.1 can serve lazy pages here. Its lazy page server
+ * (criu/page-pipe.c pipe_read_dest_init) grows a pipe to PIPE_MAX_SIZE pages
+ * (8 * 4096 / sizeof(struct pipe_buffer) = 819 pages = 3354624 bytes) with
+ * F_SETPIPE_SZ; above fs.pipe-max-size that needs CAP_SYS_RESOURCE, and when
+ * it fails CRIU ignores the error and later splices to fd -1 ("page-pipe:
+ * splice: -1: Bad file descriptor", criu/page-pipe.c:424).
+ */
+export function lazyPageServerWorks(): boolean {
+  const CAP_SYS_RESOURCE = 24n;
+  const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  if ((BigInt(`0x${eff}`) >> CAP_SYS_RESOURCE) & 1n) return true;
+  return Number.parseInt(readFileSync('/proc/sys/fs/pipe-max-size', 'utf8'), 10) >= 819 * 4096;
+}

@@ -58,25 +58,22 @@ describe('iterative migration: pre-dumps then a dump', () => {
     120_000,
   );
 
-  it.runIf(!features.memoryTracking)(
-    'reports a typed error naming memory tracking when the kernel lacks soft-dirty bits (CONFIG_MEM_SOFT_DIRTY)',
-    async () => {
-      const countFile = join(dir.path, 'count-nosd');
-      const proc = spawn({ argv: [counterPath(dir.path), countFile, '20'], setsid: true, stdio: ['ignore', 'ignore', 'ignore'] });
-      try {
-        expect(await waitFor(() => readCount(countFile) >= 1)).toBe(true);
-        const err = await criu.preDump({ pid: proc.pid, imagesDir: join(dir.path, 'nosd') }).catch((e) => e);
-        expect(err).toBeInstanceOf(CriuError);
-        // Rejected before CRIU runs (CRIU itself would hit a BUG() in RPC mode).
-        expect(err.code).toBe('UNSUPPORTED');
-        expect(err.message).toMatch(/dirty-memory tracking/);
-        expect(err.hint).toMatch(/CONFIG_MEM_SOFT_DIRTY/);
-        expect(existsSync(join(dir.path, 'nosd', 'inventory.img'))).toBe(false);
-        expect(isAlive(proc.pid)).toBe(true);
-      } finally {
-        proc.kill('SIGKILL');
-        await proc.exited;
-      }
-    },
-  );
+  it.runIf(!features.memoryTracking)('reports a typed error naming memory tracking when the kernel lacks soft-dirty bits (CONFIG_MEM_SOFT_DIRTY)', async () => {
+    const countFile = join(dir.path, 'count-nosd');
+    const proc = spawn({ argv: [counterPath(dir.path), countFile, '20'], setsid: true, stdio: ['ignore', 'ignore', 'ignore'] });
+    try {
+      expect(await waitFor(() => readCount(countFile) >= 1)).toBe(true);
+      const err = await criu.preDump({ pid: proc.pid, imagesDir: join(dir.path, 'nosd') }).catch((e) => e);
+      expect(err).toBeInstanceOf(CriuError);
+      // Rejected before CRIU runs (CRIU itself would hit a BUG() in RPC mode).
+      expect(err.code).toBe('UNSUPPORTED');
+      expect(err.message).toMatch(/dirty-memory tracking/);
+      expect(err.hint).toMatch(/CONFIG_MEM_SOFT_DIRTY/);
+      expect(existsSync(join(dir.path, 'nosd', 'inventory.img'))).toBe(false);
+      expect(isAlive(proc.pid)).toBe(true);
+    } finally {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    }
+  });
 });

@@ -20,9 +20,7 @@ describe('splitImage', () => {
   it('rejects a wrong magic and a truncated entry with INVALID_FORMAT', () => {
     const img = joinImage(ImageMagic.Pstree, [new Uint8Array([1, 2, 3])], ImageMagic.Common);
     expect(() => splitImage(img, ImageMagic.Stats, 'p')).toThrow(/magic/);
-    expect(() => splitImage(img.subarray(0, img.length - 1), ImageMagic.Pstree, 'p')).toThrowError(
-      expect.objectContaining({ code: 'INVALID_FORMAT' }),
-    );
+    expect(() => splitImage(img.subarray(0, img.length - 1), ImageMagic.Pstree, 'p')).toThrowError(expect.objectContaining({ code: 'INVALID_FORMAT' }));
     expect(() => splitImage(new Uint8Array(2), ImageMagic.Pstree, 'p')).toThrow(/too short/);
   });
 });

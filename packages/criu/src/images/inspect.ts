@@ -193,4 +193,3 @@ export function readRestoreStats(workDir: string): RestoreStats {
   if (!s.restore) throw new CriuError(`${join(workDir, 'stats-restore')} has no restore entry`, { code: 'INVALID_FORMAT' });
   return s.restore;
 }
-

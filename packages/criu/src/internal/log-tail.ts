@@ -5,7 +5,10 @@ export function readLogTail(path: string | undefined, lines = 20): string[] {
   if (!path) return [];
   try {
     const text = readFileSync(path, 'utf8');
-    return text.split('\n').filter((l) => l.length > 0).slice(-lines);
+    return text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(-lines);
   } catch {
     return [];
   }

@@ -56,9 +56,7 @@ export function commonOpts(o: CommonOptions, dirs: ResolvedDirs): criu_opts {
     opts.manageCgroupsMode = cgModes[o.manageCgroups];
   }
   if (o.cgroupRoots) {
-    opts.cgRoot = o.cgroupRoots.map((r) =>
-      create(cgroup_rootSchema, r.controller === undefined ? { path: r.path } : { ctrl: r.controller, path: r.path }),
-    );
+    opts.cgRoot = o.cgroupRoots.map((r) => create(cgroup_rootSchema, r.controller === undefined ? { path: r.path } : { ctrl: r.controller, path: r.path }));
   }
   if (o.networkLock !== undefined) opts.networkLock = lockMethods[o.networkLock];
   if (o.root !== undefined) opts.root = o.root;

@@ -74,8 +74,6 @@ function failure(resp: criu_resp, ctx: ConverseContext, vetoedBy: string | undef
  * without CAP_SYS_RESOURCE): usually the cause.
  */
 function rootCause(logTail: string[]): string | undefined {
-  const errors = logTail.filter(
-    (l) => /\bError \(/.test(l) && !/FAILED\.?$|failed with -1$|RLIMIT_NOFILE/.test(l),
-  );
+  const errors = logTail.filter((l) => /\bError \(/.test(l) && !/FAILED\.?$|failed with -1$|RLIMIT_NOFILE/.test(l));
   return errors[0]?.replace(/^\([\d.]+\)\s*/, '');
 }

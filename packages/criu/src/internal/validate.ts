@@ -14,7 +14,12 @@ export function validateCommon(o: CommonOptions | undefined, op: string): void {
     throw invalidArgument(CriuError, 'workDir', 'must be a non-empty path');
   }
   if (o.logFile !== undefined && (typeof o.logFile !== 'string' || o.logFile.length === 0 || o.logFile.includes('/'))) {
-    throw invalidArgument(CriuError, 'logFile', `${JSON.stringify(o.logFile)} must be a plain file name`, 'CRIU writes the log inside the work dir; set workDir to move it');
+    throw invalidArgument(
+      CriuError,
+      'logFile',
+      `${JSON.stringify(o.logFile)} must be a plain file name`,
+      'CRIU writes the log inside the work dir; set workDir to move it',
+    );
   }
   if (o.logLevel !== undefined && !(Number.isInteger(o.logLevel) && o.logLevel >= 0 && o.logLevel <= 4)) {
     throw invalidArgument(CriuError, 'logLevel', `${o.logLevel} is not 0..4`);
@@ -95,4 +100,72 @@ function dirError(path: string, field: string, e: unknown): CriuError {
     hint: 'CRIU writes images and logs there: use a writable directory on a read-write filesystem',
     cause: e,
   });
+}
+
+/** Checks a page server address: a non-empty `address` and a port 1..65535 (pure). */
+export function validatePageServerAddress(ps: unknown, field: string): void {
+  const o = ps as { address?: unknown; port?: unknown } | null;
+  if (o === null || typeof o !== 'object') {
+    throw invalidArgument(CriuError, field, 'must be { address, port }');
+  }
+  if (typeof o.address !== 'string' || o.address.length === 0) {
+    throw invalidArgument(CriuError, `${field}.address`, 'must be a non-empty host name or IP address');
+  }
+  if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
+    throw invalidArgument(CriuError, `${field}.port`, `${String(o.port)} is not a port 1..65535`);
+  }
+}
+
+/**
+ * Checks the lazy-pages options of a dump (pure): a lazy dump serves its
+ * pages itself, so it needs `pageServer` with the port to listen on (CRIU's
+ * RPC cannot report a port it picked); a given `pageServer` must be well formed.
+ */
+export function validateLazyDump(o: { lazyPages?: boolean; pageServer?: unknown }): void {
+  if (o.pageServer !== undefined) validatePageServerAddress(o.pageServer, 'pageServer');
+  if (o.lazyPages && o.pageServer === undefined) {
+    throw invalidArgument(
+      CriuError,
+      'pageServer',
+      'lazyPages needs pageServer: the dump serves its memory on that port until the lazy-pages daemon fetched it',
+      'pass pageServer: { address, port } (CRIU listens on the port on every address)',
+    );
+  }
+}
+
+/**
+ * Checks the port of a page server that serves lazy pages (pure): CRIU's RPC
+ * does not report a port it picked in that mode, so 0 is refused.
+ */
+export function validateLazyPageServerPort(port: unknown): void {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalidArgument(
+      CriuError,
+      'port',
+      `${String(port)} is not a port 1..65535`,
+      'a lazy page server needs an explicit port for the lazy-pages daemon to reach',
+    );
+  }
+}
+
+/** The socket a `criu lazy-pages` daemon listens on, in its work dir (criu/uffd.c LAZY_PAGES_SOCK_NAME). */
+export const LAZY_PAGES_SOCKET = 'lazy-pages.socket';
+
+/** Checks that a lazy-pages daemon's socket exists in `workDir`, before a lazy restore. */
+export function requireLazyPagesSocket(workDir: string): void {
+  const path = join(resolve(workDir), LAZY_PAGES_SOCKET);
+  let isSocket = false;
+  try {
+    isSocket = statSync(path).isSocket();
+  } catch {
+    /* missing */
+  }
+  if (!isSocket) {
+    throw new CriuError(`no lazy-pages daemon listens in ${resolve(workDir)} (no ${LAZY_PAGES_SOCKET})`, {
+      code: KcErrorCode.NotFound,
+      field: 'lazyPages',
+      path,
+      hint: 'start `await criu.lazyPages({ imagesDir })` first, with the same workDir as the restore',
+    });
+  }
 }
