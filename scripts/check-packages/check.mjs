@@ -162,7 +162,8 @@ if (names.includes('@kc/container')) {
     check('@kc/container', `ships a static kc-init for linux-${arch}`, () => {
       const rel = `prebuilds/linux-${arch}/kc-init`;
       const file = join(scope, 'container', rel);
-      if (!existsSync(file)) throw new Error(`${rel} is not in the tarball (packages/container/scripts/build-kc-init.sh builds it; "files" in package.json ships it)`);
+      if (!existsSync(file))
+        throw new Error(`${rel} is not in the tarball (packages/container/scripts/build-kc-init.sh builds it; "files" in package.json ships it)`);
       const elf = readFileSync(file);
       if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2) throw new Error(`${rel} is not a 64-bit ELF file`);
       if (elf.readUInt16LE(18) !== machine) throw new Error(`${rel} is for ELF machine ${elf.readUInt16LE(18)}, not ${machine}`);
