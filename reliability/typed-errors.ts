@@ -4,6 +4,11 @@
  * documented codes), never a TypeError/RangeError from deep inside a parser.
  */
 import { KcError } from '@kc/native';
+import fc from 'fast-check';
+
+// Every fuzz file imports this module: one fixed seed keeps CI deterministic;
+// KC_FC_SEED=<n> (or a loop over seeds) explores further.
+fc.configureGlobal({ seed: Number(process.env.KC_FC_SEED ?? 20261129) });
 
 /** The error codes pure parsers/validators document. */
 export const INPUT_CODES = ['INVALID_ARGUMENT'] as const;

@@ -66,8 +66,12 @@ for e in ${envs[@]+"${envs[@]}"}; do
   [[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { echo "kc-vm: --env needs NAME=VALUE, not '$e'" >&2; exit 2; }
 done
 cwd=$(cd "$cwd" && pwd -P) || { echo "kc-vm: --cwd: no such directory" >&2; exit 2; }
-case $cwd/ in /tmp/* | /run/* | /proc/* | /sys/* | /dev/*)
-  echo "kc-vm: working directory $cwd is not visible in the guest (it has its own /tmp, /run, /proc, /sys, /dev); use --cwd" >&2
+# The guest has its own /tmp and /run: a working directory there (a clone in
+# /tmp, as CI may make) is carried over from the host's root by the init.
+keep=
+case $cwd/ in /tmp/?* | /run/?*) keep=$cwd ;; esac
+case $cwd/ in /proc/* | /sys/* | /dev/*)
+  echo "kc-vm: working directory $cwd is not visible in the guest (it has its own /proc, /sys, /dev); use --cwd" >&2
   exit 2 ;;
 esac
 if [ -n "$out" ]; then
@@ -96,6 +100,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 {
   echo "KC_VM_MODE=$(q "$mode")"
   echo "KC_VM_OUT=$(q "$out")"
+  echo "KC_VM_KEEP=$(q "$keep")"
   # Tuning knobs for the 9p root (see README): cache mode and message size.
   [ -n "${KC_VM_ROOT_CACHE:-}" ] && echo "KC_VM_ROOT_CACHE=$(q "$KC_VM_ROOT_CACHE")"
   [ -n "${KC_VM_MSIZE:-}" ] && echo "KC_VM_MSIZE=$(q "$KC_VM_MSIZE")"

@@ -36,6 +36,15 @@ export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSecco
   policy.rules.forEach((r, i) => {
     if (r.arches) throw invalidArgument(SeccompError, `rules[${i}].arches`, 'the OCI format has no per-rule architectures', 'export one policy per arch');
     const act = actionToOci(r.action);
+    // Runtimes turn several comparisons of one argument into separate rules (libseccomp cannot AND them): OR, not AND.
+    const indexes = (r.args ?? []).map((c) => c.index);
+    if (new Set(indexes).size !== indexes.length)
+      throw invalidArgument(
+        SeccompError,
+        `rules[${i}].args`,
+        'compares one argument twice, which OCI runtimes read as either-or',
+        'split the rule, or use one comparison per argument',
+      );
     const args = (r.args ?? []).map((c, j): OciSeccompArg => {
       // OCI values are JSON numbers here: above 2^53 Number() would silently change the compared value.
       for (const [k, v] of [
