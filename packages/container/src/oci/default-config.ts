@@ -1,27 +1,13 @@
 import { defaultSeccompProfile } from '../internal/seccomp-adapter.js';
 import { DEFAULT_CAPABILITIES } from './capability-names.js';
 import type { OciConfig, OciMount } from './types.js';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '@kc/namespaces';
 
 /** The runtime-spec version kc writes and reports. */
 export const OCI_VERSION = '1.0.2';
 
-/** /proc and /sys paths hidden from the container (runc's and Docker's defaults). */
-export const DEFAULT_MASKED_PATHS: readonly string[] = [
-  '/proc/acpi',
-  '/proc/asound',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/proc/scsi',
-  '/sys/firmware',
-  '/sys/devices/virtual/powercap',
-];
-
-/** /proc paths made read-only (runc's and Docker's defaults). */
-export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+// The masked and read-only path lists are runc's and Docker's defaults, kept once in @kc/namespaces.
+export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS };
 
 /** The default mounts of `runc spec`: proc, a small /dev tmpfs, devpts, shm, mqueue, read-only sysfs and cgroup. */
 export const DEFAULT_MOUNTS: readonly OciMount[] = [
