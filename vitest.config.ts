@@ -23,7 +23,15 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['native/lib/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'reliability/**/*.fuzz.test.ts'],
+          // scripts/*.test.ts: the test command's own scripts (the totals that judge a run).
+          include: [
+            'native/lib/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+            'reliability/**/*.fuzz.test.ts',
+            'scripts/*.test.ts',
+            'scripts/lib/*.test.ts',
+            'test-support/*.test.ts',
+          ],
           pool: 'forks',
         },
       },

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { root, tool } from '../test-support/tools.js';
 
 const runExample = (file: string) => execFileSync('pnpm', ['exec', 'tsx', `examples/${file}`], { encoding: 'utf8', timeout: 60_000 });
-const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox');
+const canRun = root() && tool('busybox');
 
 describe.runIf(canRun)('container examples (need root and busybox-static)', () => {
   it('demo.ts (the main demo) shows each primitive from inside a limited busybox container, then checkpoints and restores a counter', () => {

@@ -51,11 +51,11 @@ function buildRoot(): void {
 const mounts = new MountPlan()
   .rootfs(root)
   .proc() // a procfs of the new pid namespace: only the sandbox's processes
-  .tmpfs('/tmp', { create: false, data: 'size=4m,mode=1777' }) // private and small: tmpfs pages count against the memory limit
   .tmpfs('/dev', { create: false, data: 'mode=755' })
   .bind('/dev/null', '/dev/null', { file: true })
   .pivot()
-  .remountReadonly('/')
+  .remountReadonly('/') // recursive: /proc and /dev too, nothing below / stays writable
+  .tmpfs('/tmp', { create: false, data: 'size=4m,mode=1777' }) // the one writable place, private and small: tmpfs pages count against the memory limit
   .steps();
 
 interface Verdict {

@@ -39,6 +39,11 @@ describe('libcap text format', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 30 }), capText), (s) => {
         const r = typedOrValue(t, () => parseCapText(s));
         if (r) for (const set of [r.effective, r.permitted, r.inheritable]) expect(set.mask >> 64n).toBe(0n);
+        // An accepted text means what its canonical form means: format, parse again, same three sets.
+        if (r) {
+          const again = parseCapText(formatCapText(r));
+          expect([again.effective.mask, again.permitted.mask, again.inheritable.mask]).toEqual([r.effective.mask, r.permitted.mask, r.inheritable.mask]);
+        }
       }),
       { numRuns: RUNS },
     );

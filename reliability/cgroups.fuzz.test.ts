@@ -57,7 +57,12 @@ describe('value translation', () => {
           windowUs: fc.integer({ min: -1, max: 20_000_000 }),
         }),
         (tr) => {
-          typedOrValue(t, () => formatTrigger(tr as never), CODES);
+          const line = typedOrValue(t, () => formatTrigger(tr as never), CODES);
+          if (line === undefined) return;
+          // Accepted only what psi.rst allows: window 500 ms..10 s, 0 < stall <= window; written as "<kind> <stall> <window>".
+          expect(line).toBe(`${tr.kind} ${tr.stallUs} ${tr.windowUs}`);
+          expect(['some', 'full']).toContain(tr.kind);
+          expect(tr.windowUs >= 500_000 && tr.windowUs <= 10_000_000 && tr.stallUs > 0 && tr.stallUs <= tr.windowUs).toBe(true);
         },
       ),
       { numRuns: 2000 },

@@ -10,6 +10,7 @@ import { buildBusyboxRootfs } from '@kc/container';
 import { type ProcessSpec, spawn } from '@kc/native';
 import { compile, kcDefaultPolicy, toSpawnSeccomp } from '@kc/seccomp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, tool } from '../test-support/tools.js';
 
 // Escape classes from runc's and crun's security records, each as an attempt
 // that must stay blocked. The container-level suite (symlinked mount
@@ -20,16 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // These are the spawn-level counterparts and the ones neither covers.
 
 const probe = {
-  root: process.getuid?.() === 0,
-  gcc: (() => {
-    try {
-      execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })(),
-  busybox: existsSync('/bin/busybox'),
+  root: root(),
+  gcc: tool('gcc'),
+  busybox: tool('busybox'),
 };
 const id = `kc-rel-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), `${id}-`));

@@ -78,7 +78,14 @@ describe('names, links and addresses', () => {
         if (r) expect(Number.isSafeInteger(r.inode)).toBe(true);
         expect(typeof isNamespaceKind(s)).toBe('boolean');
         typedOrValue(t, () => parseNamespaceKind(s));
-        typedOrValue(t, () => validateInterfaceName(b));
+        // Accepted names obey the kernel's dev_valid_name (net/core/dev.c): 1..15 bytes, not . or .., no '/', ':' or isspace().
+        const accepted = typedOrValue(t, () => {
+          validateInterfaceName(b);
+          return true;
+        });
+        if (accepted) {
+          expect(Buffer.byteLength(b) >= 1 && Buffer.byteLength(b) <= 15 && b !== '.' && b !== '..' && !/[/: \t\n\v\f\r]/.test(b)).toBe(true);
+        }
         typedOrValue(t, () => validateNamespaceName(b));
       }),
       { numRuns: RUNS },

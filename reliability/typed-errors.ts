@@ -4,11 +4,11 @@
  * documented codes), never a TypeError/RangeError from deep inside a parser.
  */
 import { KcError } from '@kc/native';
-import fc from 'fast-check';
+import { useFuzzSeed } from '../test-support/seed.js';
 
-// Every fuzz file imports this module: one fixed seed keeps CI deterministic;
-// KC_FC_SEED=<n> (or a loop over seeds) explores further.
-fc.configureGlobal({ seed: Number(process.env.KC_FC_SEED ?? 20261129) });
+// Every fuzz file imports this module: the seed rotates per run and is
+// printed; KC_FC_SEED=<n> replays a run (test-support/seed.ts).
+useFuzzSeed('reliability fuzz');
 
 /** The error codes pure parsers/validators document. */
 export const INPUT_CODES = ['INVALID_ARGUMENT'] as const;

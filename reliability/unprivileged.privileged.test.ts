@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { root, tool } from '../test-support/tools.js';
 
 // kc used by an unprivileged user: a Node process running as uid 65534 (via
 // util-linux setpriv, with tsx running the TS sources) tries what needs no
 // privilege and what does. The probe script is fixtures/unprivileged-probe.mts.
 const tsx = join(import.meta.dirname, '../node_modules/.bin/tsx');
 const probe = {
-  root: process.getuid?.() === 0,
-  setpriv: existsSync('/usr/bin/setpriv'),
+  root: root(),
+  setpriv: tool('setpriv'),
   // Unprivileged user namespaces (kernel.unprivileged_userns_clone on Debian kernels; absent means allowed).
   userns:
     (() => {

@@ -3,7 +3,8 @@
 # builds in one tree never trample each other's build/ directory).
 set -euo pipefail
 cd "$(dirname "$0")/../native"
-exec 9>"${TMPDIR:-/tmp}/kc-native-build.lock"
+# (A caller may hold kc-native-build.lock around this script: lock a file of our own.)
+exec 9>"${TMPDIR:-/tmp}/kc-native-build.inner.lock"
 flock 9
 # Build against the headers that ship with this Node (no download: the
 # machines reach only the npm registry and Debian's packages).

@@ -19,6 +19,8 @@
 #
 # Needs root (apt, /usr/local). Environment: KC_CRIU_CACHE, KC_CRIU_PREFIX.
 set -euo pipefail
+# step_note/step_doing: the result and progress shown by scripts/setup.sh.
+. "$(dirname "$0")/lib/steps.sh"
 
 CRIU_VERSION=4.1.1
 CRIU_ORIG=criu_${CRIU_VERSION}.orig.tar.xz
@@ -38,6 +40,9 @@ criu_major() {
   echo "${v:-0}"
 }
 
+# Prints the version of the criu at $1 ("4.1.1").
+criu_version() { "$1" --version 2>/dev/null | sed -n 's/^Version: *//p' | head -n1; }
+
 # True when $1 is a CRIU >= 4 that passes `criu check` on this kernel.
 criu_works() {
   [ -x "$1" ] || return 1
@@ -51,12 +56,12 @@ ours_current() { [ "$(cat "$CACHE/installed.stamp" 2>/dev/null)" = "$STAMP" ]; }
 existing=$(command -v criu || true)
 if [ -n "$existing" ] && criu_works "$existing"; then
   if [ "$(readlink -f "$existing")" != "$(readlink -f "$PREFIX/criu")" ] || ours_current; then
-    log "$("$existing" --version | head -n1) at $existing passes 'criu check': nothing to do"
+    step_note "CRIU $(criu_version "$existing") already installed at $existing; 'criu check' passes"
     exit 0
   fi
   log "$existing was built from older kc patches: rebuilding"
 elif criu_works "$PREFIX/criu" && ours_current; then
-  log "$PREFIX/criu works but $PREFIX is not on PATH; add it"
+  step_note "CRIU $(criu_version "$PREFIX/criu") already installed, but $PREFIX is not on PATH; add it"
   exit 0
 fi
 
@@ -70,9 +75,12 @@ export DEBIAN_FRONTEND=noninteractive
 #    distribution's own suites are consulted).
 candidate=$(apt-cache policy criu 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9][0-9]*\)\..*/\1/p' | head -n1)
 if [ "${candidate:-0}" -ge 4 ] 2>/dev/null; then
-  log "installing packaged criu (major $candidate)"
-  apt-get install -y -qq --no-install-recommends criu >/dev/null
-  if criu_works "$(command -v criu)"; then log "packaged criu works"; exit 0; fi
+  step_doing "installing Debian's criu package (major $candidate)"
+  apt-get install -y -qq --no-install-recommends criu
+  if criu_works "$(command -v criu)"; then
+    step_note "installed Debian's CRIU $(criu_version "$(command -v criu)"); 'criu check' passes"
+    exit 0
+  fi
   log "packaged criu fails 'criu check'; building from source instead"
 fi
 
@@ -83,7 +91,8 @@ if [ "${ID:-}" != debian ]; then
 fi
 
 # 3. Build trixie's source on Debian 12.
-bash "$(dirname "$0")/install-system-deps.sh"
+# (Its result is not this step's: no note from it.)
+KC_STEP_NOTE= bash "$(dirname "$0")/install-system-deps.sh"
 mkdir -p "$CACHE"
 cd "$CACHE"
 
@@ -111,6 +120,7 @@ Pin: release n=trixie
 Pin-Priority: -1
 EOF
   fi
+  step_doing "downloading the CRIU $CRIU_VERSION source with apt-get"
   apt-get update -qq
   # The .dsc fetch fails on bookworm's apt (exit 100) but the orig tarball
   # arrives first and is all the build needs; its checksum is verified below.
@@ -135,7 +145,7 @@ if [ ! -x "$tree/criu/criu" ] || [ "$(cat "$tree/.kc-stamp" 2>/dev/null)" != "$S
     log "applying $(basename "$p")"
     (cd "$tree" && git apply -p1 "$p")
   done
-  log "building $tree (make criu)"
+  step_doing "building CRIU $CRIU_VERSION with make"
   make -C "$tree" -j"$(nproc)" criu >"$CACHE/build.log" 2>&1 || {
     tail -n 40 "$CACHE/build.log" >&2
     echo "install-criu: build failed; full log in $CACHE/build.log" >&2
@@ -150,4 +160,4 @@ if ! "$PREFIX/criu" check >"$CACHE/check.log" 2>&1; then
   exit 1
 fi
 echo "$STAMP" >"$CACHE/installed.stamp"
-log "installed $("$PREFIX/criu" --version | head -n1) at $PREFIX/criu; 'criu check' passes"
+step_note "installed CRIU $(criu_version "$PREFIX/criu") at $PREFIX/criu; 'criu check' passes"

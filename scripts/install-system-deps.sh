@@ -3,6 +3,8 @@
 # Idempotent: packages already present are not reinstalled, and `apt-get update`
 # runs only when something is missing.
 set -euo pipefail
+# step_note/step_doing: the result and progress shown by scripts/setup.sh.
+. "$(dirname "$0")/lib/steps.sh"
 
 PACKAGES=(
   # build
@@ -25,20 +27,26 @@ PACKAGES=(
   linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
 )
 
+# One dpkg-query for all of them (one per package took seconds on a busy
+# machine); it exits 1 when it knows some name not at all, which counts as missing.
+declare -A installed=()
+while read -r name status; do
+  if [ "$status" = "install ok installed" ]; then installed[$name]=1; fi
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
+  if [ -z "${installed[$p]:-}" ]; then missing+=("$p"); fi
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system deps: all ${#PACKAGES[@]} packages present"
+  step_note "all ${#PACKAGES[@]} packages present"
   exit 0
 fi
 
-echo "system deps: installing ${missing[*]}"
+echo "system deps: missing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+step_doing "updating apt's package lists"
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "system deps: done"
+step_doing "installing ${#missing[@]} Debian packages with apt-get"
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+step_note "installed ${#missing[@]} packages; all ${#PACKAGES[@]} present"

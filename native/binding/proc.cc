@@ -21,7 +21,7 @@ Napi::Value PidfdSendSignal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// pidfdWait(pidfd, nohang) -> null while running, else { exitCode, signal, core }
+// pidfdWait(pidfd, nohang) -> null while running, else { exitCode, signal, core, userUsec, systemUsec, maxRssKib }
 Napi::Value PidfdWait(const Napi::CallbackInfo& info) {
   kc_error e;
   kc_exit x;
@@ -32,6 +32,9 @@ Napi::Value PidfdWait(const Napi::CallbackInfo& info) {
   o.Set("exitCode", x.exit_code >= 0 ? Napi::Value(Napi::Number::New(info.Env(), x.exit_code)) : info.Env().Null());
   o.Set("signal", x.signal >= 0 ? Napi::Value(Napi::Number::New(info.Env(), x.signal)) : info.Env().Null());
   o.Set("core", Napi::Boolean::New(info.Env(), x.core));
+  o.Set("userUsec", Napi::Number::New(info.Env(), (double)x.user_usec));
+  o.Set("systemUsec", Napi::Number::New(info.Env(), (double)x.system_usec));
+  o.Set("maxRssKib", Napi::Number::New(info.Env(), (double)x.maxrss_kib));
   return o;
 }
 

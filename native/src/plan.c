@@ -60,6 +60,19 @@ static const char *next_str(cursor *c, int *ok) {
 
 static int bad(kc_error *e, const char *what) { return kc_fail(e, EINVAL, "kc_plan_decode", what); }
 
+/* Whether an id map (uid_map text: "inside outside count" lines) gives the namespace an id 0. */
+static int maps_root(const char *map) {
+  if (!map) return 0;
+  for (const char *line = map; *line;) {
+    while (*line == ' ' || *line == '\t') line++;
+    if (line[0] == '0' && (line[1] == ' ' || line[1] == '\t')) return 1;
+    const char *nl = strchr(line, '\n');
+    if (!nl) break;
+    line = nl + 1;
+  }
+  return 0;
+}
+
 int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
   memset(plan, 0, sizeof *plan);
   plan->cgroup_fd = -1;
@@ -257,6 +270,7 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
     }
   }
   if (plan->argc == 0) return bad(e, "argv is empty");
+  plan->userns_root = maps_root(plan->uid_map) && maps_root(plan->gid_map);
   plan->argv[plan->argc] = NULL;
   plan->envp[plan->envc] = NULL;
   return 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -170,7 +171,39 @@ static int can_share_memory(const kc_plan *p) {
   return kc_clone_on_stack_supported() && !p->seccomp_listener && !(p->clone_flags & CLONE_NEWTIME);
 }
 
-static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack);
+static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack, int *undumpable);
+
+/* Whether an unprivileged parent writes the id maps: it cannot open a non-dumpable child's root-owned /proc files. */
+static int maps_need_dumpable(const kc_plan *p) {
+  return geteuid() != 0 && (p->uid_map || p->gid_map || p->setgroups);
+}
+
+/*
+ * The child must be non-dumpable from its first instruction (see
+ * spawn_child.c), and a CLONE_VM child runs on our memory, whose dumpable
+ * flag is one for both: so we clear it before clone3 (a copied address space
+ * inherits it as well), or right after writing the id maps when an
+ * unprivileged parent must write them, and put it back once no spawn is
+ * under way. Counted, for spawns from several threads (worker_threads).
+ */
+static pthread_mutex_t undumpable_lock = PTHREAD_MUTEX_INITIALIZER;
+static int undumpable_holders, dumpable_before;
+
+static void hold_undumpable(void) {
+  pthread_mutex_lock(&undumpable_lock);
+  if (undumpable_holders++ == 0) {
+    dumpable_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (dumpable_before != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  }
+  pthread_mutex_unlock(&undumpable_lock);
+}
+
+static void release_undumpable(void) {
+  pthread_mutex_lock(&undumpable_lock);
+  /* prctl can set 0 or 1 only: a process that was SUID_DUMP_ROOT (2) stays at 0, the stricter. */
+  if (--undumpable_holders == 0 && dumpable_before == 1) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  pthread_mutex_unlock(&undumpable_lock);
+}
 
 int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
   void *stack = NULL;
@@ -188,14 +221,20 @@ int kc_spawn(const kc_plan *p, kc_spawn_result *out, kc_error *e) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  int r = spawn_blocked(p, out, e, stack);
+  int undumpable = 0;
+  if (!maps_need_dumpable(p)) {
+    hold_undumpable();
+    undumpable = 1;
+  }
+  int r = spawn_blocked(p, out, e, stack, &undumpable);
+  if (undumpable) release_undumpable();
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   /* By now the child has exec'd (new memory) or exited: its stack is free. */
   if (stack) munmap(stack, KC_CHILD_STACK_SIZE);
   return r;
 }
 
-static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack) {
+static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, void *stack, int *undumpable) {
   out->pid = -1;
   out->pidfd = out->listener_fd = out->sync_fd = -1;
 
@@ -204,6 +243,7 @@ static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, vo
   if (joins && (want & CLONE_NEWUSER)) return fail_step(e, KC_STEP_CLONE, EINVAL, "clone3", "new user namespace with joins");
 
   kc_child_ctx ctx = {.plan = p, .sync_fd = -1, .parent_fd = -1};
+  ctx.dumpable_for_maps = maps_need_dumpable(p);
   uint64_t clone_ns = want & ~(uint64_t)CLONE_NEWTIME; /* time: unshared in the child so offsets can be set */
   if (joins) {
     /* Join first, then create: new namespaces must be owned by the joined user namespace. */
@@ -260,6 +300,11 @@ static int spawn_blocked(const kc_plan *p, kc_spawn_result *out, kc_error *e, vo
     kill_and_reap(pidfd);
     close(sv[0]);
     return -1;
+  }
+  if (!*undumpable) {
+    /* The maps are written: from here the child (our memory, with CLONE_VM) is not dumpable. */
+    hold_undumpable();
+    *undumpable = 1;
   }
   if (parent_fault(p, KC_STEP_SYNC, e) < 0) {
     kill_and_reap(pidfd);

@@ -229,11 +229,68 @@ __attribute__((noreturn)) static void exec_program(kc_child_ctx *ctx) {
   kc_child_fail(ctx, KC_STEP_EXECVE, eacces ? EACCES : ENOENT, -1, file);
 }
 
+/*
+ * The child is not dumpable from its first instruction to execve: nothing in
+ * a namespace it joins may ptrace it or open its /proc/PID/exe, fd/ or mem
+ * (CVE-2016-9962, CVE-2019-5736). The parent made the memory it shares
+ * non-dumpable before clone3 (see spawn.c); this covers a copied address
+ * space too. Only an unprivileged parent that writes the id maps needs the
+ * child dumpable (it cannot open a root-owned /proc/PID/uid_map otherwise):
+ * then the child is dumpable until the maps are written, while it waits,
+ * before it has joined anything, in namespaces only it is in, as runc's
+ * nsexec does.
+ */
+static void set_dumpable(kc_child_ctx *ctx, int on) {
+  if (prctl(PR_SET_DUMPABLE, on, 0, 0, 0) < 0 && !ctx->dumpable_errno) ctx->dumpable_errno = errno ? errno : EINVAL;
+}
+
+/*
+ * chdir to the plan's cwd, then check the result lies inside our root: the
+ * kernel's getcwd(2) prefixes "(unreachable)" to a directory outside it (a
+ * cwd reached through a host fd or a symlink out of the root). runc checks
+ * the same since 1.1.12 (CVE-2024-21626).
+ */
+static void change_dir(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  if (p->cwd && chdir(p->cwd) < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd);
+  char buf[4096];
+  long n = syscall(SYS_getcwd, buf, sizeof buf);
+  if (n < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd ? p->cwd : "getcwd");
+  if (buf[0] != '/') kc_child_fail(ctx, KC_STEP_CWD, EXDEV, -1, p->cwd ? p->cwd : "the working directory is outside the new root");
+}
+
+/*
+ * In a user namespace it created, the child still holds the host's ids,
+ * which the namespace does not map: files it makes on filesystems the
+ * namespace owns (devpts, tmpfs, mqueue mounted inside) fail with EOVERFLOW.
+ * Once the parent has written the maps, become the namespace's root (as
+ * runc's nsexec does): capabilities stay (an id change to root fills the
+ * effective set), host supplementary groups go when setgroups is allowed.
+ * The switch to the configured user comes later (spawn_creds.c).
+ */
+static void become_userns_root(kc_child_ctx *ctx) {
+  const kc_plan *p = ctx->plan;
+  if (!(p->clone_flags & CLONE_NEWUSER) || !p->userns_root || p->n_setns || p->join_pidfd >= 0) return;
+  if (kc_setresgid(0) < 0) kc_child_fail(ctx, KC_STEP_USERNS_ROOT, errno, -1, "setresgid(0)");
+  if (kc_setresuid(0) < 0) kc_child_fail(ctx, KC_STEP_USERNS_ROOT, errno, -1, "setresuid(0)");
+  /* With setgroups denied the list cannot change (EPERM): it holds no group the namespace maps anyway. */
+  if (kc_setgroups(0, NULL) < 0 && errno != EPERM) kc_child_fail(ctx, KC_STEP_USERNS_ROOT, errno, -1, "setgroups");
+}
+
 void kc_child_main(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
+  if (!ctx->dumpable_for_maps) set_dumpable(ctx, 0);
   reset_signals();
   wait_for_parent(ctx);
+  set_dumpable(ctx, 0);
   KC_FAULT_POINT(ctx, KC_STEP_SIGNALS);
+  KC_FAULT_POINT(ctx, KC_STEP_DUMPABLE);
+  if (ctx->dumpable_errno) kc_child_fail(ctx, KC_STEP_DUMPABLE, ctx->dumpable_errno, -1, NULL);
+  /* Before any path the config controls is resolved (joins, mounts, cwd): only the plan's fds stay open. */
+  KC_FAULT_POINT(ctx, KC_STEP_CLOSE_FDS);
+  kc_child_close_host_fds(ctx);
+  KC_FAULT_POINT(ctx, KC_STEP_USERNS_ROOT);
+  become_userns_root(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_SETNS);
   KC_FAULT_POINT(ctx, KC_STEP_UNSHARE);
   join_namespaces(ctx);
@@ -269,7 +326,7 @@ void kc_child_main(kc_child_ctx *ctx) {
   if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     kc_child_fail(ctx, KC_STEP_NO_NEW_PRIVS, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_CWD);
-  if (p->cwd && chdir(p->cwd) < 0) kc_child_fail(ctx, KC_STEP_CWD, errno, -1, p->cwd);
+  change_dir(ctx);
   if (p->has_umask) umask((mode_t)p->umask);
   KC_FAULT_POINT(ctx, KC_STEP_STDIO);
   kc_child_stdio(ctx);

@@ -5,7 +5,6 @@
  * the bounding set); bounding drops; securebits; the three sets; ambient
  * (each ambient cap must be in permitted and inheritable).
  */
-#include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -30,14 +29,14 @@ static void switch_user(kc_child_ctx *ctx) {
   KC_FAULT_POINT(ctx, KC_STEP_KEEP_CAPS);
   if (p->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) kc_child_fail(ctx, KC_STEP_KEEP_CAPS, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_GROUPS);
-  if (p->has_groups && setgroups(p->n_groups, p->groups) < 0) {
+  if (p->has_groups && kc_setgroups(p->n_groups, p->groups) < 0) {
     /* In a user namespace with setgroups denied, an empty list is what we already have. */
     if (!(errno == EPERM && p->n_groups == 0)) kc_child_fail(ctx, KC_STEP_GROUPS, errno, -1, NULL);
   }
   KC_FAULT_POINT(ctx, KC_STEP_GID);
-  if (setresgid(p->gid, p->gid, p->gid) < 0) kc_child_fail(ctx, KC_STEP_GID, errno, -1, NULL);
+  if (kc_setresgid(p->gid) < 0) kc_child_fail(ctx, KC_STEP_GID, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_UID);
-  if (setresuid(p->uid, p->uid, p->uid) < 0) kc_child_fail(ctx, KC_STEP_UID, errno, -1, NULL);
+  if (kc_setresuid(p->uid) < 0) kc_child_fail(ctx, KC_STEP_UID, errno, -1, NULL);
 }
 
 static void apply_caps(kc_child_ctx *ctx) {

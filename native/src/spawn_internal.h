@@ -2,6 +2,9 @@
 #ifndef KC_SPAWN_INTERNAL_H
 #define KC_SPAWN_INTERNAL_H
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "kc/spawn.h"
 
 /* Messages from the child on the SOCK_SEQPACKET sync socket. */
@@ -29,6 +32,8 @@ typedef struct kc_child_ctx {
   int new_ns_flags_to_unshare; /* namespaces created with unshare() after setns/sync */
   int fork_for_pidns;          /* fork once more so the program lands in the target pid namespace */
   int sysctl_done;             /* sysctls are written right after pivot_root, before masks and read-only paths */
+  int dumpable_for_maps;       /* an unprivileged parent writes the id maps: dumpable while waiting for them (as runc's nsexec) */
+  int dumpable_errno;          /* errno of the child's first prctl(PR_SET_DUMPABLE), reported once it may report */
 } kc_child_ctx;
 
 /* Runs the child's steps and execs; never returns. */
@@ -48,6 +53,17 @@ void kc_child_mounts(kc_child_ctx *ctx);
 void kc_child_credentials(kc_child_ctx *ctx);
 void kc_child_stdio(kc_child_ctx *ctx);
 void kc_child_sysctls(kc_child_ctx *ctx);
+void kc_child_close_host_fds(kc_child_ctx *ctx);
+
+/*
+ * Credential changes as raw system calls, for this thread only. glibc's
+ * setresuid/setresgid/setgroups act on every thread of the process (they
+ * signal each one and take a lock), which in a CLONE_VM child means Node's
+ * threads: a child must never use them.
+ */
+static inline int kc_setresuid(uid_t id) { return (int)syscall(SYS_setresuid, id, id, id); }
+static inline int kc_setresgid(gid_t id) { return (int)syscall(SYS_setresgid, id, id, id); }
+static inline int kc_setgroups(size_t n, const gid_t *list) { return (int)syscall(SYS_setgroups, n, list); }
 
 /* A write(2) of a whole small file by path (procfs/sysfs), async-signal-safe. Returns 0 or -errno. */
 int kc_write_file(const char *path, const char *data, size_t len);

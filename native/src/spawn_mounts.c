@@ -165,6 +165,30 @@ static void remount_bind(mount_state *s, const char *target, unsigned long extra
   close_fd(&tfd);
 }
 
+/*
+ * mount_setattr(2) (Linux 5.12+) on the mount at target, with AT_RECURSIVE for
+ * the whole subtree: runtime-spec 1.1's recursive options (rro, rnosuid...),
+ * which a remount cannot give (MS_REC is ignored with MS_REMOUNT, so a
+ * submount of a read-only bind stays writable). The target must be a mount's
+ * root, as after a mount step or a readonly step's bind onto itself.
+ */
+static void setattr_at(mount_state *s, const char *target, uint64_t set, uint64_t clr, int recursive) {
+#ifdef SYS_mount_setattr
+  int fd = s->root_fd >= 0 ? openat2_in_root(s->root_fd, target, O_PATH) : open(target, O_PATH | O_CLOEXEC);
+  if (fd < 0) mfail(s, errno, target);
+  struct mount_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.attr_set = set;
+  attr.attr_clr = clr;
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+    mfail(s, errno, target);
+  close(fd);
+#else
+  (void)set, (void)clr, (void)recursive;
+  mfail(s, ENOSYS, target);
+#endif
+}
+
 static void op_mount(mount_state *s, const kc_mount_op *m) {
   if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
   if (m->opflags & KC_MNT_CREATE_FILE) make_file(s, m->target);
@@ -255,6 +279,39 @@ static int at_parent(mount_state *s, const char *path, int *pfd, const char **la
   return *pfd;
 }
 
+/*
+ * Binds the null device over a masked file. First choice: a clone of the
+ * host's /dev/null taken before pivot_root (open_tree), attached with
+ * move_mount: the container's root cannot touch it, and it works in a root
+ * without /dev. Past those clones, the root's own /dev/null, but only once
+ * checked to be the character device 1:3 through an O_PATH|O_NOFOLLOW fd and
+ * mounted through that fd: a symlink or a plain file at /dev/null would
+ * otherwise put what it names (a writable procfs file...) over the masked
+ * path (CVE-2025-31133 in runc). Returns mount's result.
+ */
+static int mask_with_null(mount_state *s, const char *target) {
+#ifdef SYS_move_mount
+  if (s->next_devnull < s->n_devnull) {
+    int tree = s->devnull[s->next_devnull++];
+    int r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+    close(tree);
+    return r;
+  }
+#endif
+  int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) mfail(s, errno, "/dev/null (the source of a file mask: mount /proc or /dev first)");
+  struct stat st;
+  if (fstat(fd, &st) < 0) mfail(s, errno, "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) mfail(s, EPERM, "/dev/null is not the null device (1:3): refusing to mask with it");
+  char src[64];
+  snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+  int r = mount(src, target, NULL, MS_BIND, NULL);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return r;
+}
+
 static void op_mask(mount_state *s, const kc_mount_op *m) {
   char tbuf[64];
   int tfd;
@@ -269,19 +326,7 @@ static void op_mask(mount_state *s, const kc_mount_op *m) {
   if (S_ISDIR(st.st_mode)) {
     r = mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0,mode=0555");
   } else {
-    /*
-     * A clone of the host's /dev/null taken before pivot_root, attached here
-     * with move_mount: works in a root without /dev. Else the root's own.
-     */
-    r = mount("/dev/null", t, NULL, MS_BIND, NULL); /* the root's own, as runc does */
-#ifdef SYS_move_mount
-    while (r < 0 && errno == ENOENT && s->next_devnull < s->n_devnull) {
-      int tree = s->devnull[s->next_devnull++];
-      r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
-      close(tree);
-    }
-#endif
-    if (r < 0 && errno == ENOENT) mfail(s, errno, "/dev/null (the source of a file mask: mount /proc or /dev first)");
+    r = mask_with_null(s, t);
   }
   if (r < 0) mfail(s, errno, m->target);
   close_fd(&tfd);
@@ -297,7 +342,9 @@ static void op_readonly(mount_state *s, const kc_mount_op *m) {
   }
   if (mount(t, t, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, m->target);
   close_fd(&tfd);
-  remount_bind(s, m->target, MS_RDONLY);
+  /* Recursive: the submounts the bind carried along become read-only too. */
+  if (m->opflags & KC_MNT_RECURSIVE) setattr_at(s, m->target, MOUNT_ATTR_RDONLY, 0, 1);
+  else remount_bind(s, m->target, MS_RDONLY);
 }
 
 static void op_plain(mount_state *s, const kc_mount_op *m) {
@@ -370,6 +417,7 @@ void kc_child_mounts(kc_child_ctx *ctx) {
       case KC_MNT_REMOUNT:
       case KC_MNT_PROPAGATION:
       case KC_MNT_UMOUNT: op_plain(&s, m); break;
+      case KC_MNT_SETATTR: setattr_at(&s, m->target, m->flags, m->propagation, (m->opflags & KC_MNT_RECURSIVE) != 0); break;
       default: mfail(&s, EINVAL, "unknown mount step");
     }
   }

@@ -9,10 +9,18 @@
  * sealed memfd (so it needs nothing inside the rootfs, and the container cannot
  * overwrite it through /proc/self/exe: CVE-2019-5736).
  *
- * Usage: kc-init SELF_FD FIFO_FD MODE CONSOLE -- PROGRAM ARGS...
+ * Usage: kc-init SELF_FD FIFO_FD [HANDOFF_FD] MODE CONSOLE -- PROGRAM ARGS...
  *   SELF_FD  the memfd this program was executed from (closed at once), or -1
  *   FIFO_FD  an O_PATH fd of the exec fifo, or -1 to run at once. Opening it
  *            for writing blocks until `kc start` opens it for reading.
+ *   HANDOFF_FD  (optional; `kc create` passes it) kc-init's end of a socket
+ *            pair whose other end only the kc process creating the
+ *            container holds. kc-init reads one byte from it before anything
+ *            else that waits (the exec fifo): kc sends it once create has
+ *            finished (record written). If the read ends without a byte, kc
+ *            died during create, and kc-init exits, so no container process
+ *            outlives a create that did not finish (issue #19). After the
+ *            byte the container no longer depends on kc.
  *   MODE     "exec": become PROGRAM; "init": stay as PID 1, run PROGRAM as a
  *            child, forward signals to it and reap zombies (like tini).
  *            kc-init always starts a new session (setsid(2)), like runc's
@@ -108,20 +116,40 @@ static void setup_console(const char *spec) {
   if (sl > 2) close(sl);
 }
 
+/* Waits for kc's hand-off byte; exits when kc's end closed first (kc died during create). */
+static void await_handoff(int fd) {
+  /* The socket may be non-blocking (kc's sockets are): block here. */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  char c;
+  ssize_t n;
+  do n = read(fd, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(125); /* no hand-off: kc is gone, and so must the container be */
+  close(fd);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 7 || strcmp(argv[5], "--") != 0) {
-    dprintf(2, "usage: kc-init SELF_FD FIFO_FD exec|init[+tty] -|FD:ROWS:COLS -- PROGRAM ARGS...\n");
+  /* Where "--" is tells the form: argv[5] without HANDOFF_FD (exec, older callers), argv[6] with it (create). CONSOLE is never "--". */
+  int without = argc >= 7 && strcmp(argv[5], "--") == 0;
+  int with_handoff = !without && argc >= 8 && strcmp(argv[6], "--") == 0;
+  if (!without && !with_handoff) {
+    dprintf(2, "usage: kc-init SELF_FD FIFO_FD [HANDOFF_FD] exec|init[+tty] -|FD:ROWS:COLS -- PROGRAM ARGS...\n");
     return 2;
   }
   int self_fd = atoi(argv[1]);
   int fifo_fd = atoi(argv[2]);
-  int init = strncmp(argv[3], "init", 4) == 0;
-  int tty = strstr(argv[3], "+tty") != NULL;
+  int handoff_fd = with_handoff ? atoi(argv[3]) : -1;
+  char **rest = argv + (with_handoff ? 4 : 3); /* MODE CONSOLE -- PROGRAM ... */
+  int init = strncmp(rest[0], "init", 4) == 0;
+  int tty = strstr(rest[0], "+tty") != NULL;
   if (self_fd >= 0) close(self_fd);
   /* A session of its own, as runc's init: the caller's session stays outside the container (CRIU needs the session leader inside). */
   setsid();
-  setup_console(argv[4]);
+  /* The console first: an engine waits for the pty master while create runs (runc sends it during create too). */
+  setup_console(rest[1]);
   if (tty && ioctl(0, TIOCSCTTY, 0) < 0) fail("ioctl(TIOCSCTTY)", "stdin", 1);
+  if (handoff_fd >= 0) await_handoff(handoff_fd);
   if (fifo_fd >= 0) {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
@@ -133,7 +161,7 @@ int main(int argc, char **argv) {
     if (write(w, "0", 1) != 1) fail("write", "exec fifo", 1);
     close(w);
   }
-  if (init) return supervise(argv + 6);
-  run(argv + 6);
+  if (init) return supervise(rest + 3);
+  run(rest + 3);
   return 1;
 }

@@ -1,11 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli/run.ts' },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
-  clean: true,
-  shims: true,
-  target: 'node20',
-  sourcemap: true,
-});
+export default defineConfig([
+  // The library: @kc/* stay imports of their own packages (one KcError class
+  // per process, so `instanceof` holds across packages). Leaves dist/cli/ and
+  // dist/snapshot/ to the CLI builds below, which run at the same time.
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { entry: { index: 'src/index.ts' } },
+    clean: ['!cli/**', '!snapshot/**'],
+    shims: true,
+    target: 'node20',
+    sourcemap: true,
+  },
+  // The kc CLI (bin/kc): one bundle with every @kc/* package and dependency
+  // inside, so a call resolves no package at run time; each command is a
+  // dynamic import() in main.ts, hence its own chunk: `kc --help` and
+  // `kc spec` load no runtime, `kc state` no CRIU protobuf code. bin/kc runs
+  // this when the snapshot below cannot be used.
+  {
+    entry: { kc: 'src/cli/run.ts' },
+    outDir: 'dist/cli',
+    format: ['esm'],
+    splitting: true,
+    noExternal: [/.*/],
+    // The root tsconfig's paths: @kc/* from their sources (their dists carry
+    // import.meta.url shims evaluated at load, which a snapshot cannot hold).
+    tsconfig: '../../tsconfig.json',
+    clean: true,
+    target: 'node20',
+    // Error classes keep their names (a KcError's `name` is its class name).
+    keepNames: true,
+    sourcemap: false,
+  },
+  // The same CLI as one CommonJS file run once into a V8 startup snapshot
+  // (src/cli/snapshot-entry.ts): bin/kc starts `node --snapshot-blob
+  // dist/snapshot/kc.blob`, the CLI already evaluated in the heap. The blob
+  // fits only the Node binary that built it; node.path records which.
+  {
+    entry: { kc: 'src/cli/snapshot-entry.ts' },
+    outDir: 'dist/snapshot',
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    noExternal: [/.*/],
+    tsconfig: '../../tsconfig.json',
+    clean: true,
+    target: 'node20',
+    keepNames: true,
+    sourcemap: false,
+    // Paths are the blob's directory at run time, not the build's.
+    define: { 'import.meta.url': 'globalThis.__kcCliUrl', __dirname: 'globalThis.__kcCliDir' },
+    async onSuccess() {
+      execFileSync(process.execPath, ['--snapshot-blob', 'dist/snapshot/kc.blob', '--build-snapshot', 'dist/snapshot/kc.cjs'], { stdio: 'inherit' });
+      writeFileSync('dist/snapshot/node.path', `${process.execPath}\n`);
+    },
+  },
+]);

@@ -83,8 +83,13 @@ const originalLocation = {
   },
 };
 
-/** npm packages stay imports; workspace aliases (tsconfig paths) are bundled. */
-const externalPackages = {
+/**
+ * npm packages stay imports; workspace aliases (tsconfig paths) are bundled.
+ * A package the test's own directory cannot resolve (a dependency of another
+ * workspace package, e.g. @kc/cgroups' D-Bus client reached from a container
+ * test) is imported by its resolved absolute path instead.
+ */
+const externalPackages = (testFile) => ({
   name: 'kc-vm-external-packages',
   setup(build) {
     build.onResolve({ filter: /.*/ }, async (args) => {
@@ -95,10 +100,12 @@ const externalPackages = {
       const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'kc-vm' });
       if (r.errors.length > 0) return { errors: r.errors };
       if (r.external || !r.path.includes('/node_modules/')) return r.external ? { path: args.path, external: true } : { path: r.path };
+      const fromTest = await build.resolve(args.path, { kind: args.kind, resolveDir: dirname(testFile), pluginData: 'kc-vm' });
+      if (fromTest.errors.length > 0 || fromTest.path !== r.path) return { path: r.path, external: true };
       return { path: args.path, external: true };
     });
   },
-};
+});
 
 const lines = [];
 await Promise.all(
@@ -120,7 +127,7 @@ await Promise.all(
         logLevel: 'error',
         // Class and function .name survive esbuild's renaming of clashes.
         keepNames,
-        plugins: [externalPackages, originalLocation],
+        plugins: [externalPackages(file), originalLocation],
       });
     await build(true);
     // vi.mock()/import.meta.vitest need Vite's module runner in the guest,

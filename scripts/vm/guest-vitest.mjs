@@ -8,13 +8,13 @@
 // overlay, so the host's tree is untouched), where bare imports resolve as
 // they would for the source. Vitest is started through its Node API with no
 // config file (nothing to bundle or transform at startup), Node's native
-// import instead of Vite's module runner, one worker, no isolation between
-// files and no file parallelism: under emulation every extra worker costs a
-// Node start and a fresh module graph (README, "Fastest way to run vitest in
-// the guest").
+// import instead of Vite's module runner, one worker at a time, each file
+// isolated in its own worker (one Node start per file: README, "Fastest way
+// to run vitest in the guest", measured the cost) and no file parallelism.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
+import RunReporter from '../vitest-run-reporter.mjs';
 
 const args = process.argv.slice(2);
 const opt = { pool: 'forks' };
@@ -59,7 +59,9 @@ const vitest = await startVitest(
     include,
     watch: false,
     pool: opt.pool,
-    isolate: false,
+    // Each file in a fresh worker, as on the host: a file's module state (fast-check's global seed,
+    // a probe's cached result, a mock) must not leak into the next. Costs one Node start per file.
+    isolate: true,
     fileParallelism: false,
     maxWorkers: 1,
     testTimeout: Number(process.env.KC_VM_TEST_TIMEOUT ?? 60_000),
@@ -74,7 +76,8 @@ const vitest = await startVitest(
       nodeLoader: false,
     },
     execArgv: ['--enable-source-maps'],
-    reporters: ['default', 'json'],
+    // The run record (unhandled errors, file-level errors) beside the JSON report: scripts/test-totals.mjs reads both.
+    reporters: ['default', 'json', new RunReporter()],
     outputFile: { json: opt.report },
   },
   {},

@@ -1,10 +1,12 @@
 // The VM lane's own sanity check: run it with
 //   bash scripts/vm/test.sh --mode unified -- scripts/vm/selftest.vm.test.ts
 //   bash scripts/vm/test.sh --mode legacy -- scripts/vm/selftest.vm.test.ts
+//   bash scripts/vm/test.sh --mode systemd -- scripts/vm/selftest.vm.test.ts
 // It proves the guest is what the lane promises: Debian's 6.1 kernel and the
 // cgroup layout that was asked for. Outside the guest (KC_VM_LANE unset) it
 // has nothing to check, and says so.
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
@@ -42,6 +44,21 @@ describe.runIf(lane !== undefined)(`kc VM lane guest (KC_VM_LANE=${lane ?? 'unse
     const lines = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
     expect(lines).toContain('0::/');
     expect(lines.filter((l) => /^\d+:[^:]*[a-z]/.test(l) && !/^\d+:name=[^,:]*:/.test(l))).toEqual([]);
+  });
+
+  it.runIf(lane === 'systemd')('runs systemd 252 as PID 1 of its namespace, with the system bus, on cgroup2 alone', () => {
+    expect(readFileSync('/proc/1/comm', 'utf8').trim()).toBe('systemd');
+    expect(statSync('/run/systemd/system').isDirectory()).toBe(true); // sd_booted(3)
+    expect(statSync('/run/dbus/system_bus_socket').isSocket()).toBe(true);
+    expect(execFileSync('systemctl', ['is-system-running'], { encoding: 'utf8' }).trim()).toBe('running');
+    const version = execFileSync(
+      'busctl',
+      ['get-property', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'Version'],
+      { encoding: 'utf8' },
+    );
+    expect(version).toMatch(/^s "252\./);
+    expect(mounts().filter((m) => m.fsType.startsWith('cgroup'))).toEqual([{ mountPoint: '/sys/fs/cgroup', fsType: 'cgroup2' }]);
+    expect(readFileSync('/proc/1/cgroup', 'utf8').trim()).toBe('0::/init.scope');
   });
 
   it.runIf(lane === 'legacy')('mounts the v1 hierarchies alone', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kc VM lane: run vitest test files inside the Debian 6.1 guest.
 #
-#   bash scripts/vm/test.sh --mode unified|legacy [options] -- FILE|DIR|GLOB...
+#   bash scripts/vm/test.sh --mode unified|legacy|systemd [options] -- FILE|DIR|GLOB...
 #
 # Options:
 #   --mode M        cgroup layout in the guest (see run.sh)
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-case $mode in unified | legacy) ;; *) echo "kc-vm test: --mode must be unified or legacy" >&2; exit 2 ;; esac
+case $mode in unified | legacy | systemd) ;; *) echo "kc-vm test: --mode must be unified, legacy or systemd" >&2; exit 2 ;; esac
 case $pool in forks | threads) ;; *) echo "kc-vm test: --pool must be forks or threads" >&2; exit 2 ;; esac
 [ $# -gt 0 ] || { echo "kc-vm test: no test files given (after --)" >&2; exit 2; }
 
@@ -83,12 +83,14 @@ if [ "$bundle" = 1 ]; then
     --copies "$work/copies" --pool "$pool")
 else
   guest=(node "$repo/node_modules/vitest/vitest.mjs" run --project host --pool "$pool"
-    --reporter=default --reporter=json "--outputFile.json=$work/report.json" "${files[@]}")
+    --reporter=default --reporter=json "--outputFile.json=$work/report.json"
+    "--reporter=$repo/scripts/vitest-run-reporter.mjs" "${files[@]}")
 fi
 
 rc=0
 bash "$here/run.sh" --mode "$mode" --timeout "$timeout" --out "$work" --cwd "$repo" \
-  ${run_args[@]+"${run_args[@]}"} --env "KC_VM_TEST_TIMEOUT=${KC_VM_TEST_TIMEOUT:-60000}" -- "${guest[@]}" || rc=$?
+  ${run_args[@]+"${run_args[@]}"} --env "KC_VM_TEST_TIMEOUT=${KC_VM_TEST_TIMEOUT:-60000}" \
+  --env "KC_TEST_REQUIRE_TOOLS=${KC_TEST_REQUIRE_TOOLS:-0}" -- "${guest[@]}" || rc=$?
 
 if [ ! -s "$work/report.json" ]; then
   echo "kc-vm test $mode: no JSON report came back from the guest (exit $rc)" >&2
@@ -122,6 +124,13 @@ for (const file of report.testResults ?? []) {
 }
 report.kcVmLane = { mode, ...count };
 if (target) fs.writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
+// The run record (scripts/vitest-run-reporter.mjs) goes beside the report, with the same names.
+const runFile = reportFile.replace(/\.json$/, '.run.json');
+if (target && fs.existsSync(runFile)) {
+  const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+  for (const e of run.moduleErrors ?? []) if (rename.has(e.file)) e.file = rename.get(e.file);
+  fs.writeFileSync(target.replace(/\.json$/, '.run.json'), `${JSON.stringify(run, null, 2)}\n`);
+}
 const files = (report.testResults ?? []).length;
 const total = count.passed + count.failed + count.skipped + count.todo;
 console.error(`kc-vm test ${mode}: files ${files}, tests ${total}: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped, ${count.todo} todo`);

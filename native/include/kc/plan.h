@@ -65,6 +65,9 @@ enum kc_step {
   KC_STEP_GID_MAP,
   KC_STEP_CGROUP,
   KC_STEP_SIGNALS,
+  KC_STEP_DUMPABLE,
+  KC_STEP_CLOSE_FDS,
+  KC_STEP_USERNS_ROOT,
   KC_STEP_SETNS,
   KC_STEP_UNSHARE,
   KC_STEP_PID_FORK,
@@ -109,6 +112,7 @@ enum kc_mount_kind {
   KC_MNT_REMOUNT,
   KC_MNT_PROPAGATION,
   KC_MNT_UMOUNT,
+  KC_MNT_SETATTR, /* mount_setattr(2) on target: flags = MOUNT_ATTR_* to set, propagation = MOUNT_ATTR_* to clear */
 };
 
 /* kc_mount_op.opflags */
@@ -116,11 +120,11 @@ enum kc_mount_kind {
 #define KC_MNT_CREATE_FILE 2u
 #define KC_MNT_RDONLY_BIND 4u
 #define KC_MNT_SOURCE_IN_ROOT 8u
-#define KC_MNT_RECURSIVE 16u
+#define KC_MNT_RECURSIVE 16u /* IDMAP: clone the subtree; READONLY, SETATTR: AT_RECURSIVE (the whole subtree) */
 
 typedef struct kc_mount_op {
   uint32_t kind, opflags;
-  uint64_t flags, propagation;
+  uint64_t flags, propagation; /* KC_MNT_SETATTR: attr_set and attr_clr of struct mount_attr */
   uint32_t mode, major, minor;
   int32_t fd;
   const char *source, *target, *fstype, *data; /* NULL when empty */
@@ -147,6 +151,7 @@ typedef struct kc_plan {
   const char *cwd, *hostname, *domainname;
   const char *uid_map, *gid_map, *setgroups;
   int id_map_helper;
+  int userns_root; /* derived: both maps give id 0, so the child becomes root of its new user namespace first */
   int cgroup_fd;
   const char **cgroup_procs;
   size_t n_cgroup_procs;

@@ -1,6 +1,7 @@
 /* Process handles by pidfd: open, signal, reap. */
 #ifndef KC_PROC_H
 #define KC_PROC_H
+#include <stdint.h>
 #include <sys/types.h>
 #include "kc/error.h"
 #ifdef __cplusplus
@@ -13,6 +14,9 @@ typedef struct kc_exit {
   int exit_code; /* exit status, or -1 */
   int signal;    /* terminating signal, or -1 */
   int core;      /* 1 when a core was dumped */
+  int64_t user_usec;   /* CPU time in user mode of the process and the children it reaped (getrusage(2) ru_utime) */
+  int64_t system_usec; /* CPU time in the kernel, the same way (ru_stime) */
+  int64_t maxrss_kib;  /* largest resident set of the process or a child it reaped, KiB (ru_maxrss) */
 } kc_exit;
 
 int kc_pidfd_open(pid_t pid, kc_error *e);

@@ -8,6 +8,12 @@ export interface RawExit {
   signal: number | null;
   /** True when the kernel reported CLD_DUMPED (a core dump was written). */
   core: boolean;
+  /** CPU time in user mode of the process and the children it waited for, microseconds (waitid(2) rusage `ru_utime`). */
+  userUsec: number;
+  /** CPU time in the kernel, the same way (`ru_stime`), microseconds. */
+  systemUsec: number;
+  /** Largest resident set size of the process or a child it waited for, KiB (`ru_maxrss`). */
+  maxRssKib: number;
 }
 
 /** The libuv fd poller class exported by binding/poll.cc. */

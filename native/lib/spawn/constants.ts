@@ -101,3 +101,27 @@ export const MS = {
   /** Keep timestamp updates in memory, written back lazily (Linux 4.0+). */
   LAZYTIME: 1 << 25,
 } as const;
+
+/** MOUNT_ATTR_* of mount_setattr(2) (linux/mount.h), for `setattr` mount steps. */
+export const MOUNT_ATTR = {
+  /** Read-only mount. */
+  RDONLY: 0x1,
+  /** Ignore set-user-ID/set-group-ID bits and file capabilities on execve. */
+  NOSUID: 0x2,
+  /** Disallow access to device nodes. */
+  NODEV: 0x4,
+  /** Disallow execve of programs on this mount. */
+  NOEXEC: 0x8,
+  /** The atime mode bits (MOUNT_ATTR__ATIME): an enum inside a bitmask, so setting a mode needs all of them in `attr_clr`. */
+  _ATIME: 0x70,
+  /** Atime mode: relative atime (the value 0 of the mode). */
+  RELATIME: 0x0,
+  /** Atime mode: never update access times. */
+  NOATIME: 0x10,
+  /** Atime mode: always update access times. */
+  STRICTATIME: 0x20,
+  /** Do not update directory access times. */
+  NODIRATIME: 0x80,
+  /** Do not follow symlinks on this mount (Linux 5.14+). */
+  NOSYMFOLLOW: 0x200000,
+} as const;

@@ -1,8 +1,8 @@
 import { CLONE_FLAGS, RLIMIT_NUMBERS } from './constants.js';
 import type { MountStep, ProcessSpec, RlimitSpec } from './spec.js';
 
-/** TLV tags, the same numbers as `enum kc_tag` in native/include/kc/plan.h. */
-const TAG = {
+/** TLV tags, the same numbers as `enum kc_tag` in native/include/kc/plan.h (a unit test compares them). */
+export const TAG = {
   FLAGS: 1,
   PATH: 2,
   ARG: 3,
@@ -40,8 +40,8 @@ const TAG = {
   UMASK: 35,
 } as const;
 
-/** Mount step kinds, the same numbers as `enum kc_mount_kind`. */
-const MOUNT_KIND = {
+/** Mount step kinds, the same numbers as `enum kc_mount_kind` (a unit test compares them). */
+export const MOUNT_KIND = {
   rootfs: 1,
   mount: 2,
   idmap: 3,
@@ -55,9 +55,11 @@ const MOUNT_KIND = {
   remount: 11,
   propagation: 12,
   umount: 13,
+  setattr: 14,
 } as const;
 
-const OPFLAG = { CREATE_DIR: 1, CREATE_FILE: 2, RDONLY_BIND: 4, SOURCE_IN_ROOT: 8, RECURSIVE: 16 } as const;
+/** `kc_mount_op.opflags` bits, the same as the `KC_MNT_*` defines in plan.h. */
+export const OPFLAG = { CREATE_DIR: 1, CREATE_FILE: 2, RDONLY_BIND: 4, SOURCE_IN_ROOT: 8, RECURSIVE: 16 } as const;
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
@@ -201,8 +203,18 @@ function mountRecord(w: Writer, m: MountStep): void {
       minor = m.minor;
       break;
     case 'mask':
+      target = m.path;
+      break;
     case 'readonly':
       target = m.path;
+      if (m.recursive) opflags |= OPFLAG.RECURSIVE;
+      break;
+    case 'setattr':
+      // The head's two u64 slots carry attr_set and attr_clr (see KC_MNT_SETATTR in plan.h).
+      target = m.target;
+      flags = BigInt(m.set ?? 0);
+      propagation = BigInt(m.clear ?? 0);
+      if (m.recursive) opflags |= OPFLAG.RECURSIVE;
       break;
     case 'remount':
     case 'propagation':

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { KcError, type SpawnError } from '../errors.js';
 import { PollEvent, watchFd, type FdWatch } from '../fd-watcher.js';
-import { rawCore } from '../raw/core.js';
+import { type RawExit, rawCore } from '../raw/core.js';
 
 /** How a process ended: exactly one of `exitCode` and `signal` is set. */
 export interface ExitStatus {
@@ -12,9 +12,53 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
   /** True when a core dump was written. */
   core: boolean;
+  /** CPU time the process (and the children it waited for) spent in user mode, in microseconds (waitid(2) rusage). */
+  userCpuUs: number;
+  /** CPU time it spent in the kernel, in microseconds. */
+  systemCpuUs: number;
+  /** Its largest resident set size (or that of a child it waited for), in bytes. */
+  maxRssBytes: number;
+  /** True when {@link ProcessSpec.timeoutMs} ran out and kc killed the process. */
+  timedOut: boolean;
+}
+
+/** What {@link KcProcess.output} collects. */
+export interface ProcessOutput {
+  /** Everything the process wrote to stdout (`''` when stdout was not `'pipe'`), decoded as UTF-8. */
+  stdout: string;
+  /** Everything it wrote to stderr, the same way. */
+  stderr: string;
+  /** How it ended. */
+  status: ExitStatus;
+  /** True when a stream passed `maxBytes` and the rest was dropped. */
+  truncated: boolean;
+}
+
+/** Options of {@link KcProcess.output}. */
+export interface OutputOptions {
+  /** Keep at most this many bytes of each stream; the rest is read and dropped. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+/** A raw exit record as the {@link ExitStatus} kc reports. */
+export function exitStatusFromRaw(raw: RawExit, timedOut = false): ExitStatus {
+  return {
+    exitCode: raw.exitCode,
+    signal: raw.signal === null ? null : (signalNames.get(raw.signal) ?? (`SIG${raw.signal}` as NodeJS.Signals)),
+    core: raw.core,
+    userCpuUs: raw.userUsec,
+    systemCpuUs: raw.systemUsec,
+    maxRssBytes: raw.maxRssKib * 1024,
+    timedOut,
+  };
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
+
+/** The error an aborted operation ends with, as Node's own (`AbortError`, `cause` = the signal's reason). */
+export function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
 
 /** Resolves a signal name or number to its number. */
 export function signalNumber(signal: NodeJS.Signals | number): number {
@@ -40,6 +84,10 @@ export interface KcProcessInit {
   seccompListenerFd: number | null;
   /** Rejects the exit promise when the child failed after spawn returned (listener mode). */
   lateError?: () => SpawnError | null;
+  /** Kill the process (SIGKILL) after this many milliseconds; its status then says `timedOut`. */
+  timeoutMs?: number;
+  /** Kill the process (SIGKILL) when this aborts; `exited` then rejects with an `AbortError` whose `cause` is the reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,6 +120,15 @@ export class KcProcess implements AsyncDisposable {
     this.stdout = init.stdout;
     this.stderr = init.stderr;
     this.seccompListenerFd = init.seccompListenerFd;
+    let timedOut = false;
+    const timer =
+      init.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = this.kill('SIGKILL');
+          }, init.timeoutMs);
+    const onAbort = () => this.kill('SIGKILL');
+    init.signal?.addEventListener('abort', onAbort, { once: true });
     this.exited = new Promise<ExitStatus>((resolve, reject) => {
       this.#watch = watchFd(this.pidfd, PollEvent.Readable, () => {
         const raw = rawCore().pidfdWait(this.pidfd, true);
@@ -79,16 +136,48 @@ export class KcProcess implements AsyncDisposable {
         this.#watch?.stop();
         this.#watch = null;
         rawCore().closeFd(this.pidfd);
-        this.#status = {
-          exitCode: raw.exitCode,
-          signal: raw.signal === null ? null : (signalNames.get(raw.signal) ?? (`SIG${raw.signal}` as NodeJS.Signals)),
-          core: raw.core,
-        };
+        clearTimeout(timer);
+        init.signal?.removeEventListener('abort', onAbort);
+        this.#status = exitStatusFromRaw(raw, timedOut);
         const late = init.lateError?.();
         if (late) reject(late);
+        else if (init.signal?.aborted) reject(abortError(init.signal));
         else resolve(this.#status);
       });
     });
+  }
+
+  /**
+   * Collects stdout and stderr (those that are `'pipe'`) until the process
+   * exits, with its exit status: the one-call way to run a program and read
+   * what it said.
+   * @example
+   * ```ts
+   * const { stdout, status } = await spawn({ argv: ['uname', '-r'], timeoutMs: 5000 }).output();
+   * ```
+   */
+  async output(options: OutputOptions = {}): Promise<ProcessOutput> {
+    const max = options.maxBytes ?? 16 * 1024 * 1024;
+    let truncated = false;
+    const collect = async (stream: Readable | null): Promise<string> => {
+      if (!stream) return '';
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (size >= max) {
+          truncated = true;
+          continue;
+        }
+        const part = chunk.subarray(0, max - size);
+        if (part.length < chunk.length) truncated = true;
+        chunks.push(part);
+        size += part.length;
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    this.stdin?.end();
+    const [stdout, stderr, status] = await Promise.all([collect(this.stdout), collect(this.stderr), this.exited]);
+    return { stdout, stderr, status, truncated };
   }
 
   /** The exit status once known, else null. */

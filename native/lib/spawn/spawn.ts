@@ -4,7 +4,8 @@ import { isRawNativeError, SpawnError } from '../errors.js';
 import { rawSpawn } from '../raw/spawn.js';
 import { CLONE_FLAGS } from './constants.js';
 import { encodePlan } from './encode.js';
-import { KcProcess, signalNumber } from './process.js';
+import { checkMountAttrSupport } from './mount-attr-support.js';
+import { abortError, KcProcess, signalNumber } from './process.js';
 import type { ProcessSpec, StdioOption } from './spec.js';
 import { SPAWN_STEP_HINTS, SPAWN_STEPS } from './steps.js';
 import { validateSpec } from './validate.js';
@@ -86,7 +87,9 @@ function translate(e: unknown): unknown {
  * new user namespace in the same spec).
  *
  * @throws {@link SpawnError} with code `INVALID_ARGUMENT` (and `field`) for a bad
- * spec, before the kernel is touched; or with `step`, `errno`, `code`, `path`
+ * spec, before the kernel is touched; with code `UNSUPPORTED` (and `field`) for a
+ * mount step the running kernel cannot apply (mount_setattr(2) before Linux
+ * 5.12), also before; or with `step`, `errno`, `code`, `path`
  * and `hint` when a step failed in the child (the child is reaped, every fd
  * opened for it is closed).
  * @example
@@ -98,7 +101,9 @@ function translate(e: unknown): unknown {
  * ```
  */
 export function spawn(spec: ProcessSpec): KcProcess {
+  if (spec.signal?.aborted) throw abortError(spec.signal);
   validateSpec(spec);
+  checkMountAttrSupport(spec.mounts);
   const scope = new FdScope();
   const parentFds = new FdScope();
   try {
@@ -132,6 +137,8 @@ export function spawn(spec: ProcessSpec): KcProcess {
       stdout: stdoutFd === null ? null : new Socket({ fd: stdoutFd, readable: true, writable: false }),
       stderr: stderrFd === null ? null : new Socket({ fd: stderrFd, readable: true, writable: false }),
       seccompListenerFd: raw.listenerFd >= 0 ? raw.listenerFd : null,
+      ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+      ...(spec.signal ? { signal: spec.signal } : {}),
       lateError:
         syncFd >= 0
           ? () => {

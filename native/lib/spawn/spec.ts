@@ -143,12 +143,38 @@ export type MountStep =
       /** File or directory to hide. */
       path: string;
     }
-  /** Makes `path` read-only with a bind remount. Missing paths are skipped. */
+  /** Makes `path` read-only: a recursive bind onto itself, then a read-only remount of it (or of its whole subtree with `recursive`). Missing paths are skipped. */
   | {
-      /** Discriminant: a recursive read-only bind of a path onto itself. */
+      /** Discriminant: a recursive bind of a path onto itself, made read-only. */
       kind: 'readonly';
       /** File or directory made read-only. */
       path: string;
+      /**
+       * Make every mount under `path` read-only too, with mount_setattr(2)
+       * `MOUNT_ATTR_RDONLY` and `AT_RECURSIVE` (Linux 5.12+; {@link spawn}
+       * refuses the step on an older kernel). Without it only the top mount is
+       * read-only (a bind remount) and submounts keep their own flags, as with
+       * runc's `readonlyPaths`.
+       */
+      recursive?: boolean;
+    }
+  /**
+   * mount_setattr(2) on the mount at `target` (Linux 5.12+): sets and clears
+   * MOUNT_ATTR_* bits, on the whole subtree with `recursive`, as runtime-spec
+   * 1.1's recursive options (`rro`, `rnosuid`, `rnoexec`...) do. `target`
+   * must be the root of a mount (e.g. the target of an earlier `mount` step).
+   */
+  | {
+      /** Discriminant: mount_setattr(2). */
+      kind: 'setattr';
+      /** A mount point; resolved like `mount.target`. */
+      target: string;
+      /** MOUNT_ATTR_* bits to set (`attr_set`): RDONLY 0x1, NOSUID 0x2, NODEV 0x4, NOEXEC 0x8, one atime mode (RELATIME 0, NOATIME 0x10, STRICTATIME 0x20), NODIRATIME 0x80, NOSYMFOLLOW 0x200000 (5.14+). An atime mode needs MOUNT_ATTR__ATIME (0x70) in `clear`. */
+      set?: number;
+      /** MOUNT_ATTR_* bits to clear (`attr_clr`); the atime bits only all together (MOUNT_ATTR__ATIME, 0x70). */
+      clear?: number;
+      /** Apply to every mount under `target` too (AT_RECURSIVE). */
+      recursive?: boolean;
     }
   /** mount(NULL, target, NULL, MS_REMOUNT | flags): e.g. a read-only root. */
   | {
@@ -323,4 +349,12 @@ export interface ProcessSpec {
   controllingTerminal?: boolean;
   /** Signal the child gets when the spawning thread dies (PR_SET_PDEATHSIG). */
   parentDeathSignal?: NodeJS.Signals | number;
+  /** Kill the process (SIGKILL) after this many milliseconds; its exit status then says `timedOut: true`. */
+  timeoutMs?: number;
+  /**
+   * Kill the process (SIGKILL) when this aborts: `exited` then rejects with an
+   * `AbortError` whose `cause` is the signal's reason. An already aborted
+   * signal makes `spawn` throw that error before the kernel is touched.
+   */
+  signal?: AbortSignal;
 }

@@ -1,5 +1,6 @@
 import { invalidArgument, SpawnError } from '../errors.js';
 import { RLIMIT_NUMBERS } from './constants.js';
+import { mountAttrProblem } from './mount-attr.js';
 import { NAMESPACE_KINDS, type IdMapEntry, type MountStep, type NamespaceKind, type ProcessSpec } from './spec.js';
 
 const fail = (field: string, problem: string, hint?: string) => invalidArgument(SpawnError, field, problem, hint);
@@ -86,6 +87,12 @@ function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
       case 'umount':
         noNul(`${f}.target`, m.target);
         break;
+      case 'setattr': {
+        noNul(`${f}.target`, m.target);
+        const problem = mountAttrProblem(m.set ?? 0, m.clear ?? 0);
+        if (problem) throw fail(f, problem, 'see mount_setattr(2)');
+        break;
+      }
       default:
         throw fail(`${f}.kind`, `unknown mount step ${JSON.stringify((m as { kind?: unknown })?.kind)}`);
     }
@@ -115,6 +122,10 @@ export function validateSpec(spec: ProcessSpec): void {
   }
   if (spec.cwd !== undefined) noNul('cwd', spec.cwd);
   if (spec.umask !== undefined && !isUint(spec.umask, 0o777)) throw fail('umask', 'must be an integer in 0..0o777');
+  // setTimeout's own limit (2^31-1 ms); beyond it Node would fire at once.
+  if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs > 0 && spec.timeoutMs <= 2 ** 31 - 1)) {
+    throw fail('timeoutMs', 'must be an integer number of milliseconds in 1..2147483647');
+  }
 
   const created = new Set<NamespaceKind>();
   (spec.namespaces ?? []).forEach((k, i) => {

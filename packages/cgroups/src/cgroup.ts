@@ -11,7 +11,7 @@ import type { CgroupEvent, EventOptions } from './events/types.js';
 import { readCgroupFileIfAny, writeCgroupFile } from './internal/fs.js';
 import { machineFacts } from './internal/machine.js';
 import { joinPath, normaliseCgroupPath, parentPath, validateCgroupName } from './internal/paths.js';
-import { closeFd, createTree, openDirectoryFd, removeTree } from './internal/tree.js';
+import { closeFd, createTree, openDirectoryFd, removeDirectoryTree, removeTree } from './internal/tree.js';
 import { systemLayout } from './layout/detect.js';
 import type { CgroupLayout, CgroupMode } from './layout/types.js';
 import { type Pressure, type PressureResource, readPressureFile } from './pressure/parse.js';
@@ -33,6 +33,13 @@ export interface CgroupOptions {
 export interface DeleteOptions {
   /** Kill every process in the subtree first and wait until it is empty (default true). */
   kill?: boolean;
+  /**
+   * Remove only these of the group's directories (with what is below them),
+   * e.g. the {@link Cgroup.createdDirectories} a caller saved at create, so a
+   * hierarchy where the group existed before is left in place. Default: all.
+   * `kill` still acts on the whole group.
+   */
+  directories?: readonly string[];
 }
 
 /**
@@ -59,12 +66,22 @@ export class Cgroup {
     readonly layout: CgroupLayout,
     private readonly backend: CgroupBackend,
     private readonly owned: boolean,
+    /**
+     * The group's directories {@link Cgroup.create} made (one per hierarchy
+     * where the group did not exist yet); empty for {@link Cgroup.open}. A
+     * caller that must not remove what it did not make (a runtime given an
+     * existing path) saves these and passes them to
+     * {@link Cgroup.delete}'s `directories`.
+     */
+    readonly createdDirectories: readonly string[] = [],
   ) {}
 
   /**
    * Creates a cgroup and any missing parents, then applies `resources`.
    * Everything is validated before the first mkdir; if a later step fails,
-   * the directories this call created are removed again.
+   * the directories this call created are removed again (and only those: a
+   * group that existed in some hierarchy is reused there, and left there).
+   * {@link Cgroup.createdDirectories} tells which directories were made.
    *
    * @throws {@link CgroupError} `INVALID_ARGUMENT` (bad name or value), `UNSUPPORTED` (knob or controller missing on this version), or the errno of a failed write.
    */
@@ -80,8 +97,8 @@ export class Cgroup {
     const resources = options.resources ?? {};
     validateResources(resources, machineFacts());
     backend.plan(parentPath(p), resources); // version/controller support, before any write
-    return createTree(backend, p, () => {
-      const cg = new Cgroup(p, layout, backend, true);
+    return createTree(backend, p, (created) => {
+      const cg = new Cgroup(p, layout, backend, true, created);
       cg.apply(resources);
       return cg;
     });
@@ -163,7 +180,10 @@ export class Cgroup {
     if (writes.length === 0) return;
     // Enabling a v2 controller creates its files: plan again against them.
     if (this.backend.prepare(this.path, resources)) writes = this.backend.plan(this.path, resources);
-    for (const w of writes) writeCgroupFile(w.path, w.value);
+    for (const w of writes) {
+      if (w.apply) w.apply();
+      else writeCgroupFile(w.path, w.value);
+    }
   }
   /** Reads the configured limits back (native fields of each controller's version). */
   resources(): Resources {
@@ -268,6 +288,7 @@ export class Cgroup {
    */
   async delete(options: DeleteOptions = {}): Promise<void> {
     this.releaseFds();
+    if (options.directories) return this.deleteOnly(options.directories, options.kill !== false);
     // Fast path: an empty leaf goes with one rmdir per hierarchy; EBUSY
     // (members or children) falls through to the full walk.
     try {
@@ -282,14 +303,25 @@ export class Cgroup {
     }
     removeTree(this.backend, this.path);
   }
+  private async deleteOnly(directories: readonly string[], kill: boolean): Promise<void> {
+    if (kill && this.backend.populated(this.path)) {
+      if (this.layout.mode !== 'legacy' && this.backend.isFrozen(this.path)) this.backend.setFrozen(this.path, false);
+      await this.kill();
+    }
+    const wanted = new Set(directories);
+    for (const dir of this.directories) if (wanted.has(dir)) removeDirectoryTree(dir);
+  }
   private releaseFds(): void {
     if (this.cloneFd !== undefined) closeFd(this.cloneFd);
     this.cloneFd = undefined;
   }
 
-  /** Deletes the group when this handle created it (killing members), else only releases fds. */
+  /**
+   * Deletes the group when this handle created it (killing members; only the
+   * directories it made are removed), else only releases fds.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.owned) await this.delete({ kill: true });
+    if (this.owned) await this.delete({ kill: true, directories: this.createdDirectories });
     else this.releaseFds();
   }
 }

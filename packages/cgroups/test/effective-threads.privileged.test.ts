@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Cgroup, effectiveLimits, makeThreaded } from '@kc/cgroups';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, leakedGroups, probe, sleep, spawnIn, testPath, waitFor } from './helpers.js';
+import { layout, leakedGroups, probe, spawnIn, testPath, waitFor } from './helpers.js';
 
 afterAll(() => expect(leakedGroups()).toEqual([]));
 
@@ -31,7 +31,8 @@ describe('effective limits', () => {
       ...(layout.controllers.has('cpuset') ? { cpuset: { cpus: '0' } } : {}),
     });
     const p = spawnIn(inner, ['sleep', '100']);
-    await sleep(50);
+    // The child has exec'd sleep inside the group (its affinity follows the cpuset from then on).
+    expect(await waitFor(() => inner.procs().includes(p.pid) && readFileSync(`/proc/${p.pid}/comm`, 'utf8').trim() === 'sleep')).toBe(true);
     const e = effectiveLimits(p.pid);
     p.kill('SIGKILL');
     await p.exited;

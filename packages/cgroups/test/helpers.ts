@@ -1,15 +1,16 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Cgroup, detectLayout } from '@kc/cgroups';
 import { type KcProcess, spawn } from '@kc/native';
+import { tool } from '../../../test-support/tools.js';
 
 /** The layout of the machine running the tests (hybrid on the host, unified or legacy in the VM lane). */
 export const layout = detectLayout();
 const unified = layout.unified ? layout.unified.mountPoint : undefined;
 const has = (c: string) => layout.controllers.has(c);
 
-/** Run-time probes of the kernel features each test needs. */
+/** Run-time probes of the kernel features each test needs, and of tools (which fail in the test command when missing). */
 export const probe = {
   memory: has('memory'),
   pids: has('pids'),
@@ -21,10 +22,10 @@ export const probe = {
   psi: unified !== undefined && existsSync(join(unified, 'cpu.pressure')),
   v1Memory: layout.controllers.get('memory')?.version === 1,
   v1CpuMemPids: ['memory', 'cpu', 'pids'].every((c) => layout.controllers.get(c)?.version === 1),
-  cgroupTools: existsSync('/usr/bin/cgcreate') && existsSync('/usr/bin/cgget'),
-  python: existsSync('/usr/bin/python3'),
+  cgroupTools: tool('cgroup-tools'),
+  python: tool('python3'),
   devicesV1: layout.controllers.get('devices')?.version === 1,
-  cc: existsSync('/usr/bin/cc') || existsSync('/usr/bin/gcc'),
+  cc: tool('gcc'),
 };
 
 /** A unique test cgroup path. */
@@ -49,17 +50,25 @@ export async function collect(stream: Readable | null): Promise<string> {
   return out;
 }
 
-/** Every kc-test group of this process left anywhere (must be empty after each file). */
+/** Every kc-test group of this process left anywhere, at any depth of any hierarchy (must be empty after each file). */
 export function leakedGroups(): string[] {
   const out: string[] = [];
-  const mounts = [...layout.v1.map((h) => h.mountPoint), ...(unified ? [unified] : [])];
-  for (const m of mounts) {
+  const mine = `kc-test-${process.pid}-`;
+  const walk = (dir: string) => {
+    let entries: Dirent[] = [];
     try {
-      for (const d of readdirSync(m)) if (d.startsWith(`kc-test-${process.pid}-`)) out.push(join(m, d));
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      /* unmounted */
+      return; /* unmounted, or removed meanwhile */
     }
-  }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const path = join(dir, e.name);
+      if (e.name.startsWith(mine)) out.push(path);
+      else walk(path);
+    }
+  };
+  for (const m of [...layout.v1.map((h) => h.mountPoint), ...(unified ? [unified] : [])]) walk(m);
   return out;
 }
 

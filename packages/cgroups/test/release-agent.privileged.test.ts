@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cgroup, type CgroupLayout, releaseAgent, setReleaseAgent } from '@kc/cgroups';
 import { describe, expect, it } from 'vitest';
+import { tool } from '../../../test-support/tools.js';
 import { sleep, spawnIn } from './helpers.js';
 
 /** Probe: can a private named v1 hierarchy be mounted here (cgroup v1 filesystem built in)? */
@@ -43,7 +44,7 @@ async function destroyNamedHierarchy(name: string): Promise<void> {
   ]);
 }
 
-describe.runIf(existsSync('/usr/bin/unshare') && canMountNamedV1())('v1 release agent (a private named v1 hierarchy can be mounted)', () => {
+describe.runIf(tool('unshare') && canMountNamedV1())('v1 release agent (a private named v1 hierarchy can be mounted)', () => {
   it('runs the release agent with the group path when a notify_on_release group empties', async () => {
     // The hierarchy is mounted in a helper's private mount namespace and
     // reached through /proc/PID/root, so no other process ever sees it.

@@ -1,22 +1,20 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Container } from '@kc/container';
-import { locateCriu } from '@kc/criu';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tool } from '../../../test-support/tools.js';
 import { kc, kcDetached, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
 
-const hasCriu = (() => {
-  try {
-    return Boolean(locateCriu());
-  } catch {
-    return false;
-  }
-})();
 const root = tempDir('kc-state-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves true once `check()` holds (polled every 10 ms), false after `ms`. */
+async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && !check()) await new Promise((r) => setTimeout(r, 10));
+  return check();
+}
 
-describe.runIf(probe.root && probe.busybox && hasCriu)('checkpoint and restore through @kc/criu (needs root, busybox-static, criu)', () => {
+describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and restore through @kc/criu (needs root, busybox-static, criu)', () => {
   it('a checkpointed container stops, and its restore continues where it left off', async () => {
     const { bundle, cleanup } = makeBundle(
       ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'],
@@ -27,25 +25,33 @@ describe.runIf(probe.root && probe.busybox && hasCriu)('checkpoint and restore t
     const id = uniqueId('ckpt');
     const images = join(bundle, 'images');
     // Written with rename, so a dump never catches a half-written file.
-    const count = () => Number(readFileSync(join(bundle, 'rootfs/tmp/count'), 'utf8'));
+    const count = () => {
+      try {
+        return Number(readFileSync(join(bundle, 'rootfs/tmp/count'), 'utf8'));
+      } catch {
+        return 0; // not written yet
+      }
+    };
     try {
       const c = await Container.create({ id, bundle, root, stdio: ['pipe', 'pipe', 'pipe'] });
       await c.start();
-      await sleep(400);
+      expect(await waitFor(() => count() > 2)).toBe(true);
       await c.checkpoint({ imagesDir: images });
       expect(existsSync(join(images, 'inventory.img'))).toBe(true);
       expect((await c.wait()).signal).toBe('SIGKILL');
       expect(c.status).toBe('stopped');
       const atDump = count();
       expect(atDump).toBeGreaterThan(2);
-      await sleep(200);
-      expect(count()).toBe(atDump);
       await c.delete();
+      // Deleting removed its cgroups (a populated one cannot be removed): nothing is left to count.
+      expect(leftoverCgroups(id)).toEqual([]);
+      expect(count()).toBe(atDump);
 
       await using r = await Container.restore({ id, bundle, imagesDir: images, root });
       expect(r.status).toBe('running');
-      await sleep(400);
-      // The shell's counter variable came back from the images: it continues from atDump.
+      // The shell's counter variable came back from the images: the first new value continues from
+      // atDump (a fresh start would write 1).
+      expect(await waitFor(() => count() !== atDump)).toBe(true);
       expect(count()).toBeGreaterThan(atDump);
       expect(count()).toBeLessThan(atDump + 40);
       expect(r.pids()).toContain(r.pid);

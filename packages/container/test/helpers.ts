@@ -5,16 +5,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBusyboxRootfs, defaultConfig, type OciConfig } from '@kc/container';
+import { root, tool } from '../../../test-support/tools.js';
 
 /** The kc CLI of this package. */
 export const KC = resolve(fileURLToPath(new URL('../bin/kc', import.meta.url)));
 
-/** Run-time probes of what the tests need. */
+/** Run-time probes of what the tests need: kernel features, and root and tools (which fail in the test command when missing). */
 export const probe = {
-  root: process.getuid?.() === 0,
-  busybox: existsSync('/bin/busybox'),
-  runc: spawnSync('runc', ['--version']).status === 0,
-  podman: spawnSync('podman', ['--version']).status === 0,
+  root: root(),
+  busybox: tool('busybox'),
+  runc: tool('runc'),
+  podman: tool('podman'),
   v1Freezer: existsSync('/sys/fs/cgroup/freezer/freezer.state') || existsSync('/sys/fs/cgroup/freezer/cgroup.procs'),
   overlay: (() => {
     try {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KcProcess, spawn } from '@kc/native';
 import { Criu, CriuError } from '@kc/criu';
@@ -104,9 +104,14 @@ describe.runIf(features.lazyPages && lazyPageServerWorks())(
       dumping.catch(() => ready());
       await serving;
       const atDump = readCount(countFile);
-      // The source is frozen, not dead, while its pages wait to be fetched.
+      // The source is frozen, not dead, while its pages wait to be fetched: CRIU holds it in a
+      // ptrace stop (state t in /proc/PID/stat), so its counter cannot move; no wall-clock wait.
       expect(isAlive(proc.pid)).toBe(true);
-      await new Promise((r) => setTimeout(r, 100));
+      const state = () => {
+        const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0];
+      };
+      expect(await waitFor(() => state() === 't')).toBe(true);
       expect(readCount(countFile)).toBe(atDump);
 
       copyImages(src, dst, () => true);

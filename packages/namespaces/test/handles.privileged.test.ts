@@ -1,15 +1,48 @@
 import { closeSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { release, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from '@kc/native';
 import { idmappedBindMount, MNT, mountNow, Namespace, NamespaceError, unixSocketPair, unmountNow } from '@kc/namespaces';
 import { collect, holder, stop } from './helpers.js';
 
-const [major, minor] = release().split('.').map(Number) as [number, number];
-/** tmpfs supports idmapped mounts since Linux 6.3. */
-const tmpfsIdmap = major > 6 || (major === 6 && minor >= 3);
+/**
+ * Probe: can the kernel idmap a tmpfs mount (FS_ALLOW_IDMAP on tmpfs, Linux 6.3)?
+ * Tried, not read off the version: mount_setattr(MOUNT_ATTR_IDMAP) fails with
+ * EINVAL on a filesystem without it; any other error is a real failure.
+ */
+async function probeTmpfsIdmap(): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'kc-idmap-probe-'));
+  const src = join(dir, 'src');
+  const dst = join(dir, 'dst');
+  mkdirSync(src);
+  mkdirSync(dst);
+  const userHolder = holder({
+    namespaces: ['user'],
+    uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],
+    gidMap: [{ containerId: 0, hostId: 100000, size: 65536 }],
+  });
+  let mounted = false;
+  try {
+    mountNow({ source: 'tmpfs', target: src, fstype: 'tmpfs', data: 'size=64k' });
+    mounted = true;
+    using userns = Namespace.fromPid(userHolder.pid, 'user');
+    try {
+      idmappedBindMount(src, dst, userns);
+    } catch (e) {
+      if (e instanceof NamespaceError && e.code === 'EINVAL') return false;
+      throw e;
+    }
+    unmountNow(dst, MNT.DETACH);
+    return true;
+  } finally {
+    if (mounted) unmountNow(src, MNT.DETACH);
+    await stop(userHolder);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const tmpfsIdmap = await probeTmpfsIdmap();
 
 describe('Namespace handles', () => {
   it('opens the same namespace from a pid, a pidfd and a path', async () => {
@@ -58,7 +91,7 @@ describe('Namespace handles', () => {
     sock.destroy();
   });
 
-  it.runIf(tmpfsIdmap)('idmapped bind mount shifts owners through a user namespace (new mount API, tmpfs idmap: Linux 6.3+)', async () => {
+  it.runIf(tmpfsIdmap)('idmapped bind mount shifts owners through a user namespace (new mount API, idmapped tmpfs mounts)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kc-idmap-'));
     const src = join(dir, 'src');
     const dst = join(dir, 'dst');

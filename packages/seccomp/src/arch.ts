@@ -27,6 +27,18 @@ export interface ArchInfo {
   argBits: 32 | 64;
   /** name → number (x32 numbers include {@link X32_SYSCALL_BIT}). */
   syscalls: Readonly<Record<string, number>>;
+  /**
+   * Numbers of the multiplexing calls `socketcall` and `ipc`, on arches whose
+   * kernel still dispatches socket and System V IPC calls through them (i386).
+   * A rule for such a call (e.g. `socket`) then also covers the multiplexed form
+   * (`socketcall(SYS_SOCKET, …)`), as libseccomp does.
+   */
+  multiplexers?: {
+    /** Number of socketcall(2), whose argument 0 is a `SYS_*` call (include/uapi/linux/net.h). */
+    socketcall: number;
+    /** Number of ipc(2), whose argument 0 is a System V IPC call in its low 16 bits (include/uapi/linux/ipc.h). */
+    ipc: number;
+  };
 }
 
 // AUDIT_ARCH_* = EM_* | __AUDIT_ARCH_64BIT (0x80000000) | __AUDIT_ARCH_LE (0x40000000).
@@ -42,6 +54,7 @@ const INFO: Record<ArchName, ArchInfo> = {
     auditArch: 0x40000003,
     argBits: 32,
     syscalls: I386_SYSCALLS,
+    multiplexers: { socketcall: I386_SYSCALLS.socketcall as number, ipc: I386_SYSCALLS.ipc as number },
   },
   // x32 passes 64-bit registers; kc compares all 64 bits (stricter than libseccomp, which compares 32).
   x32: {

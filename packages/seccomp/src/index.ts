@@ -25,6 +25,11 @@ export {
   encodeProgram,
 } from './bpf/instructions.js';
 export { SeccompError } from './errors.js';
+export type { JsonPath, JsonPosition } from './json/json-error.js';
+export { formatJsonPath, JsonError } from './json/json-error.js';
+export type { ParseJsonExactOptions } from './json/parse-exact.js';
+export { parseJsonExact } from './json/parse-exact.js';
+export { stringifyJsonExact } from './json/stringify-exact.js';
 export type { SpawnSeccompOptions } from './install/spawn-seccomp.js';
 export {
   SECCOMP_FILTER_FLAG,
@@ -33,8 +38,9 @@ export {
 export type { DockerResolveOptions } from './oci/docker.js';
 export { resolveDockerProfile } from './oci/docker.js';
 export { exportOciSeccomp } from './oci/export.js';
-export type { OciImport } from './oci/import.js';
+export type { OciImport, OciImportWarning } from './oci/import.js';
 export { importOciSeccomp } from './oci/import.js';
+export { isSeccompArgValuePath, parseOciSeccompJson } from './oci/read-json.js';
 export type {
   DockerCondition,
   OciSeccomp,
@@ -51,6 +57,7 @@ export type {
   ArgOp,
   Policy,
   Rule,
+  RuleOrder,
 } from './policy/model.js';
 export {
   Act,
@@ -64,6 +71,7 @@ export type {
   ResolvedArch,
   ResolvedPolicy,
   ResolvedRule,
+  ShadowedRule,
 } from './policy/validate.js';
 export { resolvePolicy } from './policy/validate.js';
 export type { SeccompFeatures } from './notify/features.js';
@@ -75,3 +83,4 @@ export { SeccompSupervisor } from './notify/supervisor.js';
 export { readTargetMemory, readTargetString } from './notify/target-memory.js';
 export { kcDefaultPolicy } from './profiles/kc-default.js';
 export { syscallName, syscallNames, syscallNumber } from './syscalls.js';
+export { SYSCALL_TABLES_KERNEL } from './tables/kernel.js';

@@ -1,5 +1,6 @@
 import type { CgroupFiles } from '../resources/file-io.js';
 import type { Resources } from '../resources/types.js';
+import { removeCgroupDir } from '../internal/fs.js';
 import { waitUntil } from './kill-fallback.js';
 import type { CgroupBackend, PlannedWrite } from './types.js';
 import type { V1Backend } from './v1.js';
@@ -41,7 +42,9 @@ export class HybridBackend implements CgroupBackend {
     const r2: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) {
       const c = KEY_CONTROLLER[k];
-      if (c && this.v2.controllers.includes(c.v2) && !this.v1.controllers.includes(c.v1)) r2[k] = v;
+      // Devices have no v2 controller to list: without a v1 devices hierarchy, v2 applies them as an eBPF program.
+      const onV2 = k === 'devices' ? !this.v1.controllers.includes('devices') : c && this.v2.controllers.includes(c.v2) && !this.v1.controllers.includes(c.v1);
+      if (onV2) r2[k] = v;
       else r1[k] = v;
     }
     return { r1: r1 as Resources, r2: r2 as Resources };
@@ -58,8 +61,8 @@ export class HybridBackend implements CgroupBackend {
     try {
       return [...created, ...this.v2.mkdir(path, wanted)];
     } catch (e) {
-      // Undo the v1 half so a failure leaves nothing behind.
-      if (created.length) this.v1.rmdir(path);
+      // Undo the v1 half so a failure leaves nothing behind (only what was made here: a v1 group that existed stays).
+      for (const d of created) removeCgroupDir(d);
       throw e;
     }
   }
@@ -109,7 +112,13 @@ export class HybridBackend implements CgroupBackend {
     // A threaded v2 group takes single threads too (cgroup-v2.rst "Threads").
     if ((this.v2.files(path).read('', 'cgroup.type') ?? '').trim() === 'threaded') this.v2.addThread(path, tid);
   }
+  /**
+   * The v1 freezer when the group has one (what runc's fs driver uses on a
+   * hybrid host, and the `freezer.state` that tools and CRIU read: freezing
+   * through v2 would leave it saying THAWED); else v2's `cgroup.freeze`.
+   */
   private useV2Freezer(path: string): boolean {
+    if (this.v1.hasFreezer(path)) return false;
     return this.v2.hasCoreFile(path, 'cgroup.freeze');
   }
   setFrozen(path: string, frozen: boolean): void {

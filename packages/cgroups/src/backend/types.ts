@@ -4,6 +4,8 @@ import type { Resources } from '../resources/types.js';
 /** A translated write with its absolute file path. */
 export interface PlannedWrite extends FileWrite {
   path: string;
+  /** Done instead of writing `value` to `path`: the v2 device controller attaches an eBPF program (devices/attach.ts). */
+  apply?: () => void;
 }
 
 /**

@@ -48,20 +48,26 @@ export class V1Backend implements CgroupBackend {
   }
   mkdir(path: string): string[] {
     const created: string[] = [];
-    for (const m of this.mounts) {
-      const dir = this.at(m.dir, path);
-      if (!makeCgroupDir(dir)) continue;
-      created.push(dir);
-      // A new v1 cpuset starts with empty cpus/mems and refuses tasks until
-      // they are set (cpusets.rst 1.9): inherit the parent's, like runc/crun.
-      // (With cgroup.clone_children they are already copied; rewriting is harmless.)
-      if (m.controllers.includes('cpuset')) {
-        const parent = this.at(m.dir, parentPath(path));
-        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-          const inherited = (readCgroupFileIfAny(join(parent, f)) ?? '').trim();
-          if (inherited) writeCgroupFile(join(dir, f), inherited);
+    try {
+      for (const m of this.mounts) {
+        const dir = this.at(m.dir, path);
+        if (!makeCgroupDir(dir)) continue;
+        created.push(dir);
+        // A new v1 cpuset starts with empty cpus/mems and refuses tasks until
+        // they are set (cpusets.rst 1.9): inherit the parent's, like runc/crun.
+        // (With cgroup.clone_children they are already copied; rewriting is harmless.)
+        if (m.controllers.includes('cpuset')) {
+          const parent = this.at(m.dir, parentPath(path));
+          for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+            const inherited = (readCgroupFileIfAny(join(parent, f)) ?? '').trim();
+            if (inherited) writeCgroupFile(join(dir, f), inherited);
+          }
         }
       }
+    } catch (e) {
+      // The caller only learns of what is returned: remove what this call made before failing.
+      for (const d of created.reverse()) removeCgroupDir(d);
+      throw e;
     }
     return created;
   }
@@ -124,6 +130,11 @@ export class V1Backend implements CgroupBackend {
       });
     return d;
   }
+  /** Whether the group has a directory in a mounted v1 freezer hierarchy. */
+  hasFreezer(path: string): boolean {
+    const d = this.controllerDir(path, 'freezer');
+    return d !== undefined && readCgroupFileIfAny(join(d, 'freezer.state')) !== undefined;
+  }
   setFrozen(path: string, frozen: boolean): void {
     // freezer-subsystem.rst: writing FROZEN starts freezing; reading reports FREEZING until done.
     writeCgroupFile(join(this.freezerDir(path), 'freezer.state'), frozen ? 'FROZEN' : 'THAWED');
@@ -140,7 +151,8 @@ export class V1Backend implements CgroupBackend {
     return this.allPids(path).length > 0;
   }
   async killAll(path: string): Promise<void> {
-    const freeze = this.controllerDir(path, 'freezer') ? (f: boolean) => this.setFrozen(path, f) : undefined;
+    // Freeze only where the group has a freezer directory: a hierarchy may have lost it (removed by hand), and the kill must still go on.
+    const freeze = this.hasFreezer(path) ? (f: boolean) => this.setFrozen(path, f) : undefined;
     if (!(await killByListing(() => this.allPids(path), freeze))) {
       throw new CgroupError('processes survived kill', {
         code: 'ETIMEDOUT',

@@ -5,7 +5,9 @@ import { childNames, fileNames, makeCgroupDir, parsePids, readCgroupFileIfAny, r
 import { parentPath } from '../internal/paths.js';
 import type { CgroupHierarchy } from '../layout/types.js';
 import type { CgroupFiles } from '../resources/file-io.js';
-import type { Resources } from '../resources/types.js';
+import { attachDeviceRules } from '../devices/attach.js';
+import { checkDeviceNumbers } from '../devices/program.js';
+import type { DeviceRule, Resources } from '../resources/types.js';
 import { resourcesToV2, v2ToResources } from '../resources/v2-files.js';
 import { requireControllers } from './controller-check.js';
 import { killByListing, waitUntil } from './kill-fallback.js';
@@ -89,12 +91,26 @@ export class V2Backend implements CgroupBackend {
     };
   }
   plan(path: string, r: Resources): PlannedWrite[] {
-    const writes = resourcesToV2(r, this.files(path));
+    const { devices, ...files } = r;
+    const writes = resourcesToV2(files, this.files(path));
     requireControllers(writes, this.controllers, 'cgroup v2');
-    return writes.map((w) => ({ ...w, path: join(this.dir(path), w.file) }));
+    const planned: PlannedWrite[] = writes.map((w) => ({ ...w, path: join(this.dir(path), w.file) }));
+    if (devices !== undefined) planned.push(this.devicePlan(path, devices));
+    return planned;
+  }
+  /**
+   * v2 controls devices with an eBPF program attached to the group (no
+   * controller to enable, no file): the rules are checked now, before any
+   * write, and the program attached in their place.
+   */
+  private devicePlan(path: string, devices: readonly DeviceRule[]): PlannedWrite {
+    checkDeviceNumbers(devices);
+    const dir = this.dir(path);
+    return { controller: 'devices', file: 'BPF_CGROUP_DEVICE', value: `${devices.length} rules`, path: dir, apply: () => attachDeviceRules(dir, devices) };
   }
   prepare(path: string, r: Resources): boolean {
-    const needed = [...new Set(resourcesToV2(r, this.files(path)).map((w) => w.controller))];
+    const { devices: _devices, ...files } = r;
+    const needed = [...new Set(resourcesToV2(files, this.files(path)).map((w) => w.controller))];
     return path !== '/' && this.enable(parentPath(path), needed);
   }
   readResources(path: string): Resources {

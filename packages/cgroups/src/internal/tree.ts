@@ -1,26 +1,33 @@
 import { closeSync, constants, openSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CgroupBackend } from '../backend/types.js';
-import { fsError } from './fs.js';
+import { childNames, fsError, removeCgroupDir } from './fs.js';
 import { joinPath } from './paths.js';
 
 /**
- * Creates `path` and its missing parents, then runs `then`; when anything
- * fails, the directories this call made are removed again, deepest first
- * (nothing was placed in them yet), and the error is rethrown.
+ * Creates `path` and its missing parents, then runs `then` with the
+ * directories of `path` itself this call made (a hierarchy where the group
+ * already existed is not among them). When anything fails, only the
+ * directories this call made are removed again, deepest first (nothing was
+ * placed in them yet): a group or parent that existed before, in any
+ * hierarchy, is left as it was. The error is rethrown.
  */
-export function createTree<T>(backend: CgroupBackend, path: string, then: () => T): T {
+export function createTree<T>(backend: CgroupBackend, path: string, then: (createdLeaf: readonly string[]) => T): T {
   const created: string[] = [];
+  let leaf: string[] = [];
   try {
     const parts = path.slice(1).split('/');
     for (let i = 1; i <= parts.length; i++) {
       const sub = `/${parts.slice(0, i).join('/')}`;
-      if (backend.mkdir(sub, backend.controllers).length) created.push(sub);
+      const made = backend.mkdir(sub, backend.controllers);
+      created.push(...made);
+      if (i === parts.length) leaf = made;
     }
-    return then();
+    return then(leaf);
   } catch (e) {
-    for (const sub of created.reverse()) {
+    for (const dir of created.reverse()) {
       try {
-        backend.rmdir(sub);
+        removeCgroupDir(dir);
       } catch {
         // Keep the original error.
       }
@@ -33,6 +40,12 @@ export function createTree<T>(backend: CgroupBackend, path: string, then: () => 
 export function removeTree(backend: CgroupBackend, path: string): void {
   for (const c of backend.children(path)) removeTree(backend, joinPath(path, c));
   backend.rmdir(path);
+}
+
+/** Removes one hierarchy's directory of a group and its child groups, children first; a missing directory is fine. */
+export function removeDirectoryTree(dir: string): void {
+  for (const c of childNames(dir)) removeDirectoryTree(join(dir, c));
+  removeCgroupDir(dir);
 }
 
 /** Opens a cgroup v2 directory for CLONE_INTO_CGROUP (O_RDONLY | O_DIRECTORY; Node adds O_CLOEXEC). */

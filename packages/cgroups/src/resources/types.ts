@@ -23,6 +23,8 @@ export interface MemoryResources {
   swappiness?: number;
   /** Kill the whole group on OOM: v2 `memory.oom.group` (v2 only). */
   oomGroup?: boolean;
+  /** v1 `memory.oom_control` = 1: the OOM killer leaves the group alone and its tasks wait for memory instead (v1 only; runc's `disableOOMKiller`). */
+  oomKillDisable?: boolean;
 }
 
 /** CPU controller. Give `weight` (v2 scale) or `shares` (v1 scale); the other version gets the runc/crun conversion. */

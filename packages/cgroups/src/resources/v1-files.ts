@@ -28,6 +28,7 @@ export function resourcesToV1(r: Resources, files: CgroupFiles): FileWrite[] {
     if (m.oomGroup) throw unsupportedOn(1, 'memory.oomGroup', 'v1 kills one task per OOM; use kill() after the OOM event');
     if (m.low !== undefined) put('memory', 'memory.soft_limit_in_bytes', String(m.low));
     if (m.swappiness !== undefined) put('memory', 'memory.swappiness', String(m.swappiness));
+    if (m.oomKillDisable !== undefined) put('memory', 'memory.oom_control', m.oomKillDisable ? '1' : '0');
     const limit = m.max !== undefined ? v1Limit(m.max) : undefined;
     let memsw: string | undefined;
     if (m.swapMax !== undefined) {
@@ -102,6 +103,8 @@ export function v1ToResources(files: CgroupFiles, controllers: readonly string[]
     if (memsw !== undefined) m.swapMax = memswToSwap(max, parseV1Limit(memsw));
     const sw = read('memory', 'memory.swappiness');
     if (sw !== undefined) m.swappiness = Number(sw);
+    const oom = read('memory', 'memory.oom_control');
+    if (oom !== undefined) m.oomKillDisable = /^oom_kill_disable 1$/m.test(oom);
     r.memory = m;
   }
   if (controllers.includes('cpu')) {

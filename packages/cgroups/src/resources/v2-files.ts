@@ -15,7 +15,9 @@ const IO_KEYS = [
  * way runc and crun do. Pure: `files` is only read (for the current `cpu.max`
  * and which io weight file exists).
  *
- * @throws {@link CgroupError} `UNSUPPORTED` for v1-only knobs (swappiness, device rules).
+ * @throws {@link CgroupError} `UNSUPPORTED` for v1-only knobs (swappiness) and
+ *   device rules, which have no file on v2 (the v2 backend attaches an eBPF
+ *   program for them instead).
  */
 export function resourcesToV2(r: Resources, files: CgroupFiles): FileWrite[] {
   const w: FileWrite[] = [];
@@ -23,6 +25,8 @@ export function resourcesToV2(r: Resources, files: CgroupFiles): FileWrite[] {
   const m = r.memory;
   if (m) {
     if (m.swappiness !== undefined) throw unsupportedOn(2, 'memory.swappiness', 'v2 has no per-cgroup swappiness; leave it unset');
+    if (m.oomKillDisable)
+      throw unsupportedOn(2, 'memory.oomKillDisable', 'v2 cannot turn the OOM killer off for a group; raise memory.max or set memory.high instead');
     if (m.min !== undefined) put('memory', 'memory.min', String(m.min));
     if (m.low !== undefined) put('memory', 'memory.low', String(m.low));
     if (m.high !== undefined) put('memory', 'memory.high', v2Limit(m.high));
@@ -59,7 +63,9 @@ export function resourcesToV2(r: Resources, files: CgroupFiles): FileWrite[] {
     }
   }
   for (const [size, lim] of Object.entries(r.hugetlb ?? {})) put('hugetlb', `hugetlb.${size}.max`, v2Limit(lim));
-  if (r.devices?.length) throw unsupportedOn(2, 'devices', 'cgroup v2 controls devices with an eBPF program, not files');
+  // Any list, even an empty one, asks for device control; v2 has no file for it, and writing nothing would leave every
+  // device allowed. The v2 backend takes `devices` out and attaches an eBPF program instead (devices/attach.ts).
+  if (r.devices !== undefined) throw unsupportedOn(2, 'devices', 'cgroup v2 controls devices with an eBPF program, not files: apply them through Cgroup');
   for (const [dev, lim] of Object.entries(r.rdma ?? {})) {
     const f = [
       lim.hcaHandle !== undefined ? `hca_handle=${v2Limit(lim.hcaHandle)}` : '',

@@ -13,7 +13,7 @@ export interface MachineFacts {
 }
 
 const KNOWN: Record<string, readonly string[]> = {
-  memory: ['max', 'high', 'low', 'min', 'swapMax', 'swappiness', 'oomGroup'],
+  memory: ['max', 'high', 'low', 'min', 'swapMax', 'swappiness', 'oomGroup', 'oomKillDisable'],
   cpu: ['weight', 'shares', 'quota', 'period', 'burst', 'idle'],
   cpuset: ['cpus', 'mems'],
   pids: ['max'],
@@ -82,6 +82,7 @@ export function validateResources(r: Resources, machine: MachineFacts): void {
     if (m.swapMax !== undefined) checkLimit('memory.swapMax', m.swapMax);
     if (m.swappiness !== undefined) checkInt('memory.swappiness', m.swappiness, 0, 100);
     if (m.oomGroup !== undefined && typeof m.oomGroup !== 'boolean') throw bad('memory.oomGroup', 'must be a boolean');
+    if (m.oomKillDisable !== undefined && typeof m.oomKillDisable !== 'boolean') throw bad('memory.oomKillDisable', 'must be a boolean');
   }
   const c = r.cpu;
   if (c) {

@@ -26,6 +26,13 @@ export interface ParsedArgs {
 /** Thrown for an unknown flag or a missing value. */
 export class UsageError extends Error {}
 
+/**
+ * Thrown by {@link parseArgs} when it meets `--help` or `-h` where a flag may
+ * stand (not after `--`, not in exec's command): the CLI prints the command's
+ * help and exits 0, as runc does (podman probes `checkpoint --help`).
+ */
+export class HelpRequested extends Error {}
+
 /** Parses `argv` against `specs`; `stopAtPositional` treats everything after the first positional as arguments (exec, friendly run). */
 export function parseArgs(argv: string[], specs: FlagSpec[], stopAtPositional = 0): ParsedArgs {
   const byName = new Map<string, FlagSpec>();
@@ -51,6 +58,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], stopAtPositional = 
       const eq = body.indexOf('=');
       const key = eq >= 0 ? body.slice(0, eq) : body;
       const spec = byName.get(key);
+      if (!spec && (a === '--help' || a === '-h')) throw new HelpRequested(a);
       if (!spec) throw new UsageError(`flag provided but not defined: ${a}`);
       let value = 'true';
       if (spec.value) {

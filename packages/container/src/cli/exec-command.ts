@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { parseJsonExact } from '@kc/seccomp';
 import { Container } from '../lifecycle/container.js';
 import type { OciProcess } from '../oci/types.js';
 import { flag, isSet, parseArgs, UsageError } from './args.js';
@@ -38,7 +39,8 @@ export async function execCommand(argv: string[], g: Globals): Promise<number> {
   let proc: Partial<OciProcess> & { args: string[] };
   const file = flag(p, 'process');
   if (file) {
-    proc = JSON.parse(readFileSync(file, 'utf8')) as OciProcess & { args: string[] };
+    // Exactly, as config.json: a number JSON.parse would round (a uid, an rlimit) is refused, not changed.
+    proc = parseJsonExact(readFileSync(file, 'utf8')) as OciProcess & { args: string[] };
   } else {
     if (p.rest.length === 0) throw new UsageError('"exec" needs a command or --process');
     const base = c.record.config.process;

@@ -110,10 +110,14 @@ export async function killCommand(argv: string[], g: Globals): Promise<number> {
   return 0;
 }
 
-/** `kc delete ID [--force]`. */
+/**
+ * `kc delete ID [--force]`: by id, whatever stage its create reached (what a
+ * kc killed during create left, see delete.ts). As runc 1.1: `--force` of an
+ * unknown id exits 0 (a retried delete finishes cleanly), plain delete 1.
+ */
 export async function deleteCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [{ name: 'force', short: 'f' }]);
-  await Container.load(oneId(p.positionals, 'delete'), g.root).delete({ force: isSet(p, 'force') });
+  await Container.remove(oneId(p.positionals, 'delete'), { root: g.root, force: isSet(p, 'force') });
   return 0;
 }
 

@@ -3,35 +3,13 @@
  * (podman/conmon, containerd) call them, plus `kc run --rootfs DIR -- CMD`.
  * This is the only place in the package that prints or exits.
  */
-import { KcError } from '@kc/native';
-import { UsageError } from './args.js';
-import { checkpointCommand, restoreCommand } from './checkpoint-commands.js';
-import { execCommand } from './exec-command.js';
-import { friendlyRunCommand, isFriendlyRun } from './friendly-run.js';
-import {
-  createCommand,
-  deleteCommand,
-  eventsCommand,
-  freezeCommand,
-  type Globals,
-  killCommand,
-  listCommand,
-  psCommand,
-  runCommand,
-  startCommand,
-  stateCommand,
-} from './lifecycle-commands.js';
+import { HelpRequested, UsageError } from './args.js';
+import { explain, needsRoot, nodeTooOld } from './diagnose.js';
+import { type CommandName, commandHelp, generalHelp, isCommand } from './help.js';
+import type { Globals } from './lifecycle-commands.js';
 import { type CliLog, logLine } from './output.js';
-import { featuresCommand, specCommand } from './spec-command.js';
 
 const VERSION = '0.1.0';
-const USAGE = `kc: a runc-compatible container runtime built on kc's primitives
-
-usage: kc [--root DIR] [--log FILE] [--log-format text|json] COMMAND [OPTIONS] ID
-       kc run --rootfs DIR [--memory 256M] [--cpus 0.5] [--pids 64] -- CMD ARGS...
-
-commands: create start run exec state kill delete pause resume ps events checkpoint restore list spec features
-`;
 
 const GLOBAL_VALUE = new Set(['root', 'log', 'log-format', 'criu', 'rootless']);
 const GLOBAL_BOOL = new Set(['debug', 'systemd-cgroup']);
@@ -55,72 +33,97 @@ function splitGlobals(argv: string[]): { globals: Map<string, string>; command: 
   return { globals, command: argv[i], rest: argv.slice(i + 1) };
 }
 
-async function dispatch(command: string, rest: string[], g: Globals): Promise<number> {
-  switch (command) {
-    case 'create':
-      return createCommand(rest, g);
-    case 'start':
-      return startCommand(rest, g);
-    case 'run':
-      return isFriendlyRun(rest) ? friendlyRunCommand(rest, g) : runCommand(rest, g);
-    case 'exec':
-      return execCommand(rest, g);
-    case 'state':
-      return stateCommand(rest, g);
-    case 'kill':
-      return killCommand(rest, g);
-    case 'delete':
-      return deleteCommand(rest, g);
-    case 'pause':
-      return freezeCommand(rest, g, true);
-    case 'resume':
-      return freezeCommand(rest, g, false);
-    case 'ps':
-      return psCommand(rest, g);
-    case 'events':
-      return eventsCommand(rest, g);
-    case 'list':
-      return listCommand(rest, g);
-    case 'checkpoint':
-      return checkpointCommand(rest, g);
-    case 'restore':
-      return restoreCommand(rest, g);
-    case 'spec':
-      return specCommand(rest);
-    case 'features':
-      return featuresCommand();
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
-}
+type Runner = (rest: string[], g: Globals) => Promise<number>;
+
+/**
+ * Each command loads its module on use (a chunk of the CLI bundle), so a
+ * call evaluates only what it needs: `kc spec` never loads the runtime,
+ * `kc --help` nothing at all.
+ */
+const RUNNERS: Record<CommandName, Runner> = {
+  create: async (r, g) => (await import('./lifecycle-commands.js')).createCommand(r, g),
+  start: async (r, g) => (await import('./lifecycle-commands.js')).startCommand(r, g),
+  run: async (r, g) => {
+    const friendly = await import('./friendly-run.js');
+    if (friendly.isFriendlyRun(r)) return friendly.friendlyRunCommand(r, g);
+    return (await import('./lifecycle-commands.js')).runCommand(r, g);
+  },
+  exec: async (r, g) => (await import('./exec-command.js')).execCommand(r, g),
+  state: async (r, g) => (await import('./lifecycle-commands.js')).stateCommand(r, g),
+  kill: async (r, g) => (await import('./lifecycle-commands.js')).killCommand(r, g),
+  delete: async (r, g) => (await import('./lifecycle-commands.js')).deleteCommand(r, g),
+  pause: async (r, g) => (await import('./lifecycle-commands.js')).freezeCommand(r, g, true),
+  resume: async (r, g) => (await import('./lifecycle-commands.js')).freezeCommand(r, g, false),
+  ps: async (r, g) => (await import('./lifecycle-commands.js')).psCommand(r, g),
+  events: async (r, g) => (await import('./lifecycle-commands.js')).eventsCommand(r, g),
+  list: async (r, g) => (await import('./lifecycle-commands.js')).listCommand(r, g),
+  checkpoint: async (r, g) => (await import('./checkpoint-commands.js')).checkpointCommand(r, g),
+  restore: async (r, g) => (await import('./checkpoint-commands.js')).restoreCommand(r, g),
+  spec: async (r) => (await import('./spec-command.js')).specCommand(r),
+  features: async () => (await import('./spec-command.js')).featuresCommand(),
+};
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const log: CliLog = { json: false };
+  let command: string | undefined;
+  let debug = false;
   try {
-    const { globals, command, rest } = splitGlobals(argv);
+    const tooOld = nodeTooOld(process.versions.node);
+    if (tooOld) return fail(log, tooOld);
+    const split = splitGlobals(argv);
+    const { globals, rest } = split;
+    command = split.command;
     log.file = globals.get('log');
     log.json = globals.get('log-format') === 'json';
-    if (globals.get('debug') === 'true') logLine(log, 'debug', `kc ${argv.join(' ')}`);
+    debug = globals.get('debug') === 'true';
+    if (debug) logLine(log, 'debug', `kc ${argv.join(' ')}`);
     if (globals.has('version')) {
       process.stdout.write(`kc version ${VERSION}\nspec: 1.0.2\n`);
       return 0;
     }
+    if (command === 'help' || command === 'h') {
+      // `kc help [command]`, as runc.
+      const topic = rest[0];
+      if (topic !== undefined && !isCommand(topic)) throw new UsageError(`no help topic for "${topic}" (commands: kc --help)`);
+      process.stdout.write(topic === undefined ? generalHelp() : commandHelp(topic));
+      return 0;
+    }
     if (globals.has('help') || !command) {
-      process.stdout.write(USAGE);
+      process.stdout.write(generalHelp());
       return command || globals.has('help') ? 0 : 1;
+    }
+    if (!isCommand(command)) throw new UsageError(`unknown command "${command}" (commands: kc --help)`);
+    // Help before anything is loaded; parseArgs catches `--help` further on.
+    if (rest[0] === '--help' || rest[0] === '-h') {
+      process.stdout.write(commandHelp(command));
+      return 0;
     }
     if (globals.get('systemd-cgroup') && globals.get('systemd-cgroup') !== 'false') {
       throw new UsageError(
         '--systemd-cgroup is not supported: kc manages cgroups through the cgroup filesystem (use cgroupfs, e.g. podman --cgroup-manager=cgroupfs)',
       );
     }
-    return await dispatch(command, rest, { root: globals.get('root') });
+    const notRoot = needsRoot(command, process.geteuid?.() ?? 0);
+    if (notRoot) return fail(log, notRoot);
+    return await RUNNERS[command](rest, { root: globals.get('root') });
   } catch (e) {
-    const msg = e instanceof KcError || e instanceof UsageError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-    const hint = e instanceof KcError && e.hint && !msg.includes(e.hint) ? ` (${e.hint})` : '';
-    logLine(log, 'error', msg + hint);
-    process.stderr.write(`kc: ${msg}${hint}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    if (e instanceof HelpRequested && command && isCommand(command)) {
+      process.stdout.write(commandHelp(command));
+      return 0;
+    }
+    // One line, as runc: the cause and, where kc knows it, the fix. The stack only in the --log file, with --debug.
+    let msg = explain(e, command ?? '', process.geteuid?.() ?? 0);
+    if (e instanceof UsageError && command && isCommand(command) && !msg.includes('--help')) msg += ` (see "kc ${command} --help")`;
+    const code = fail(log, msg);
+    if (debug && e instanceof Error && e.stack) logLine(log, 'debug', e.stack);
+    return code;
   }
+}
+
+/** Reports a failure as runc does: one line on stderr and in the --log file; exit status 1. */
+function fail(log: CliLog, msg: string): number {
+  logLine(log, 'error', msg);
+  process.stderr.write(`kc: ${msg}\n`);
+  return 1;
 }

@@ -4,7 +4,7 @@ import { main } from './main.js';
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`kc: ${String(e)}\n`);
+    process.stderr.write(`kc: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   },
 );

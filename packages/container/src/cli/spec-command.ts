@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mountAttrSupport } from '@kc/native';
 import { CAPABILITY_NUMBERS } from '../oci/capability-names.js';
 import { defaultConfig, OCI_VERSION } from '../oci/default-config.js';
 import { flag, isSet, parseArgs, UsageError } from './args.js';
@@ -14,6 +15,27 @@ export async function specCommand(argv: string[]): Promise<number> {
   writeFileSync(file, `${JSON.stringify(defaultConfig(), null, 2)}\n`);
   return 0;
 }
+
+const RECURSIVE_MOUNT_OPTIONS = [
+  'rro',
+  'rrw',
+  'rnosuid',
+  'rsuid',
+  'rnodev',
+  'rdev',
+  'rnoexec',
+  'rexec',
+  'rnodiratime',
+  'rdiratime',
+  'rrelatime',
+  'rnorelatime',
+  'rnoatime',
+  'ratime',
+  'rstrictatime',
+  'rnostrictatime',
+  'rnosymfollow',
+  'rsymfollow',
+];
 
 /** `kc features`: what this runtime supports, in runc's `features` JSON shape (runtime-spec features.md). */
 export async function featuresCommand(): Promise<number> {
@@ -54,6 +76,8 @@ export async function featuresCommand(): Promise<number> {
       'nosymfollow',
       'mand',
       'nomand',
+      // runtime-spec 1.1's recursive options, where mount_setattr(2) exists (containerd asks for `rro` here before using it).
+      ...(mountAttrSupport().mountSetattr ? RECURSIVE_MOUNT_OPTIONS.filter((o) => mountAttrSupport().nosymfollow || !o.endsWith('symfollow')) : []),
     ],
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts', 'time'],

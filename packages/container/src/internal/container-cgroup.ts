@@ -17,11 +17,51 @@ export function containerCgroupPath(cgroupsPath: string | undefined, id: string)
 }
 
 /**
- * Creates the group with its limits. @kc/cgroups validates everything before
- * the first mkdir and removes what it made when a write fails.
- * @throws {ContainerError} wrapping the {@link CgroupError} (same code, path and hint).
+ * Refuses a cgroup that already holds processes, in any hierarchy the
+ * container would use or below it, and a frozen one: their members are not
+ * the container's, yet `kill --all` and `delete` would signal them and its
+ * limits would bind them (runc 1.2+ refuses with "container's cgroup is not
+ * empty"; 1.1 only warns). An existing empty group is reused, as by runc.
+ * @throws {ContainerError} EBUSY naming `linux.cgroupsPath`, before anything is created.
+ */
+export function refuseOccupiedCgroup(path: string): void {
+  const existing = openContainerCgroup(path);
+  if (!existing) return;
+  const pids = [...new Set([...existing.walk()].flatMap((c) => c.procs()))].sort((a, b) => a - b);
+  const shown = pids.length > 8 ? `${pids.slice(0, 8).join(', ')}...` : pids.join(', ');
+  if (pids.length) {
+    throw new ContainerError(`container's cgroup is not empty: ${pids.length} process(es) found in ${path}`, {
+      code: 'EBUSY',
+      field: 'linux.cgroupsPath',
+      path,
+      hint: `pid(s) ${shown} are already in cgroup ${path} (${existing.directories.join(', ')}); kc does not share a cgroup with processes it did not start: name a new or empty cgroup in linux.cgroupsPath, or move those processes out first`,
+    });
+  }
+  let frozen = false;
+  try {
+    frozen = existing.frozen;
+  } catch {
+    /* no freezer here: it cannot be frozen */
+  }
+  if (frozen) {
+    throw new ContainerError(`container's cgroup ${path} is frozen`, {
+      code: 'EBUSY',
+      field: 'linux.cgroupsPath',
+      path,
+      hint: 'thaw it (or name another cgroup in linux.cgroupsPath): a process placed in a frozen cgroup never runs',
+    });
+  }
+}
+
+/**
+ * Creates the group with its limits, after {@link refuseOccupiedCgroup}.
+ * @kc/cgroups validates everything before the first mkdir and removes what
+ * it made when a write fails; a group that existed (empty) is reused and its
+ * directories are not in `createdDirectories`, so kc never removes them.
+ * @throws {ContainerError} EBUSY for an occupied group; wrapping the {@link CgroupError} (same code, path and hint).
  */
 export function createContainerCgroup(path: string, resources: Resources): Cgroup {
+  refuseOccupiedCgroup(path);
   try {
     return Cgroup.create(path, { resources });
   } catch (e) {
@@ -59,6 +99,8 @@ export function cgroupDirsOf(cg: Cgroup): Record<string, string> {
 /**
  * Sends `signal` to every process of the group (`kc kill --all`), without
  * waiting; delete uses @kc/cgroups' `kill()`, which also waits until empty.
+ * Every member is the container's: create refused a group that held
+ * processes ({@link refuseOccupiedCgroup}).
  */
 export function signalAll(cg: Cgroup, signal: number): void {
   for (const pid of cg.procs()) {
@@ -84,6 +126,18 @@ export interface CgroupStats {
   pidsLimit?: number | 'max';
   /** Times the OOM killer killed a process of the group (`oom_kill` of `memory.events` / `memory.oom_control`); absent without the memory controller. */
   oomKills?: number;
+}
+
+/**
+ * Removes the container's group: kills what is left in it, then removes the
+ * directories kc made at create (`created`, from the record), never one that
+ * existed before; records of older kc versions (no list) remove them all.
+ * @throws {ContainerError} wrapping a {@link CgroupError}.
+ */
+export async function deleteContainerCgroup(cg: Cgroup, created: readonly string[] | undefined, message: string): Promise<void> {
+  await cg.delete({ kill: true, ...(created ? { directories: created } : {}) }).catch((e: unknown) => {
+    throw asContainerError(e, message);
+  });
 }
 
 /** Usage counters of the group, from @kc/cgroups' typed stats. */

@@ -4,9 +4,11 @@ import type { Cgroup } from '@kc/cgroups';
 import { Criu } from '@kc/criu';
 import { ContainerError } from '../errors.js';
 import { asContainerError, cgroupDirsOf, createContainerCgroup, openContainerCgroup } from '../internal/container-cgroup.js';
+import { existingCgroupDirectories } from '../internal/cgroup-ownership.js';
+import { crashPoint } from '../internal/crash-point.js';
 import { OCI_VERSION } from '../oci/default-config.js';
 import { validateConfig } from '../oci/validate.js';
-import { pidStartTime, StateStore } from '../state/state-store.js';
+import { pidStartTime, signalRecordedProcess, StateStore } from '../state/state-store.js';
 import { cgroupPlan, readBundleConfig } from './create.js';
 import type { OciConfig } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
@@ -92,8 +94,8 @@ export async function checkpointRecord(record: ContainerRecord, options: Checkpo
   });
 }
 
-/** Restores a dumped tree as the process of `record` (whose cgroups exist); returns its host pid. */
-export async function restoreRecord(record: ContainerRecord, imagesDir: string, workDir?: string): Promise<number> {
+/** Restores a dumped tree as the process of `record` (whose cgroups exist); returns its host pid, also given to `onRestored` as soon as CRIU reports it. */
+export async function restoreRecord(record: ContainerRecord, imagesDir: string, workDir?: string, onRestored?: (pid: number) => void): Promise<number> {
   const c = commonCriuOptions(record);
   const outside = readDescriptors(imagesDir);
   const fds = outside.map((d) => openSync(d.path, 'r+'));
@@ -113,6 +115,9 @@ export async function restoreRecord(record: ContainerRecord, imagesDir: string, 
     })
     .finally(() => fds.forEach((fd) => closeSync(fd)));
   // The tree stays stopped until it sits in the container's cgroups, then continues.
+  // Recorded before anything else: the tree sits stopped outside the container's cgroup until it is moved below.
+  onRestored?.(r.pid);
+  crashPoint('restore:restored');
   const tree = processTree(r.pid);
   const cg = record.cgroupPath ? openContainerCgroup(record.cgroupPath) : undefined;
   if (!cg) throw new ContainerError(`the cgroup of container "${record.id}" is gone`, { code: 'NOT_FOUND', path: record.cgroupPath });
@@ -152,40 +157,61 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
   const store = new StateStore(options.root);
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
   const plan = cgroupPlan(config, options.id);
-  store.reserve(options.id);
+  // Write-ahead, as create (see CreateStage): a crash at any point leaves a record `kc delete -f` can act on.
+  const record: ContainerRecord = {
+    stage: 'reserved',
+    ociVersion: OCI_VERSION,
+    id: options.id,
+    bundle,
+    pid: 0,
+    pidStartTime: 0,
+    created: new Date().toISOString(),
+    started: true,
+    config,
+    cgroupPath: plan.path,
+    cgroupDirs: {},
+    rootfs,
+    annotations: config.annotations,
+  };
+  const releaseLock = store.reserve(record);
+  let locked = true;
   let cgroup: Cgroup | undefined;
   try {
+    crashPoint('restore:reserved');
+    record.stage = 'cgroup';
+    record.cgroupPreexisting = existingCgroupDirectories(plan.path);
+    store.save(record);
     cgroup = createContainerCgroup(plan.path, plan.resources);
-    const record: ContainerRecord = {
-      ociVersion: OCI_VERSION,
-      id: options.id,
-      bundle,
-      pid: 0,
-      pidStartTime: 0,
-      created: new Date().toISOString(),
-      started: true,
-      config,
-      cgroupPath: plan.path,
-      cgroupDirs: cgroupDirsOf(cgroup),
-      rootfs,
-      annotations: config.annotations,
-    };
-    const pid = await restoreRecord(record, options.imagesDir, options.workDir);
-    record.pid = pid;
-    record.pidStartTime = pidStartTime(pid);
+    record.stage = 'spawning';
+    record.cgroupDirs = cgroupDirsOf(cgroup);
+    record.cgroupCreated = [...cgroup.createdDirectories];
+    delete record.cgroupPreexisting;
+    store.save(record);
+    crashPoint('restore:cgroup');
+    const pid = await restoreRecord(record, options.imagesDir, options.workDir, (restored) => {
+      record.stage = 'spawned';
+      record.pid = restored;
+      record.pidStartTime = pidStartTime(restored);
+      store.save(record);
+    });
+    delete record.stage;
     store.save(record);
     if (options.pidFile) writeFileSync(options.pidFile, String(pid));
     return record;
   } catch (e) {
+    signalRecordedProcess(record.pid, record.pidStartTime, 9); // the restored tree, should it still be outside its cgroup
     if (cgroup) {
       try {
-        await cgroup.delete({ kill: true });
+        await cgroup.delete({ kill: true, directories: cgroup.createdDirectories });
       } catch {
         /* keep undoing */
       }
     }
     store.remove(options.id);
+    locked = false;
     throw e;
+  } finally {
+    if (locked) releaseLock();
   }
 }
 

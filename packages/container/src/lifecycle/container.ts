@@ -1,13 +1,16 @@
 import { closeSync, readSync } from 'node:fs';
-import { type ExitStatus, type KcProcess, PollEvent, rawMount, signalNumber, watchFd } from '@kc/native';
+import { type ExitStatus, type KcProcess, PollEvent, signalNumber, watchFd } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import type { Cgroup } from '@kc/cgroups';
+import { crashPoint } from '../internal/crash-point.js';
 import { asContainerError, type CgroupStats, containerCgroupPath, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
 import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
-import { sameProcessAlive, StateStore, unlinkQuiet } from '../state/state-store.js';
+import { sameProcessAlive, StateStore, signalRecordedProcess, unlinkQuiet } from '../state/state-store.js';
+import { type DeleteOptions, deleteContainer } from './delete.js';
 import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
-import { type CheckpointOptions, checkpointRecord, type RestoreOptions, restoreContainer } from './checkpoint.js';
+// Loaded on use: CRIU's protobuf code costs a CLI call (`kc state`) tens of milliseconds.
+import type { CheckpointOptions, RestoreOptions } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
@@ -80,6 +83,8 @@ export class Container implements AsyncDisposable {
 
   /** The container's cgroup through @kc/cgroups (undefined when it no longer exists). */
   #group(): Cgroup | undefined {
+    // Before stage `spawning` a group at that path is not (yet) the container's: never act on it.
+    if (this.#record.stage === 'reserved' || this.#record.stage === 'cgroup') return undefined;
     if (this.#cgroup === null)
       this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
     return this.#cgroup;
@@ -115,6 +120,7 @@ export class Container implements AsyncDisposable {
    * @throws {ContainerError} EEXIST for a taken id; {@link @kc/criu!CriuError} when CRIU fails (its log tail attached).
    */
   static async restore(options: RestoreOptions): Promise<Container> {
+    const { restoreContainer } = await import('./checkpoint.js');
     const record = await restoreContainer(options);
     return new Container(new StateStore(options.root), record, null);
   }
@@ -128,7 +134,12 @@ export class Container implements AsyncDisposable {
   async checkpoint(options: CheckpointOptions): Promise<void> {
     const status = this.status;
     if (status !== 'running') throw this.#wrongState('checkpoint', status, 'running');
-    await checkpointRecord(this.#record, options);
+    const { checkpointRecord } = await import('./checkpoint.js');
+    await this.store.withLock(this.id, async () => {
+      crashPoint('checkpoint:locked');
+      await checkpointRecord(this.#record, options);
+      crashPoint('checkpoint:dumped');
+    });
   }
 
   /** The container id. */
@@ -173,6 +184,9 @@ export class Container implements AsyncDisposable {
   async start(options: { onHookFailure?: HookFailureHandler } = {}): Promise<void> {
     const hooks = this.#record.config.hooks;
     await this.store.withLock(this.id, async () => {
+      crashPoint('start:locked');
+      // Another kc process may have changed it since this handle read it (deleted, or its create never finished).
+      this.#record = this.store.load(this.id);
       const status = this.status;
       if (status !== 'created') throw this.#wrongState('start', status, 'created');
       const fifo = this.store.fifoPath(this.id);
@@ -197,6 +211,7 @@ export class Container implements AsyncDisposable {
       }
       // Not persisted: the status is derived from the fifo being gone (see status.ts), which saves a state write per start.
       this.#record = { ...this.#record, started: true };
+      crashPoint('start:released');
     });
     if (hooks?.poststart?.length) {
       await runHooksReporting('poststart', hooks, ociState(this.#record, 'running'), { where: 'runtime', cwd: this.#record.bundle }, options.onHookFailure);
@@ -206,11 +221,7 @@ export class Container implements AsyncDisposable {
   /** Kills a held container whose start failed, and waits until its first process is gone (it is then `stopped`). */
   async #stopHeld(): Promise<void> {
     const cg = this.#group();
-    try {
-      process.kill(this.#record.pid, 9);
-    } catch {
-      /* gone */
-    }
+    signalRecordedProcess(this.#record.pid, this.#record.pidStartTime, 9);
     try {
       if (cg) signalAll(cg, 9); // what a hook may have left in the cgroup
     } catch {
@@ -244,8 +255,8 @@ export class Container implements AsyncDisposable {
       signalAll(this.#requireGroup(), n);
       return;
     }
-    if (this.#process) this.#process.kill(n);
-    else process.kill(this.#record.pid, n);
+    // Through a pidfd checked against the recorded start time: never a process that reused the pid.
+    if (!signalRecordedProcess(this.#record.pid, this.#record.pidStartTime, n)) throw this.#wrongState('kill', 'stopped', 'created, running or paused');
   }
 
   /** Freezes every process of the container (cgroup freezer). @throws {ContainerError} INVALID_STATE unless running. */
@@ -294,56 +305,41 @@ export class Container implements AsyncDisposable {
   }
 
   /**
-   * Deletes the container: its cgroups, its root overlay (if kc mounted one)
-   * and its state, then runs the `poststop` hooks (failures go to
-   * `onHookFailure`, default a process warning). With `force`, kills it
-   * first if it still runs.
-   * @throws {ContainerError} INVALID_STATE when it runs and `force` is not set.
+   * Deletes the container: its first process (with `force`, or when it is
+   * no longer running), its cgroups, its root overlay (if kc mounted one)
+   * and, last, its state; then runs the `poststop` hooks (failures go to
+   * `onHookFailure`, default a process warning). Works on a container whose
+   * create never finished, whatever it left (see delete.ts).
+   * @throws {ContainerError} INVALID_STATE when it runs and `force` is not set; NOT_FOUND when it is already gone and `force` is not set.
    */
-  async delete(options: { force?: boolean; onHookFailure?: HookFailureHandler } = {}): Promise<void> {
-    const status = this.status;
-    if (status === 'running' || status === 'paused') {
-      if (!options.force) throw this.#wrongState('delete', status, 'stopped or created (or pass force)');
-    }
-    const cg = this.#group();
-    if (status !== 'stopped') {
-      try {
-        process.kill(this.#record.pid, 9);
-      } catch {
-        /* gone */
-      }
-      for (let i = 0; i < 2000 && sameProcessAlive(this.#record.pid, this.#record.pidStartTime); i++) await sleep(2);
-    }
-    if (this.#process) await this.#process.exited.catch(() => undefined);
-    // @kc/cgroups thaws a frozen group, kills what is left in it and waits until it is empty before removing it.
-    if (cg) {
-      await cg.delete({ kill: true }).catch((e: unknown) => {
-        throw asContainerError(e, `cannot remove the cgroup of container "${this.id}"`);
-      });
-    }
+  async delete(options: DeleteOptions = {}): Promise<void> {
+    await deleteContainer(this.store, this.id, options, this.#process);
     this.#cgroup = undefined;
-    if (this.#record.overlayMount) {
-      try {
-        rawMount().umount2(this.#record.overlayMount, 2 /* MNT_DETACH */);
-      } catch {
-        /* already unmounted */
-      }
-    }
-    this.store.remove(this.id);
-    const hooks = this.#record.config.hooks;
-    if (hooks?.poststop?.length) {
-      await runHooksReporting('poststop', hooks, ociState(this.#record, 'stopped'), { where: 'runtime', cwd: this.#record.bundle }, options.onHookFailure);
-    }
   }
 
-  /** Kills and deletes the container (for `await using`). */
+  /**
+   * Deletes container `id` under a state root without a handle: what
+   * `kc delete [-f] ID` does. Whatever stage its create reached (a `kc`
+   * process or a Node program killed during create leaves a record naming
+   * what it made), this removes it. With `force`, an unknown id is not an
+   * error (as `runc delete -f`); returns whether there was a container.
+   *
+   * Privileges: root.
+   * @throws {ContainerError} NOT_FOUND for an unknown id without `force`; INVALID_STATE when it runs and `force` is not set.
+   * @example
+   * ```ts
+   * // After a crash: remove what is left of "web", if anything.
+   * await Container.remove('web', { force: true });
+   * ```
+   */
+  static async remove(id: string, options: DeleteOptions & { root?: string } = {}): Promise<boolean> {
+    return (await deleteContainer(new StateStore(options.root), id, options)) !== undefined;
+  }
+
+  /** Kills and deletes the container (for `await using`); nothing when it is already deleted. */
   async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.store.load(this.id);
-    } catch {
-      return; // already deleted
-    }
-    await this.delete({ force: true });
+    await deleteContainer(this.store, this.id, { force: true }, this.#process);
+    this.#cgroup = undefined;
   }
 
   #wrongState(action: string, status: OciStatus, want: string): ContainerError {

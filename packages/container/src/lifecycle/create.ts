@@ -1,16 +1,19 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type KcProcess, type ProcessSpec, rawContainerIo, spawn, type StdioOption, translateNative } from '@kc/native';
+import { type KcProcess, mountAttrSupport, type ProcessSpec, rawContainerIo, rawSocket, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import type { Cgroup, Resources } from '@kc/cgroups';
 import { cgroupDirsOf, containerCgroupPath, createContainerCgroup } from '../internal/container-cgroup.js';
+import { existingCgroupDirectories } from '../internal/cgroup-ownership.js';
+import { crashPoint } from '../internal/crash-point.js';
 import { openKcInit } from '../internal/kc-init.js';
 import { configureNamespaces } from '../internal/net-adapter.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
 import { OCI_VERSION } from '../oci/default-config.js';
+import { parseConfigJson } from '../oci/read-config.js';
 import type { OciConfig } from '../oci/types.js';
 import { validateConfig } from '../oci/validate.js';
-import type { ContainerRecord } from '../state/container-record.js';
+import type { ContainerRecord, CreateStage } from '../state/container-record.js';
 import { pidStartTime, StateStore } from '../state/state-store.js';
 import { toProcessSpec } from '../translate/process-spec.js';
 import { toCgroupResources, untranslatedResources } from '../translate/resources.js';
@@ -45,6 +48,17 @@ export interface CreateOptions {
   overlayMount?: string;
   /** Receives failed poststop hooks, run when create fails after the id was reserved. Default: a process warning. */
   onHookFailure?: HookFailureHandler;
+  /**
+   * Kill the container's first process (SIGKILL, PR_SET_PDEATHSIG) when the
+   * thread that created it exits, i.e. when this Node process dies (create
+   * from the main thread; a worker's exit counts). Until `create` returns the
+   * container dies with its creator anyway (see kc-init's hand-off); this
+   * option extends that to the container's whole life. In a container
+   * without its own pid namespace only the first process is killed; and a
+   * set-user-ID program exec'd by it drops the signal (prctl(2)). Default false:
+   * the container outlives its creator, as engines need.
+   */
+  killOnParentExit?: boolean;
 }
 
 /** What {@link createContainer} returns besides the record: the process when this Node process spawned it. */
@@ -59,14 +73,18 @@ export interface Created {
   cgroup: Cgroup;
 }
 
-/** Reads and parses `<bundle>/config.json`. @throws {ContainerError} NOT_FOUND or INVALID_ARGUMENT. */
+/**
+ * Reads and parses `<bundle>/config.json`, numbers exactly (see {@link parseConfigJson}).
+ * @throws {ContainerError} NOT_FOUND, or INVALID_ARGUMENT naming the field (`config` for broken JSON).
+ */
 export function readBundleConfig(bundle: string): unknown {
   const file = join(bundle, 'config.json');
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ContainerError(code === 'ENOENT' ? `no config.json in bundle ${bundle}` : `cannot parse ${file}: ${(e as Error).message}`, {
+    throw new ContainerError(code === 'ENOENT' ? `no config.json in bundle ${bundle}` : `cannot read ${file}: ${(e as Error).message}`, {
       code: code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT',
       path: file,
       field: 'config',
@@ -74,6 +92,7 @@ export function readBundleConfig(bundle: string): unknown {
       cause: e,
     });
   }
+  return parseConfigJson(text, file);
 }
 
 /**
@@ -84,6 +103,13 @@ export function readBundleConfig(bundle: string): unknown {
  * `createRuntime` and `createContainer` hooks (see hooks.ts). Anything done
  * is undone when a later step fails (a failing hook included), and the
  * `poststop` hooks then run.
+ *
+ * Crash consistency: the record is written before each side effect that can
+ * outlive this process (see {@link CreateStage}) and this process holds the
+ * container's lock throughout, so if it dies, `kc delete -f ID` finds and
+ * removes what was made; and the held process dies with it until the
+ * hand-off byte at the very end (see kc-init.c), after which the container
+ * outlives its creator (unless `killOnParentExit`).
  *
  * Privileges: root (CAP_SYS_ADMIN for namespaces and mounts, write access to
  * the cgroup filesystem).
@@ -108,10 +134,33 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
   const plan = cgroupPlan(config, options.id);
 
+  // Written before each side effect that can outlive this process (write-ahead, see CreateStage): a crash at any point leaves a record naming what may exist.
+  const record: ContainerRecord = {
+    stage: 'reserved',
+    ociVersion: OCI_VERSION,
+    id: options.id,
+    bundle,
+    pid: 0,
+    pidStartTime: 0,
+    created: new Date().toISOString(),
+    started: false,
+    config,
+    cgroupPath: plan.path,
+    cgroupDirs: {},
+    rootfs,
+    annotations: config.annotations,
+  };
+  if (options.overlayMount) record.overlayMount = options.overlayMount;
+
   const undo: (() => void | Promise<void>)[] = [];
   const fds: number[] = [];
+  // kc's end of the hand-off channel: kc-init waits on it and exits if it closes before a byte arrives, i.e. if kc dies before create finished.
+  let handoff: number | undefined;
+  // The record is created with this process holding the container's lock: no other kc command acts on a half-made container.
+  const releaseLock = store.reserve(record);
+  let locked = true;
   try {
-    store.reserve(options.id);
+    crashPoint('create:reserved');
     // Runs last when create fails: runtime.md "Lifecycle" continues a failed create at delete, which ends with the poststop hooks.
     if (config.hooks?.poststop?.length) {
       undo.push(() =>
@@ -124,10 +173,23 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
         ),
       );
     }
-    undo.push(() => store.remove(options.id));
+    undo.push(() => {
+      store.remove(options.id);
+      locked = false;
+    });
+    record.stage = 'cgroup';
+    record.cgroupPreexisting = existingCgroupDirectories(plan.path);
+    store.save(record);
     const cgroup = createContainerCgroup(plan.path, plan.resources);
-    undo.push(() => cgroup.delete({ kill: true }));
+    // Only the directories kc made go: a reused (empty, pre-existing) group stays. Its members are the container's (create refused an occupied group).
+    undo.push(() => cgroup.delete({ kill: true, directories: cgroup.createdDirectories }));
     const cgroupDirs = cgroupDirsOf(cgroup);
+    record.stage = 'spawning';
+    record.cgroupDirs = cgroupDirs;
+    record.cgroupCreated = [...cgroup.createdDirectories];
+    delete record.cgroupPreexisting;
+    store.save(record);
+    crashPoint('create:cgroup');
     // The placement's v2 fd (CLONE_INTO_CGROUP) stays owned by the handle, released by delete.
     const placement = cgroup.spawnPlacement();
     const spec: ProcessSpec = toProcessSpec(config, {
@@ -135,6 +197,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
       isDirectory: isHostDirectory,
       cgroupLayout: layout,
       cgroupDirs,
+      mountAttrSupport: mountAttrSupport(), // recursive options (rro...) the kernel lacks are refused naming the option
       cgroup: placement,
       seccomp,
       stdio: options.stdio,
@@ -146,42 +209,41 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     // Hold the process before exec of the user's program: kc-init blocks opening the exec fifo for writing until `start` opens it for reading (runc's exec fifo).
     const fifo = store.fifoPath(options.id);
     translateNative(ContainerError, () => rawContainerIo().mkfifo(fifo, 0o622), { path: fifo });
+    // Exactly 0622 whatever the umask (conmon runs with 022): kc-init opens it for writing as the container's user,
+    // after the switch (a non-root process.user, or root of a user namespace), as runc does with umask 0.
+    chmodSync(fifo, 0o622);
     const fifoFd = openSync(fifo, O_PATH | O_CLOEXEC);
     fds.push(fifoFd);
     const initFd = openKcInit(); // shared and sealed: not closed here
-    spec.extraFds = [initFd, fifoFd];
+    // Both ends are close-on-exec: kc-init gets its end as fd 5 only; every other copy (the setup child's) closes at exec, so kc-init reads EOF exactly when kc is gone.
+    const [kcEnd, initEnd] = translateNative(ContainerError, () => rawSocket().seqpacketPair());
+    handoff = kcEnd;
+    fds.push(initEnd);
+    spec.extraFds = [initFd, fifoFd, initEnd];
     let consoleFd: number | undefined;
     if (proc?.terminal && options.consoleSocket) {
       const sock = connectConsoleSocket(options.consoleSocket);
       fds.push(sock);
       spec.extraFds.push(sock);
-      consoleFd = 5;
+      consoleFd = 6;
     }
+    // After the hand-off the container outlives kc, unless asked to die with it (PR_SET_PDEATHSIG, set in the final process).
+    if (options.killOnParentExit) spec.parentDeathSignal = 'SIGKILL';
     // kc-init makes the pty (inside the container) its controlling terminal: it is the final process, after the fork into the pid namespace.
     const mode = `${options.init ? 'init' : 'exec'}${proc?.terminal ? '+tty' : ''}`;
-    spec.argv = ['kc-init', '3', '4', mode, consoleArg(consoleFd, proc?.consoleSize), '--', ...spec.argv];
+    spec.argv = ['kc-init', '3', '4', '5', mode, consoleArg(consoleFd, proc?.consoleSize), '--', ...spec.argv];
     spec.path = '/proc/self/fd/3';
     const child = spawn(spec);
     undo.push(() => {
       child.kill('SIGKILL');
     });
+    record.stage = 'spawned';
+    record.pid = child.pid;
+    record.pidStartTime = pidStartTime(child.pid);
+    store.save(record);
+    crashPoint('create:spawned');
     configureNamespaces(child.pid, { loopback: spec.namespaces?.includes('net') ?? false, sysctl: sysctl });
 
-    const record: ContainerRecord = {
-      ociVersion: OCI_VERSION,
-      id: options.id,
-      bundle,
-      pid: child.pid,
-      pidStartTime: pidStartTime(child.pid),
-      created: new Date().toISOString(),
-      started: false,
-      config,
-      cgroupPath: plan.path,
-      cgroupDirs,
-      rootfs,
-      annotations: config.annotations,
-    };
-    if (options.overlayMount) record.overlayMount = options.overlayMount;
     // runtime.md "Lifecycle" steps 3-5, in the state "creating" with the container's pid; any failure undoes the container.
     const hooks = config.hooks;
     if (hooks?.prestart?.length || hooks?.createRuntime?.length || hooks?.createContainer?.length) {
@@ -190,8 +252,16 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
       await runHooks('createRuntime', hooks, state, { where: 'runtime', cwd: bundle });
       await runHooks('createContainer', hooks, state, { where: 'container-setup', record, cgroup });
     }
+    crashPoint('create:hooks');
+    delete record.stage;
     store.save(record);
+    crashPoint('create:saved');
     if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
+    // The hand-off: from here the container no longer dies with kc (see kc-init.c).
+    if (rawSocket().seqpacketSend(kcEnd, Buffer.from('h')) !== 1) {
+      throw new ContainerError('cannot hand the container over to kc-init', { code: 'EIO', hint: 'did the container die during create?' });
+    }
+    crashPoint('create:handoff');
     return { record, process: child, store, cgroup };
   } catch (e) {
     for (const u of undo.reverse()) {
@@ -204,6 +274,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     if (options.pidFile) rmSync(options.pidFile, { force: true });
     throw e;
   } finally {
+    if (handoff !== undefined) fds.push(handoff);
     for (const fd of fds) {
       try {
         closeSync(fd);
@@ -211,12 +282,15 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
         /* closed */
       }
     }
+    if (locked) releaseLock();
   }
 }
 
 /**
  * The container's logical cgroup path and its `@kc/cgroups` resources (limits
- * and device rules). Pure.
+ * and device rules: runc's default allow-list always, see
+ * {@link toCgroupResources}; `@kc/cgroups` writes them to the v1 devices
+ * files, or attaches them as an eBPF program on cgroup v2). Pure.
  * @throws {ContainerError} UNSUPPORTED for `linux.resources` fields @kc/cgroups cannot express.
  */
 export function cgroupPlan(config: OciConfig, id: string): { path: string; resources: Resources } {
@@ -228,14 +302,8 @@ export function cgroupPlan(config: OciConfig, id: string): { path: string; resou
       hint: 'remove the field from config.json',
     });
   }
-  const extraDevices = (config.linux?.devices ?? []).map((d) => ({
-    allow: true,
-    type: d.type === 'b' ? ('b' as const) : ('c' as const),
-    major: d.major,
-    minor: d.minor,
-    access: 'rwm',
-  }));
-  return { path: containerCgroupPath(config.linux?.cgroupsPath, id), resources: toCgroupResources(config.linux?.resources, extraDevices) };
+  const resources = toCgroupResources(config.linux?.resources, { linuxDevices: config.linux?.devices ?? [] });
+  return { path: containerCgroupPath(config.linux?.cgroupsPath, id), resources };
 }
 
 /** Opens the exec fifo for reading without blocking (so a dead container cannot hang `start`). */

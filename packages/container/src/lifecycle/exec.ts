@@ -2,6 +2,7 @@ import { closeSync, writeFileSync } from 'node:fs';
 import type { Cgroup } from '@kc/cgroups';
 import { type KcProcess, type NamespaceKind, type ProcessSpec, rawCore, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
+import { crashPoint } from '../internal/crash-point.js';
 import { openKcInit } from '../internal/kc-init.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
 import type { OciProcess } from '../oci/types.js';
@@ -64,6 +65,7 @@ export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrid
       spec.extraFds = [initFd, sock];
     }
     const child = spawn(spec);
+    crashPoint('exec:spawned');
     if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
     return child;
   } finally {

@@ -4,12 +4,14 @@ import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive } from '../state/state-store.js';
 
 /**
- * The container's status as runc derives it: stopped when its first process
+ * The container's status as runc derives it: creating while the record
+ * says create has not finished (see CreateStage), stopped when its first process
  * is gone (or the pid was reused), created while the exec fifo still exists,
  * paused while the freezer holds it, else running.
  */
 export function containerStatus(record: ContainerRecord, fifoPath: string, isFrozen: () => boolean): OciStatus {
-  if (record.pid === 0) return 'creating';
+  // A create that has not finished (or never will: its kc died) says so, whatever its process does.
+  if (record.stage !== undefined || record.pid === 0) return 'creating';
   if (!sameProcessAlive(record.pid, record.pidStartTime)) return 'stopped';
   if (!record.started && existsSync(fifoPath)) return 'created';
   if (isFrozen()) return 'paused';

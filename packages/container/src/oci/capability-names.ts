@@ -37,3 +37,27 @@ export function capabilityMask(names: readonly string[] | undefined): bigint {
   }
   return mask;
 }
+
+/**
+ * The ambient set the kernel will let the container raise: the config's
+ * `ambient` less what is not also in `permitted` and `inheritable`
+ * (capabilities(7): PR_CAP_AMBIENT_RAISE fails for those). runc 1.1 warns
+ * and goes on without them, and its own `runc spec` asks for ambient
+ * capabilities without inheritable ones, so kc does the same: it emits a
+ * process warning (`KC_AMBIENT_DROPPED`) naming what it leaves out. Pure but
+ * for the warning.
+ */
+export function raisableAmbient(caps: { ambient?: readonly string[]; permitted?: readonly string[]; inheritable?: readonly string[] } | undefined): bigint {
+  const ambient = capabilityMask(caps?.ambient);
+  const raisable = ambient & capabilityMask(caps?.permitted) & capabilityMask(caps?.inheritable);
+  if (raisable !== ambient) {
+    const dropped = (caps?.ambient ?? []).filter((name) => (capabilityMask([name]) & raisable) === 0n);
+    process.emitWarning(
+      `process.capabilities.ambient: ${dropped.join(', ')} not raised (an ambient capability must also be permitted and inheritable), as runc does`,
+      {
+        code: 'KC_AMBIENT_DROPPED',
+      },
+    );
+  }
+  return raisable;
+}

@@ -72,11 +72,11 @@ export interface OciProcess {
   rlimits?: OciRlimit[];
   /** `process.noNewPrivileges`: set PR_SET_NO_NEW_PRIVS (prctl(2)) so execve(2) cannot grant privileges; absent means false. */
   noNewPrivileges?: boolean;
-  /** `process.apparmorProfile`: AppArmor profile name; not applied by kc. */
+  /** `process.apparmorProfile`: AppArmor profile name; kc cannot apply it, so a config that sets it is refused (UNSUPPORTED). */
   apparmorProfile?: string;
   /** `process.oomScoreAdj`: written to /proc/PID/oom_score_adj, -1000..1000; absent keeps the runtime's value. */
   oomScoreAdj?: number;
-  /** `process.selinuxLabel`: SELinux process label; not applied by kc. */
+  /** `process.selinuxLabel`: SELinux process label; kc cannot apply it, so a config that sets it is refused (UNSUPPORTED). */
   selinuxLabel?: string;
 }
 
@@ -199,7 +199,7 @@ export interface OciMemory {
   kernelTCP?: number;
   /** `memory.swappiness`: reclaim preference for anonymous memory, 0..100 (v1 `memory.swappiness`). */
   swappiness?: number;
-  /** `memory.disableOOMKiller`: true makes `create` fail with UNSUPPORTED (kc's cgroup layer cannot express it). */
+  /** `memory.disableOOMKiller`: the v1 memory controller's `memory.oom_control` (cgroup v2 has none: UNSUPPORTED there). */
   disableOOMKiller?: boolean;
 }
 
@@ -248,10 +248,12 @@ export interface OciResources {
     /** `limit`: hugetlb usage limit in bytes; -1 is unlimited. */
     limit: number;
   }[];
-  /** `linux.resources.network`: net_cls / net_prio settings; not applied by kc. */
+  /** `linux.resources.network`: net_cls / net_prio settings; kc cannot apply them, so a config that sets them is refused (UNSUPPORTED). */
   network?: {
-    /** `network.classID`: net_cls class id for tagging packets; not applied by kc. */
+    /** `network.classID`: net_cls class id for tagging packets. */
     classID?: number;
+    /** `network.priorities`: net_prio priority per interface. */
+    priorities?: { name: string; priority: number }[];
   };
   /** `linux.resources.unified`: raw cgroup v2 file → value pairs; a non-empty map makes `create` fail with UNSUPPORTED. */
   unified?: Record<string, string>;
@@ -261,10 +263,10 @@ export interface OciResources {
 export interface OciSeccompArg {
   /** `args[].index`: which system-call argument is compared, 0..5. */
   index: number;
-  /** `args[].value`: the operand; for `SCMP_CMP_MASKED_EQ` the mask. */
-  value: number;
-  /** `args[].valueTwo`: for `SCMP_CMP_MASKED_EQ`, the value the masked argument must equal. */
-  valueTwo?: number;
+  /** `args[].value`: the operand (unsigned 64-bit: a bigint beyond 2^53 - 1, as kc reads `config.json`); for `SCMP_CMP_MASKED_EQ` the mask. */
+  value: number | bigint;
+  /** `args[].valueTwo`: for `SCMP_CMP_MASKED_EQ`, the value the masked argument must equal (number or bigint, as `value`). */
+  valueTwo?: number | bigint;
   /** `args[].op`: libseccomp comparison name, `SCMP_CMP_EQ` and so on (unsigned 64-bit). */
   op: string;
 }
@@ -323,7 +325,7 @@ export interface OciLinux {
   readonlyPaths?: string[];
   /** `linux.rootfsPropagation`: mount propagation of the root (`private`, `rslave`, `shared`...); absent means `rprivate`. */
   rootfsPropagation?: string;
-  /** `linux.mountLabel`: SELinux context of the mounts; not applied by kc. */
+  /** `linux.mountLabel`: SELinux context of the mounts; kc cannot apply it, so a config that sets it is refused (UNSUPPORTED). */
   mountLabel?: string;
   /** `linux.timeOffsets`: per clock (`monotonic`, `boottime`), the offset of the time namespace; applied only with a `time` namespace. */
   timeOffsets?: Record<

@@ -66,6 +66,33 @@ describe('validateConfig', () => {
     expect(fieldOf(() => validateConfig(mutate(f)))).toBe(field);
   });
 
+  it("refuses a mount's gid= the user namespace does not map (devpts gid=5 with a one-id mapping), naming the mount", () => {
+    const c = mutate((c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    });
+    const devpts = c.mounts.findIndex((m: { type?: string }) => m.type === 'devpts');
+    expect(c.mounts[devpts].options).toContain('gid=5');
+    expect(fieldOf(() => validateConfig(c))).toBe(`mounts[${devpts}].options`);
+    c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    expect(validateConfig(c)).toBe(c);
+  });
+
+  it.each([
+    ['process.apparmorProfile', (c: any) => (c.process.apparmorProfile = 'docker-default')],
+    ['process.selinuxLabel', (c: any) => (c.process.selinuxLabel = 'system_u:system_r:container_t:s0')],
+    ['linux.mountLabel', (c: any) => (c.linux.mountLabel = 'system_u:object_r:container_file_t:s0')],
+    ['linux.resources.network', (c: any) => (c.linux.resources.network = { classID: 1048577 })],
+  ])('fails closed on %s, a security setting kc cannot apply (UNSUPPORTED, never dropped)', (field, f) => {
+    try {
+      validateConfig(mutate(f));
+      expect.unreachable('accepted');
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'UNSUPPORTED', field });
+    }
+  });
+
   it('names the problem and the fix in the message', () => {
     try {
       validateConfig(mutate((c) => (c.linux.namespaces[2].type = 'nett')));

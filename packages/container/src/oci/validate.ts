@@ -9,6 +9,7 @@ import {
   isObject,
   reject,
 } from '../internal/field-check.js';
+import { refuseUnappliedSecurity } from './fail-closed.js';
 import { CAPABILITY_NUMBERS } from './capability-names.js';
 import { RLIMIT_TYPES } from './rlimit-names.js';
 import { validateResources } from './validate-resources.js';
@@ -40,7 +41,9 @@ export interface ValidateOptions {
  * without touching the kernel, and returns it typed.
  *
  * @throws {ContainerError} code `INVALID_ARGUMENT` with `field` set to the
- *   offending JSON path, e.g. `linux.namespaces[2].type`.
+ *   offending JSON path, e.g. `linux.namespaces[2].type`; `UNSUPPORTED` for a
+ *   security setting kc cannot apply (an LSM label, `linux.resources.network`):
+ *   it fails closed, see {@link refuseUnappliedSecurity}.
  * @example
  * ```ts
  * const config = validateConfig(JSON.parse(readFileSync('bundle/config.json', 'utf8')));
@@ -65,10 +68,39 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): O
     for (const [k, v] of Object.entries(input.annotations as object)) checkString(v, `annotations.${k}`, false);
   }
   const namespaces = validateLinux(input.linux);
+  if (namespaces.has('user')) checkMountIdsMapped(input);
   if ((input.hostname !== undefined || input.domainname !== undefined) && !namespaces.has('uts')) {
     reject('hostname', 'needs a new uts namespace', 'add { "type": "uts" } to linux.namespaces');
   }
+  refuseUnappliedSecurity(input as unknown as OciConfig);
   return input as unknown as OciConfig;
+}
+
+/**
+ * In a new user namespace a `gid=`/`uid=` mount option (devpts's `gid=5`,
+ * tmpfs's `uid=`) must name an id the namespace maps: the kernel refuses the
+ * mount with EINVAL otherwise, deep in the spawn. `runc spec --rootless`
+ * drops devpts's `gid=5` for that reason.
+ */
+function checkMountIdsMapped(input: Record<string, unknown>): void {
+  const linux = input.linux as { uidMappings?: { containerID: number; size: number }[]; gidMappings?: { containerID: number; size: number }[] };
+  const mapped = (maps: { containerID: number; size: number }[] | undefined, id: number) =>
+    maps === undefined || maps.length === 0 || maps.some((m) => id >= m.containerID && id < m.containerID + m.size);
+  ((input.mounts as { options?: string[] }[] | undefined) ?? []).forEach((m, i) => {
+    for (const option of m.options ?? []) {
+      const match = /^(uid|gid)=(\d+)$/.exec(option);
+      if (!match) continue;
+      const [, kind, id] = match;
+      const maps = kind === 'uid' ? linux.uidMappings : linux.gidMappings;
+      if (!mapped(maps, Number(id))) {
+        reject(
+          `mounts[${i}].options`,
+          `${option}: ${kind} ${id} is not mapped in linux.${kind}Mappings`,
+          `map it, or drop the option (runc spec --rootless drops devpts's gid=5)`,
+        );
+      }
+    }
+  });
 }
 
 function validateRoot(root: unknown): void {

@@ -1,7 +1,26 @@
 import type { OciConfig } from '../oci/types.js';
 
+/**
+ * How far an unfinished `create` (or `restore`) got; each stage is recorded
+ * BEFORE its side effect (write-ahead), so `delete -f` knows what may exist:
+ * - `reserved`: the id, its state directory and lock; nothing else (the
+ *   caller's `overlayMount`, when given, is named from here on);
+ * - `cgroup`: creating the cgroup at `cgroupPath`; `cgroupPreexisting` lists
+ *   its directories that existed before (never removed);
+ * - `spawning`: the cgroup exists (`cgroupCreated`), the first process is
+ *   being spawned into it (it dies with kc until the hand-off);
+ * - `spawned`: the process exists (`pid`, `pidStartTime`), held by kc-init;
+ *   hooks run now.
+ * A record without a stage is a finished create.
+ */
+export type CreateStage = 'reserved' | 'cgroup' | 'spawning' | 'spawned';
+
 /** What kc persists about a container under its state root (`<root>/<id>/state.json`). */
 export interface ContainerRecord {
+  /** Set while `create` or `restore` has not finished (see {@link CreateStage}); absent once it has. */
+  stage?: CreateStage;
+  /** Directories of the group at `cgroupPath` that existed before create made it (write-ahead at stage `cgroup`). */
+  cgroupPreexisting?: string[];
   /** The runtime-spec version kc implements, reported as the state's `ociVersion`. */
   ociVersion: string;
   /** The container id (the state's `id`), also the name of its directory under the state root. */
@@ -22,6 +41,13 @@ export interface ContainerRecord {
   cgroupPath?: string;
   /** Host cgroup directories, per hierarchy dir name (`''` for a unified host). */
   cgroupDirs: Record<string, string>;
+  /**
+   * The host cgroup directories kc made at create (`@kc/cgroups`'
+   * `createdDirectories`): delete removes only these, never a group that
+   * existed before in some hierarchy. Absent in records of older kc versions
+   * (delete then removes every directory of the group).
+   */
+  cgroupCreated?: string[];
   /** The container's absolute root directory. */
   rootfs: string;
   /** Overlay mount kc made for the root (unmounted on delete), if any. */

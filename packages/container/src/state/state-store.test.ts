@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,17 +30,20 @@ const record = (id: string): ContainerRecord => ({
 describe('StateStore', () => {
   it('saves, finds and lists containers by id, and removes them', () => {
     const s = store();
-    s.reserve('a1');
+    s.reserve({ ...record('a1'), stage: 'reserved' })();
+    expect(s.load('a1').stage).toBe('reserved');
     s.save(record('a1'));
     expect(s.load('a1').bundle).toBe('/b');
+    expect(s.load('a1').stage).toBeUndefined();
     expect(s.list()).toEqual(['a1']);
     s.remove('a1');
     expect(s.list()).toEqual([]);
   });
   it('refuses a second container with the same id', () => {
     const s = store();
-    s.reserve('dup');
-    expect(() => s.reserve('dup')).toThrow(/already exists/);
+    s.reserve(record('dup'));
+    expect(() => s.reserve(record('dup'))).toThrow(/already exists/);
+    expect(s.list()).toEqual(['dup']);
   });
   it('reports an unknown id as NOT_FOUND', () => {
     expect(() => store().load('nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
@@ -50,7 +54,7 @@ describe('StateStore', () => {
   });
   it('serialises holders of the lock', async () => {
     const s = store();
-    s.reserve('l');
+    s.reserve(record('l'))();
     const order: string[] = [];
     await Promise.all([
       s.withLock('l', async () => {
@@ -64,6 +68,19 @@ describe('StateStore', () => {
       }),
     ]);
     expect(order.join()).toMatch(/^(a\+,a-,b\+,b-|b\+,b-,a\+,a-)$/);
+  });
+  it('sweeps the hidden reservation directories of dead processes, never of live ones', () => {
+    const s = store();
+    s.reserve(record('first'))();
+    const child = spawnSync('sh', ['-c', 'echo $$ $(cut -d" " -f22 /proc/$$/stat)'], { encoding: 'utf8' }).stdout.trim().replace(' ', '.');
+    const dead = join(s.root, `.reserving.${child}.aa`);
+    const live = join(s.root, `.reserving.${process.pid}.${pidStartTime(process.pid)}.bb`);
+    for (const d of [dead, live]) mkdirSync(d);
+    writeFileSync(join(dead, 'state.json'), '{}');
+    s.sweepReservations();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(s.list()).toEqual(['first']);
   });
   it('tells the recorded process apart from a reused pid', () => {
     const t = pidStartTime(process.pid);

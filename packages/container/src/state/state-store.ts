@@ -1,8 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidArgument } from '@kc/native';
 import { ContainerError } from '../errors.js';
-import type { ContainerRecord } from './container-record.js';
+import { fsyncDirectory, unlinkQuiet, writeFileAtomic } from './atomic-file.js';
+import type { ContainerRecord, CreateStage } from './container-record.js';
+import { acquireLock, lockFileContent } from './lock.js';
+import { recordFromJson, recordToJson } from './record-json.js';
+import { pidStartTime, sameProcessAlive } from './process-identity.js';
 
 /** The default state root, as runc's /run/runc. */
 export const DEFAULT_STATE_ROOT = '/run/kc';
@@ -23,9 +28,10 @@ export function validateId(id: string): void {
 
 /**
  * The on-disk registry of containers under a state root: one directory per
- * id holding `state.json` (written atomically by rename), the exec fifo while
- * the container waits for `start`, and a lock file. Another kc process finds
- * a container here by id.
+ * id holding `state.json` (the record, replaced atomically and durably at
+ * every stage of create: see {@link CreateStage}), the exec fifo while the
+ * container waits for `start`, and a lock file (see lock.ts). Another kc
+ * process finds a container here by id, whatever stage it reached.
  */
 export class StateStore {
   /** The state root directory. */
@@ -46,30 +52,63 @@ export class StateStore {
     return join(this.dir(id), 'exec.fifo');
   }
 
+  /** True when a directory for `id` exists (a record, or what a crash left of one). */
+  exists(id: string): boolean {
+    return existsSync(this.dir(id));
+  }
+
   /**
-   * Reserves `id`: creates its directory, failing when it exists.
+   * Reserves `record.id` with the record already in it and its lock held by
+   * this process: both are written in a hidden directory that is then renamed
+   * into place, so no other process ever sees the id without its record.
+   * Returns the release of the lock.
    * @throws {ContainerError} `EEXIST` when a container with that id exists.
    */
-  reserve(id: string): string {
-    const dir = this.dir(id);
+  reserve(record: ContainerRecord): () => void {
+    const dir = this.dir(record.id);
     mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    this.sweepReservations();
+    const tmp = join(this.root, `${RESERVING}${process.pid}.${pidStartTime(process.pid)}.${randomBytes(6).toString('hex')}`);
+    mkdirSync(tmp, { mode: 0o711 });
     try {
-      mkdirSync(dir, { mode: 0o711 });
+      writeFileSync(join(tmp, 'lock'), lockFileContent(), { mode: 0o600 });
+      writeFileAtomic(join(tmp, 'state.json'), recordToJson(record));
+      // rename(2) of a directory fails on a non-empty target; an empty one (a crash's leftover, no record) is replaced.
+      renameSync(tmp, dir);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new ContainerError(`container "${id}" already exists`, { code: 'EEXIST', path: dir, hint: `delete it first: kc delete ${id}` });
+      rmSync(tmp, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTEMPTY') {
+        throw new ContainerError(`container "${record.id}" already exists`, { code: 'EEXIST', path: dir, hint: `delete it first: kc delete ${record.id}` });
       }
       throw e;
     }
-    return dir;
+    fsyncDirectory(this.root);
+    return () => unlinkQuiet(join(dir, 'lock'));
   }
 
-  /** Writes the record atomically. */
+  /**
+   * Removes hidden reservation directories (see {@link StateStore.reserve})
+   * whose process died before renaming them into place: they hold nothing
+   * but a record and a lock nobody else has seen.
+   */
+  sweepReservations(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return; // no state root yet
+    }
+    for (const name of names) {
+      if (!name.startsWith(RESERVING)) continue;
+      const [pid, start] = name.slice(RESERVING.length).split('.');
+      if (!sameProcessAlive(Number(pid), Number(start))) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Writes the record atomically and durably (temp file, fsync, rename, fsync of the directory). */
   save(record: ContainerRecord): void {
-    const dir = this.dir(record.id);
-    const tmp = join(dir, `.state.json.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(record));
-    renameSync(tmp, join(dir, 'state.json'));
+    writeFileAtomic(join(this.dir(record.id), 'state.json'), recordToJson(record));
   }
 
   /**
@@ -79,7 +118,7 @@ export class StateStore {
   load(id: string): ContainerRecord {
     const file = join(this.dir(id), 'state.json');
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord;
+      return recordFromJson(readFileSync(file, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new ContainerError(`container "${id}" does not exist`, { code: 'NOT_FOUND', path: file, hint: 'list containers with `kc list`' });
@@ -88,96 +127,51 @@ export class StateStore {
     }
   }
 
-  /** Ids of all containers with a saved state. */
+  /** Ids of all containers with a record, finished or not. */
   list(): string[] {
     if (!existsSync(this.root)) return [];
     return readdirSync(this.root).filter((id) => ID.test(id) && existsSync(join(this.root, id, 'state.json')));
   }
 
   /**
-   * Removes the container's directory (state, fifo, lock). The usual case —
-   * only state.json left — costs one unlink and one rmdir; anything else
-   * falls back to a recursive removal.
+   * Removes the container's directory: first everything but the record
+   * (fifo, temporary files), then the record, then the lock and the
+   * directory, so a removal cut short leaves either the record or nothing
+   * a later `delete` needs.
    */
   remove(id: string): void {
     const dir = this.dir(id);
+    let names: string[];
     try {
-      unlinkQuiet(join(dir, 'state.json'));
-      rmdirSync(dir);
-    } catch {
-      rmSync(dir, { recursive: true, force: true });
+      names = readdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
     }
+    for (const n of names) if (n !== 'state.json' && n !== 'lock') rmSync(join(dir, n), { recursive: true, force: true });
+    unlinkQuiet(join(dir, 'state.json'));
+    // Another process may drop a temporary lock file in meanwhile (it then finds no container): retry the removal.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 5 });
   }
 
   /**
-   * Runs `fn` holding the container's lock (an O_EXCL lock file naming the
-   * holder's pid; a lock left by a dead process is taken over), so two kc
+   * Runs `fn` holding the container's lock (see lock.ts: it holds across
+   * processes, and a lock left by a dead process is taken over), so two kc
    * processes never change one container at once.
+   * @throws {ContainerError} NOT_FOUND when the container does not exist; EBUSY when another live process holds it too long.
    */
   async withLock<T>(id: string, fn: () => Promise<T> | T): Promise<T> {
-    const lock = join(this.dir(id), 'lock');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const fd = openSync(lock, 'wx');
-        writeFileSync(fd, String(process.pid));
-        closeSync(fd);
-        break;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new ContainerError(`container "${id}" does not exist`, { code: 'NOT_FOUND', path: lock });
-        if (code !== 'EEXIST') throw e;
-        const holder = Number(readFileSync(lock, 'utf8').trim() || '0');
-        if (!holder || !pidAlive(holder)) rmSync(lock, { force: true });
-        else if (attempt > 500) throw new ContainerError(`container "${id}" is locked by pid ${holder}`, { code: 'EBUSY', path: lock });
-        else await new Promise((r) => setTimeout(r, 10));
-      }
-    }
+    const release = await acquireLock(this.dir(id), { what: `container "${id}"` });
     try {
       return await fn();
     } finally {
-      unlinkQuiet(lock);
+      release();
     }
   }
 }
 
-/** unlink(2) that ignores a missing file. */
-export function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-}
+/** Prefix of the hidden directories {@link StateStore.reserve} fills before renaming them to the id (not a valid id). */
+const RESERVING = '.reserving.';
 
-/** True when a process with this pid exists (signal 0, kill(2)). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Field 22 (starttime) of /proc/PID/stat, or -1 when the process is gone. */
-export function pidStartTime(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return -1;
-  }
-}
-
-/** True when `pid` still is the process recorded (alive, not a zombie, same start time). */
-export function sameProcessAlive(pid: number, startTime: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === startTime;
-  } catch {
-    return false;
-  }
-}
+export { pidStartTime, sameProcessAlive, signalRecordedProcess } from './process-identity.js';
+export { unlinkQuiet } from './atomic-file.js';

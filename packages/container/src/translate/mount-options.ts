@@ -19,12 +19,20 @@ export interface ParsedMountOptions {
   propagation: number;
   /** Comma-joined filesystem-specific options (`mode=755,size=65536k`). */
   data: string;
+  /** MOUNT_ATTR_* bits runtime-spec 1.1's recursive options set on the whole subtree (`rro`, `rnosuid`...), for mount_setattr(2); 0 when none. */
+  attrSet: number;
+  /** MOUNT_ATTR_* bits they clear (`rrw`, `rsuid`..., MOUNT_ATTR__ATIME with any atime word); 0 when none. */
+  attrClear: number;
 }
 
-/** Splits OCI mount options into mount(2) flags, propagation and data, like mount(8). Pure. */
+/**
+ * Splits OCI mount options into mount(2) flags, propagation and data, like
+ * mount(8), and the recursive options (`rro`, `rnosuid`...) into
+ * mount_setattr(2) attributes, as runc does. Pure.
+ */
 export function parseMountOptions(options: readonly string[] | undefined): ParsedMountOptions {
-  const { flags, propagation, data } = parseMountWords((options ?? []).filter((o) => !RUNTIME_ONLY.has(o)));
-  return { flags, propagation, data };
+  const { flags, propagation, data, attrSet, attrClear } = parseMountWords((options ?? []).filter((o) => !RUNTIME_ONLY.has(o)));
+  return { flags, propagation, data, attrSet, attrClear };
 }
 
 /** The propagation flags of a `linux.rootfsPropagation` value (default rprivate). */

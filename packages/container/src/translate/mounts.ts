@@ -1,4 +1,6 @@
-import type { MountStep } from '@kc/native';
+import { KcErrorCode, type MountAttrSupport, type MountStep } from '@kc/native';
+import { MOUNT_ATTR } from '@kc/namespaces';
+import { ContainerError } from '../errors.js';
 import type { OciConfig, OciDevice, OciMount } from '../oci/types.js';
 import type { CgroupMountLayout } from './cgroup-layout.js';
 import { MS, parseMountOptions, rootfsPropagationFlags } from './mount-options.js';
@@ -13,6 +15,13 @@ export interface MountContext {
   cgroupLayout: CgroupMountLayout;
   /** Host cgroup directories of the container per hierarchy dir name, bound when there is no cgroup namespace. */
   cgroupDirs?: Record<string, string>;
+  /**
+   * What the running kernel's mount_setattr(2) can do (`mountAttrSupport()`
+   * of `@kc/native`), so a recursive option (`rro`...) it cannot apply is
+   * refused here, naming the option. Absent: assumed present (the spawn
+   * pipeline still refuses the step before the child is created).
+   */
+  mountAttrSupport?: MountAttrSupport;
 }
 
 /** The default device nodes of every container (runtime-spec config-linux.md "Default Devices"). */
@@ -36,14 +45,36 @@ const S_IFIFO = 0o010000;
  * with RESOLVE_IN_ROOT, so symlinks cannot leave it), pivot_root, device
  * nodes and /dev symlinks, masked paths, read-only paths, read-only root.
  * Pure, given {@link MountContext}.
+ *
+ * Read-only, as runc does it: `ro` and `root.readonly` make only the top
+ * mount read-only (a bind remount), and so do `readonlyPaths` (their
+ * submounts are the container's own mounts, with their own options);
+ * runtime-spec 1.1's recursive options (`rro`, `rnosuid`, `rnoexec`,
+ * `rnodev`, the atime ones, `rnosymfollow` and their opposites) become a
+ * mount_setattr(2) step with AT_RECURSIVE right after the mount, so they
+ * reach every submount of an `rbind`. Unlike runc, which applies them to
+ * bind mounts only, kc applies them to every mount type. The host's /sys,
+ * bound when there is no network namespace, is read-only recursively (its
+ * submounts such as /sys/fs/cgroup and /sys/kernel/debug too), as a fresh
+ * read-only sysfs under runc has no submounts at all.
+ *
+ * @throws {@link ContainerError} `UNSUPPORTED` naming `mounts[i].options` when
+ * a recursive option needs what `ctx.mountAttrSupport` says the kernel lacks.
  */
 export function translateMounts(config: OciConfig, ctx: MountContext): MountStep[] {
   const kinds = new Set((config.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
   const joined = new Set((config.linux?.namespaces ?? []).filter((n) => n.path).map((n) => n.type));
   const inUserNs = kinds.has('user') || joined.has('user');
-  const steps: MountStep[] = [{ kind: 'rootfs', path: ctx.rootfs, propagation: rootfsPropagationFlags(config.linux?.rootfsPropagation) }];
+  // pivot_root(2) refuses a shared new root (EINVAL): a shared root propagation is applied after the pivot, as runc does.
+  const rootPropagation = rootfsPropagationFlags(config.linux?.rootfsPropagation);
+  const sharedRoot = (rootPropagation & MS.SHARED) !== 0;
+  const steps: MountStep[] = [{ kind: 'rootfs', path: ctx.rootfs, propagation: sharedRoot ? MS.PRIVATE | MS.REC : rootPropagation }];
   const mounts = config.mounts ?? [];
-  for (const m of mounts) steps.push(...mountSteps(m, ctx, kinds.has('cgroup'), kinds.has('network') || joined.has('network')));
+  mounts.forEach((m, i) => {
+    steps.push(...mountSteps(m, ctx, kinds.has('cgroup'), kinds.has('network') || joined.has('network')));
+    const attrs = recursiveAttrStep(m, `mounts[${i}].options`, ctx.mountAttrSupport);
+    if (attrs) steps.push(attrs);
+  });
   const hasDevTmpfs = mounts.some((m) => m.destination === '/dev' && (m.type ?? '') === 'tmpfs');
   const devices = [...(hasDevTmpfs ? DEFAULT_DEVICES : []), ...(config.linux?.devices ?? [])];
   // In a user namespace mknod(2) is refused, so device nodes are bind-mounted from the host, as runc does.
@@ -51,6 +82,7 @@ export function translateMounts(config: OciConfig, ctx: MountContext): MountStep
     for (const d of devices) steps.push({ kind: 'mount', source: d.path, target: d.path, flags: MS.BIND, create: 'file' });
   }
   steps.push({ kind: 'pivot' });
+  if (sharedRoot) steps.push({ kind: 'propagation', target: '/', flags: rootPropagation });
   if (!inUserNs) {
     for (const d of devices) {
       const type = d.type === 'b' ? S_IFBLK : d.type === 'p' ? S_IFIFO : S_IFCHR;
@@ -89,7 +121,10 @@ function mountSteps(m: OciMount, ctx: MountContext, cgroupNs: boolean, netNs: bo
   if (type === 'cgroup' || type === 'cgroup2') return cgroupSteps(m.destination, flags, ctx, cgroupNs);
   if (type === 'sysfs' && !netNs) {
     // sysfs can only be mounted by the owner of the network namespace; share the host's read-only instead (runc does the same).
-    return [{ kind: 'mount', source: '/sys', target: m.destination, flags: MS.BIND | MS.REC, readonly: true, create: 'dir' }];
+    const steps: MountStep[] = [{ kind: 'mount', source: '/sys', target: m.destination, flags: MS.BIND | MS.REC, readonly: true, create: 'dir' }];
+    // The host's /sys has writable submounts (cgroup, debugfs, securityfs, bpf, pstore): all read-only where the kernel allows.
+    if (ctx.mountAttrSupport?.mountSetattr !== false) steps.push({ kind: 'setattr', target: m.destination, set: MOUNT_ATTR.RDONLY, recursive: true });
+    return steps;
   }
   const step: MountStep = { kind: 'mount', source: m.source ?? type, target: m.destination, fstype: type, flags, create: 'dir' };
   if (data) step.data = data;
@@ -97,19 +132,43 @@ function mountSteps(m: OciMount, ctx: MountContext, cgroupNs: boolean, netNs: bo
   return [step];
 }
 
+/** The mount_setattr(2) step of a mount's recursive options (`rro`, `rnosuid`...), or undefined when it has none. */
+function recursiveAttrStep(m: OciMount, field: string, support: MountAttrSupport | undefined): MountStep | undefined {
+  const { attrSet, attrClear } = parseMountOptions(m.options);
+  if (!attrSet && !attrClear) return undefined;
+  const words = (m.options ?? []).filter((o) => {
+    const p = parseMountOptions([o]);
+    return p.attrSet || p.attrClear;
+  });
+  const refuse = (problem: string, hint: string) => new ContainerError(`${field}: ${problem}`, { code: KcErrorCode.Unsupported, field, hint });
+  if (support && !support.mountSetattr) {
+    throw refuse(
+      `${words.join(', ')} need${words.length === 1 ? 's' : ''} mount_setattr(2), which this kernel lacks (Linux 5.12+)`,
+      'use ro/nosuid/noexec for the top mount only, or a newer kernel',
+    );
+  }
+  if (support && !support.nosymfollow && (attrSet | attrClear) & MOUNT_ATTR.NOSYMFOLLOW) {
+    throw refuse('rnosymfollow/rsymfollow need MOUNT_ATTR_NOSYMFOLLOW (Linux 5.14+)', 'drop the option or use a newer kernel');
+  }
+  return { kind: 'setattr', target: m.destination, ...(attrSet ? { set: attrSet } : {}), ...(attrClear ? { clear: attrClear } : {}), recursive: true };
+}
+
+/** Every cgroup mount in a container, fresh or bound from the host, as runc makes them. */
+const CGROUP_MOUNT_FLAGS = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+
 /**
  * The container's cgroup filesystem. With a cgroup namespace a fresh mount
  * shows the container's own cgroup as `/`; without one, the container's host
  * directories are bound instead, so the host tree is never visible.
  */
 function cgroupSteps(target: string, flags: number, ctx: MountContext, cgroupNs: boolean): MountStep[] {
-  const mountFlags = (flags & ~MS.RDONLY) | MS.NOSUID | MS.NODEV | MS.NOEXEC;
+  const mountFlags = (flags & ~MS.RDONLY) | CGROUP_MOUNT_FLAGS;
   const ro = (flags & MS.RDONLY) !== 0;
   const layout = ctx.cgroupLayout;
   if (layout.version === 2) {
     if (cgroupNs) return [{ kind: 'mount', source: 'cgroup2', target, fstype: 'cgroup2', flags: mountFlags | (ro ? MS.RDONLY : 0), create: 'dir' }];
     const dir = ctx.cgroupDirs?.[''];
-    return dir ? [{ kind: 'mount', source: dir, target, flags: MS.BIND, readonly: ro, create: 'dir' }] : [];
+    return dir ? [{ kind: 'mount', source: dir, target, flags: MS.BIND | CGROUP_MOUNT_FLAGS, readonly: ro, create: 'dir' }] : [];
   }
   const steps: MountStep[] = [
     { kind: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'mode=755', create: 'dir' },
@@ -124,7 +183,7 @@ function cgroupSteps(target: string, flags: number, ctx: MountContext, cgroupNs:
       steps.push(step);
     } else {
       const dir = ctx.cgroupDirs?.[h.dir];
-      if (dir) steps.push({ kind: 'mount', source: dir, target: sub, flags: MS.BIND, readonly: ro, create: 'dir' });
+      if (dir) steps.push({ kind: 'mount', source: dir, target: sub, flags: MS.BIND | CGROUP_MOUNT_FLAGS, readonly: ro, create: 'dir' });
     }
   }
   if (ro) steps.push({ kind: 'remount', target, flags: MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC });

@@ -1,4 +1,6 @@
+import { MOUNT_ATTR } from '@kc/namespaces';
 import { describe, expect, it } from 'vitest';
+import { ContainerError } from '../errors.js';
 import { defaultConfig } from '../oci/default-config.js';
 import { parseCgroupLayout } from './cgroup-layout.js';
 import { MS, parseMountOptions } from './mount-options.js';
@@ -36,8 +38,19 @@ describe('parseMountOptions', () => {
       flags: MS.NOSUID | MS.NOEXEC,
       propagation: MS.PRIVATE | MS.REC,
       data: 'mode=755,size=64k',
+      attrSet: 0,
+      attrClear: 0,
     });
     expect(parseMountOptions(['rbind', 'ro']).flags).toBe(MS.BIND | MS.REC | MS.RDONLY);
+  });
+  it('keeps the recursive options (rro...) apart as mount_setattr(2) attributes', () => {
+    expect(parseMountOptions(['rbind', 'rro', 'rnosuid', 'rexec'])).toEqual({
+      flags: MS.BIND | MS.REC,
+      propagation: 0,
+      data: '',
+      attrSet: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID,
+      attrClear: MOUNT_ATTR.NOEXEC,
+    });
   });
 });
 
@@ -117,9 +130,70 @@ describe('toProcessSpec', () => {
     c.linux!.namespaces = [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }];
     c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
     const s = toProcessSpec(c, ctx);
-    expect(s.mounts).toContainEqual({ kind: 'mount', source: '/sys', target: '/sys', flags: MS.BIND | MS.REC, readonly: true, create: 'dir' });
+    const at = s.mounts!.findIndex((m) => m.kind === 'mount' && m.source === '/sys');
+    expect(s.mounts![at]).toEqual({ kind: 'mount', source: '/sys', target: '/sys', flags: MS.BIND | MS.REC, readonly: true, create: 'dir' });
+    // The host's submounts of /sys (cgroup, debugfs, securityfs...) read-only too.
+    expect(s.mounts![at + 1]).toEqual({ kind: 'setattr', target: '/sys', set: MOUNT_ATTR.RDONLY, recursive: true });
     expect(s.mounts!.some((m) => m.kind === 'mknod')).toBe(false);
     expect(s.mounts).toContainEqual({ kind: 'mount', source: '/dev/null', target: '/dev/null', flags: MS.BIND, create: 'file' });
     expect(s.uidMap).toEqual([{ containerId: 0, hostId: 100000, size: 65536 }]);
+  });
+});
+
+describe('recursive mount options (runtime-spec 1.1)', () => {
+  const withMount = (options: string[]) => {
+    const c = defaultConfig();
+    c.mounts?.push({ destination: '/data', source: '/srv/data', type: 'bind', options });
+    return c;
+  };
+
+  it('puts a recursive mount_setattr step right after the mount it belongs to', () => {
+    const mounts = toProcessSpec(withMount(['rbind', 'rro', 'rnosuid', 'rnoexec']), ctx).mounts!;
+    const at = mounts.findIndex((m) => m.kind === 'mount' && m.target === '/data');
+    expect(mounts[at]).toEqual({ kind: 'mount', source: '/srv/data', target: '/data', flags: MS.BIND | MS.REC, create: 'dir', readonly: false });
+    expect(mounts[at + 1]).toEqual({
+      kind: 'setattr',
+      target: '/data',
+      set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NOEXEC,
+      recursive: true,
+    });
+    expect(mounts.filter((m) => m.kind === 'setattr')).toHaveLength(1);
+  });
+
+  it('leaves plain ro, root.readonly and readonlyPaths top-only, as runc does', () => {
+    const mounts = toProcessSpec(withMount(['rbind', 'ro']), ctx).mounts!;
+    expect(mounts.some((m) => m.kind === 'setattr')).toBe(false);
+    expect(mounts.filter((m) => m.kind === 'readonly').every((m) => !('recursive' in m))).toBe(true);
+    expect(mounts.at(-1)).toEqual({ kind: 'remount', target: '/', flags: MS.BIND | MS.RDONLY });
+  });
+
+  it('clears with the opposite words and puts the whole atime mask in clear', () => {
+    const mounts = toProcessSpec(withMount(['rbind', 'rrw', 'rnoatime']), ctx).mounts!;
+    expect(mounts.find((m) => m.kind === 'setattr')).toEqual({
+      kind: 'setattr',
+      target: '/data',
+      set: MOUNT_ATTR.NOATIME,
+      clear: MOUNT_ATTR.RDONLY | MOUNT_ATTR._ATIME,
+      recursive: true,
+    });
+  });
+
+  it('refuses a recursive option the kernel cannot apply, naming it, before anything runs', () => {
+    const refused = (options: string[], support: { mountSetattr: boolean; nosymfollow: boolean }) => {
+      try {
+        toProcessSpec(withMount(options), { ...ctx, mountAttrSupport: support });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ContainerError);
+        return [(e as ContainerError).code, (e as ContainerError).field, (e as ContainerError).message];
+      }
+      return undefined;
+    };
+    const index = defaultConfig().mounts!.length;
+    const old = refused(['rbind', 'rro', 'rnodev'], { mountSetattr: false, nosymfollow: false });
+    expect(old?.slice(0, 2)).toEqual(['UNSUPPORTED', `mounts[${index}].options`]);
+    expect(old?.[2]).toMatch(/rro, rnodev need mount_setattr/);
+    expect(refused(['rbind', 'rnosymfollow'], { mountSetattr: true, nosymfollow: false })?.[0]).toBe('UNSUPPORTED');
+    expect(refused(['rbind', 'rro'], { mountSetattr: true, nosymfollow: false })).toBeUndefined();
+    expect(refused(['rbind', 'ro'], { mountSetattr: false, nosymfollow: false })).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { CgroupPlacement, NamespaceKind, ProcessSpec, RlimitName, SeccompSpec, StdioOption } from '@kc/native';
-import { capabilityMask } from '../oci/capability-names.js';
+import { capabilityMask, raisableAmbient } from '../oci/capability-names.js';
 import type { OciConfig, OciNamespaceType } from '../oci/types.js';
 import { type MountContext, translateMounts } from './mounts.js';
 
@@ -68,7 +68,7 @@ export function toProcessSpec(config: OciConfig, ctx: TranslateContext): Process
       effective: capabilityMask(caps?.effective),
       permitted: capabilityMask(caps?.permitted),
       inheritable: capabilityMask(caps?.inheritable),
-      ambient: capabilityMask(caps?.ambient),
+      ambient: raisableAmbient(caps),
     },
     noNewPrivileges: proc?.noNewPrivileges ?? false,
     rlimits: (proc?.rlimits ?? []).map((r) => ({

@@ -19,19 +19,56 @@ describe('toCgroupResources', () => {
     expect(r.cpu).toEqual({ quota: 'max' });
     expect(r.pids).toEqual({ max: 'max' });
   });
-  it('denies all devices, then allows the config rules, the defaults and linux.devices, in order', () => {
-    const r = toCgroupResources({ devices: [{ allow: false, access: 'rwm' }] }, [{ allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }]);
-    expect(r.devices?.[0]).toEqual({ allow: false, type: 'a', major: '*', minor: '*', access: 'rwm' });
-    expect(r.devices).toContainEqual({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' });
-    expect(r.devices).toContainEqual({ allow: true, type: 'c', major: 136, minor: '*', access: 'rwm' });
-    expect(r.devices?.at(-1)).toEqual({ allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' });
+  const DENY_ALL = { allow: false, type: 'a', major: '*', minor: '*', access: 'rwm' };
+  const defaults = (without: string[] = []) =>
+    [
+      ['c', '*', '*', 'm', ''],
+      ['b', '*', '*', 'm', ''],
+      ['c', 1, 3, 'rwm', '/dev/null'],
+      ['c', 1, 8, 'rwm', '/dev/random'],
+      ['c', 1, 7, 'rwm', '/dev/full'],
+      ['c', 5, 0, 'rwm', '/dev/tty'],
+      ['c', 1, 5, 'rwm', '/dev/zero'],
+      ['c', 1, 9, 'rwm', '/dev/urandom'],
+      ['c', 136, '*', 'rwm', ''],
+      ['c', 5, 2, 'rwm', ''],
+      ['c', 10, 200, 'rwm', ''],
+    ]
+      .filter(([, , , , path]) => !without.includes(path as string))
+      .map(([type, major, minor, access]) => ({ allow: true, type, major, minor, access }));
+  it("denies all, then applies the config's rules in order, then runc 1.1's default allow-list", () => {
+    const r = toCgroupResources({
+      devices: [
+        { allow: false, access: 'rwm' },
+        { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' },
+        { allow: false, type: 'c', major: 1, minor: 3 },
+      ],
+    });
+    expect(r.devices).toEqual([
+      DENY_ALL,
+      DENY_ALL,
+      { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' },
+      { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' },
+      ...defaults(),
+    ]);
   });
-  it('sets nothing without resources, and no device rules without linux.resources.devices', () => {
-    expect(toCgroupResources(undefined)).toEqual({});
-    expect(toCgroupResources({}, [{ allow: true, type: 'c', major: 1, minor: 1 }])).toEqual({});
+  it('applies the defaults with no linux.resources at all (runc does whatever the config says)', () => {
+    expect(toCgroupResources(undefined)).toEqual({ devices: [DENY_ALL, ...defaults()] });
+    expect(toCgroupResources({ pids: { limit: 5 } }).devices).toEqual([DENY_ALL, ...defaults()]);
+  });
+  it('leaves out a default whose node linux.devices replaces, and gives linux.devices no rule of its own (as runc)', () => {
+    const r = toCgroupResources(
+      { devices: [{ allow: true, type: 'c', major: 1, minor: 3, access: 'r' }] },
+      { linuxDevices: [{ path: '/dev/null' }, { path: '/dev/fuse' }] },
+    );
+    expect(r.devices).toEqual([DENY_ALL, { allow: true, type: 'c', major: 1, minor: 3, access: 'r' }, ...defaults(['/dev/null'])]);
+  });
+  it('without a v1 devices controller, writes rules only when the config has some (so @kc/cgroups refuses them)', () => {
+    expect(toCgroupResources(undefined, { deviceCgroup: false })).toEqual({});
+    expect(toCgroupResources({ devices: [] }, { deviceCgroup: false }).devices).toEqual([DENY_ALL, ...defaults()]);
   });
   it('maps blkio weight and huge page limits', () => {
-    expect(toCgroupResources({ blockIO: { weight: 500 }, hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] })).toEqual({
+    expect(toCgroupResources({ blockIO: { weight: 500 }, hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] }, { deviceCgroup: false })).toEqual({
       io: { blkioWeight: 500 },
       hugetlb: { '2MB': 1 << 21 },
     });
@@ -49,10 +86,10 @@ describe('toDeviceRule and untranslatedResources', () => {
     });
   });
   it('names the fields @kc/cgroups cannot express', () => {
-    expect(untranslatedResources({ memory: { disableOOMKiller: true }, unified: { 'memory.high': '1M' } })).toEqual([
-      'linux.resources.memory.disableOOMKiller',
-      'linux.resources.unified',
-    ]);
+    expect(untranslatedResources({ memory: { disableOOMKiller: true }, unified: { 'memory.high': '1M' } })).toEqual(['linux.resources.unified']);
     expect(untranslatedResources({ memory: { disableOOMKiller: false }, unified: {} })).toEqual([]);
+  });
+  it("turns disableOOMKiller into the v1 memory controller's oom_control", () => {
+    expect(toCgroupResources({ memory: { limit: 1 << 26, disableOOMKiller: true } }).memory).toEqual({ max: 1 << 26, oomKillDisable: true });
   });
 });

@@ -1,5 +1,5 @@
 import type { MountStep } from '@kc/native';
-import { MS } from './flags.js';
+import { MOUNT_ATTR, MS } from './flags.js';
 import { validateMountSteps } from './validate.js';
 
 /** Propagation types by name, as mount(8) spells them (`r` = recursive). */
@@ -70,21 +70,89 @@ export class MountPlan {
     return this;
   }
 
-  /** Bind-mounts `source` (a host path, or a rootfs path with `sourceInRoot`) at `target`. */
+  /**
+   * Bind-mounts `source` (a host path, or a rootfs path with `sourceInRoot`)
+   * at `target`, with its submounts unless `recursive: false`.
+   *
+   * `readonly` makes the whole bound tree read-only: the top mount and every
+   * submount the bind carried along (mount_setattr(2) `MOUNT_ATTR_RDONLY`
+   * with `AT_RECURSIVE`, Linux 5.12+, like OCI's `rro`). A plain read-only
+   * remount would leave the submounts writable (MS_REC does not apply to a
+   * remount). `recursiveReadonly: false` opts out: only the top mount is
+   * read-only, as with mount(8)'s or OCI's plain `ro`, and no 5.12 kernel is
+   * needed.
+   *
+   * @example
+   * ```ts
+   * new MountPlan().rootfs(root).bind('/srv/data', '/data', { readonly: true }); // /data and all below it read-only
+   * ```
+   */
   bind(
     source: string,
     target: string,
-    options: { readonly?: boolean; recursive?: boolean; file?: boolean; sourceInRoot?: boolean; flags?: number; propagation?: PropagationName } = {},
+    options: {
+      /** Make the bound tree read-only (the whole tree unless `recursiveReadonly: false`). */
+      readonly?: boolean;
+      /** With `readonly`: also every submount (default true; needs mount_setattr(2), Linux 5.12+). false: the top mount only. */
+      recursiveReadonly?: boolean;
+      /** Bind the submounts too (MS_REC, `rbind`; default true). false: a plain `bind`, which carries no submounts. */
+      recursive?: boolean;
+      /** The source is a file: the target is created as an empty file. */
+      file?: boolean;
+      /** `source` is a path inside the rootfs, not on the host. */
+      sourceInRoot?: boolean;
+      /** Extra MS_* flags (NOSUID, NODEV, NOEXEC...), applied to the top mount by a bind remount. */
+      flags?: number;
+      /** Propagation of the new mount. */
+      propagation?: PropagationName;
+    } = {},
   ): this {
+    const rec = options.recursive !== false;
     this.#steps.push({
       kind: 'mount',
       source,
       target,
-      flags: (MS.BIND | (options.recursive === false ? 0 : MS.REC) | (options.flags ?? 0)) >>> 0,
+      flags: (MS.BIND | (rec ? MS.REC : 0) | (options.flags ?? 0)) >>> 0,
       create: options.file ? 'file' : 'dir',
       ...(options.readonly ? { readonly: true } : {}),
       ...(options.sourceInRoot ? { sourceInRoot: true } : {}),
       ...(options.propagation ? { propagation: propagationFlags(options.propagation) } : {}),
+    });
+    // A plain bind carries no submounts: the remount above already covers all of it.
+    if (options.readonly && rec && options.recursiveReadonly !== false) {
+      this.#steps.push({ kind: 'setattr', target, set: MOUNT_ATTR.RDONLY, recursive: true });
+    }
+    return this;
+  }
+
+  /**
+   * Sets and clears mount attributes (MOUNT_ATTR_*) of the mount at `target`
+   * with mount_setattr(2) (Linux 5.12+), on every mount below it too unless
+   * `recursive: false`: what OCI's `rro`, `rnosuid`, `rnoexec`... do.
+   * `target` must be a mount point made by an earlier step.
+   *
+   * @example
+   * ```ts
+   * plan.bind('/srv', '/srv').setattr('/srv', { set: MOUNT_ATTR.NOSUID | MOUNT_ATTR.NOEXEC });
+   * ```
+   */
+  setattr(
+    target: string,
+    attrs: {
+      /** MOUNT_ATTR_* bits to set (an atime mode needs `MOUNT_ATTR._ATIME` in `clear`). */
+      set?: number;
+      /** MOUNT_ATTR_* bits to clear. */
+      clear?: number;
+      /** Every mount below `target` too (AT_RECURSIVE; default true). */
+      recursive?: boolean;
+    },
+  ): this {
+    this.#steps.push({
+      kind: 'setattr',
+      target,
+      ...(attrs.set ? { set: attrs.set >>> 0 } : {}),
+      ...(attrs.clear ? { clear: attrs.clear >>> 0 } : {}),
+      recursive: attrs.recursive !== false,
     });
     return this;
   }
@@ -159,9 +227,22 @@ export class MountPlan {
     return this;
   }
 
-  /** Makes an existing mount read-only (bind remount, keeping nosuid/nodev/noexec as they are). */
-  remountReadonly(target: string): this {
-    this.#steps.push({ kind: 'readonly', path: target });
+  /**
+   * Makes `target` read-only, with every mount below it (bind onto itself,
+   * then mount_setattr(2) `MOUNT_ATTR_RDONLY` with `AT_RECURSIVE`, Linux
+   * 5.12+): after `pivot()`, `remountReadonly('/')` leaves nothing writable,
+   * not /dev/shm nor /tmp; mount a writable tmpfs after it where one is
+   * wanted. nosuid/nodev/noexec stay as they are. `recursive: false` opts
+   * out: only the top mount becomes read-only (a bind remount, as runc does
+   * for `root.readonly`), submounts keep their flags.
+   *
+   * @example
+   * ```ts
+   * plan.pivot().remountReadonly('/').tmpfs('/tmp', { create: false }); // all read-only but a private /tmp
+   * ```
+   */
+  remountReadonly(target: string, options: { /** Also every mount below `target` (default true). */ recursive?: boolean } = {}): this {
+    this.#steps.push({ kind: 'readonly', path: target, ...(options.recursive === false ? {} : { recursive: true }) });
     return this;
   }
 
@@ -213,9 +294,13 @@ export class MountPlan {
     return this;
   }
 
-  /** Makes paths read-only (missing ones are skipped by the child). */
-  readonly(paths: readonly string[]): this {
-    for (const path of paths) this.#steps.push({ kind: 'readonly', path });
+  /**
+   * Makes paths read-only, each with every mount below it unless
+   * `recursive: false` (see {@link MountPlan.remountReadonly}); missing
+   * paths are skipped by the child.
+   */
+  readonly(paths: readonly string[], options: { /** Also every mount below each path (default true; Linux 5.12+). */ recursive?: boolean } = {}): this {
+    for (const path of paths) this.remountReadonly(path, options);
     return this;
   }
 

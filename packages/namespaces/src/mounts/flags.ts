@@ -91,6 +91,8 @@ export const MOUNT_ATTR = {
   NOATIME: 0x10,
   /** MOUNT_ATTR_STRICTATIME: always update access times (an atime mode). */
   STRICTATIME: 0x20,
+  /** MOUNT_ATTR__ATIME: the bits of the atime mode, an enum inside the mask; setting a mode needs all of them in `attr_clr`. */
+  _ATIME: 0x70,
   /** MOUNT_ATTR_NODIRATIME: do not update directory access times. */
   NODIRATIME: 0x80,
   /** MOUNT_ATTR_IDMAP: idmap the mount through the user namespace given in `userns_fd` (a detached mount only). */
@@ -119,11 +121,23 @@ export const MOUNT_API = {
 
 /**
  * Parses mount option words (`'ro,nosuid,nodev'`, as in mount(8) and OCI
- * `options`) into MS_* flags, propagation and the remaining data string.
+ * `options`) into MS_* flags, propagation, the recursive mount attributes of
+ * runtime-spec 1.1 and the remaining data string.
+ *
+ * The recursive words (`rro`, `rrw`, `rnosuid`, `rsuid`, `rnodev`, `rdev`,
+ * `rnoexec`, `rexec`, `rnoatime`, `ratime`, `rrelatime`, `rnorelatime`,
+ * `rstrictatime`, `rnostrictatime`, `rnodiratime`, `rdiratime`,
+ * `rnosymfollow`, `rsymfollow`) become MOUNT_ATTR_* bits for
+ * mount_setattr(2) with AT_RECURSIVE, the way runc reads them: a later word
+ * undoes an earlier opposite one, and any atime word puts the whole
+ * MOUNT_ATTR__ATIME in `attrClear` (the kernel's rule for changing the atime
+ * mode), so `ratime` and `rnorelatime` leave relatime. Plain `ro` stays
+ * MS_RDONLY: it makes only the top mount read-only.
  *
  * @example
  * ```ts
- * parseMountOptions(['ro', 'nosuid', 'mode=755']); // { flags: MS.RDONLY|MS.NOSUID, propagation: 0, data: 'mode=755' }
+ * parseMountOptions(['ro', 'nosuid', 'mode=755']); // { flags: MS.RDONLY|MS.NOSUID, propagation: 0, data: 'mode=755', attrSet: 0, ... }
+ * parseMountOptions(['rbind', 'rro']).attrSet; // MOUNT_ATTR.RDONLY
  * ```
  */
 export function parseMountOptions(options: readonly string[]): {
@@ -135,24 +149,65 @@ export function parseMountOptions(options: readonly string[]): {
   propagation: number;
   /** Every other word, joined with `,`, for mount(2)'s filesystem-specific `data` (`mode=755,size=64k`). */
   data: string;
+  /** MOUNT_ATTR_* bits the recursive words set on the whole subtree (`rro` → MOUNT_ATTR.RDONLY); 0 when none. */
+  attrSet: number;
+  /** MOUNT_ATTR_* bits the recursive words clear on the whole subtree (`rrw` → MOUNT_ATTR.RDONLY, any atime word → MOUNT_ATTR._ATIME); 0 when none. */
+  attrClear: number;
 } {
   let flags = 0;
   let clear = 0;
   let propagation = 0;
+  let attrSet = 0;
+  let attrClear = 0;
   const data: string[] = [];
   for (const o of options) {
     const set = OPTION_FLAGS[o];
     const unset = OPTION_CLEARS[o];
     const prop = OPTION_PROPAGATION[o];
+    const attr = RECURSIVE_ATTRS[o];
     if (set !== undefined) flags |= set;
     else if (unset !== undefined) {
       clear |= unset;
       flags &= ~unset;
     } else if (prop !== undefined) propagation = prop;
-    else data.push(o);
+    else if (attr !== undefined) {
+      const isAtime = (attr.bit & MOUNT_ATTR._ATIME) === attr.bit; // RELATIME is 0, so it counts
+      if (attr.clear) {
+        attrClear |= attr.bit;
+        attrSet &= ~attr.bit;
+      } else {
+        // The atime mode is one value: a later mode replaces an earlier one (two would be EINVAL).
+        if (isAtime) attrSet &= ~MOUNT_ATTR._ATIME;
+        attrSet |= attr.bit;
+        attrClear &= ~attr.bit;
+      }
+      if (isAtime) attrClear |= MOUNT_ATTR._ATIME;
+    } else data.push(o);
   }
-  return { flags: flags >>> 0, clear: clear >>> 0, propagation, data: data.join(',') };
+  return { flags: flags >>> 0, clear: clear >>> 0, propagation, data: data.join(','), attrSet: attrSet >>> 0, attrClear: attrClear >>> 0 };
 }
+
+/** runtime-spec 1.1 recursive options (config.md "Mounts"): the MOUNT_ATTR_* bit each sets, or clears. */
+const RECURSIVE_ATTRS: Record<string, { bit: number; clear: boolean }> = {
+  rro: { bit: MOUNT_ATTR.RDONLY, clear: false },
+  rrw: { bit: MOUNT_ATTR.RDONLY, clear: true },
+  rnosuid: { bit: MOUNT_ATTR.NOSUID, clear: false },
+  rsuid: { bit: MOUNT_ATTR.NOSUID, clear: true },
+  rnodev: { bit: MOUNT_ATTR.NODEV, clear: false },
+  rdev: { bit: MOUNT_ATTR.NODEV, clear: true },
+  rnoexec: { bit: MOUNT_ATTR.NOEXEC, clear: false },
+  rexec: { bit: MOUNT_ATTR.NOEXEC, clear: true },
+  rnodiratime: { bit: MOUNT_ATTR.NODIRATIME, clear: false },
+  rdiratime: { bit: MOUNT_ATTR.NODIRATIME, clear: true },
+  rrelatime: { bit: MOUNT_ATTR.RELATIME, clear: false },
+  rnorelatime: { bit: MOUNT_ATTR.RELATIME, clear: true },
+  rnoatime: { bit: MOUNT_ATTR.NOATIME, clear: false },
+  ratime: { bit: MOUNT_ATTR.NOATIME, clear: true },
+  rstrictatime: { bit: MOUNT_ATTR.STRICTATIME, clear: false },
+  rnostrictatime: { bit: MOUNT_ATTR.STRICTATIME, clear: true },
+  rnosymfollow: { bit: MOUNT_ATTR.NOSYMFOLLOW, clear: false },
+  rsymfollow: { bit: MOUNT_ATTR.NOSYMFOLLOW, clear: true },
+};
 
 const OPTION_FLAGS: Record<string, number> = {
   ro: MS.RDONLY,

@@ -1,6 +1,6 @@
 import { invalidArgument, type MountStep } from '@kc/native';
 import { NamespaceError } from '../errors.js';
-import { MS, MS_PROPAGATION_MASK } from './flags.js';
+import { MOUNT_ATTR, MS, MS_PROPAGATION_MASK } from './flags.js';
 
 /** S_IFMT bits of a device node (mknod(2)): character or block devices only. */
 const S_IFMT = 0o170000;
@@ -87,6 +87,16 @@ export function validateMountSteps(steps: readonly MountStep[], field = 'mounts'
       case 'propagation':
         checkPath(step.target, `${f}.target`);
         checkPropagation(step.flags, `${f}.flags`);
+        break;
+      case 'setattr':
+        checkPath(step.target, `${f}.target`);
+        for (const k of ['set', 'clear'] as const) {
+          const v = step[k];
+          if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+            throw invalidArgument(NamespaceError, `${f}.${k}`, `${v} is not a MOUNT_ATTR_* mask`);
+          }
+          if (v !== undefined && v & MOUNT_ATTR.IDMAP) throw invalidArgument(NamespaceError, `${f}.${k}`, 'MOUNT_ATTR_IDMAP needs an idmap step');
+        }
         break;
       case 'umount':
         checkPath(step.target, `${f}.target`);

@@ -61,6 +61,7 @@ const randomPolicy: fc.Arbitrary<Policy> = fc.record({
     { maxLength: 25 },
   ),
   badArchAction: action,
+  ruleOrder: fc.constantFrom('libseccomp', 'first-match' as const),
   enosysAfter: fc.option(fc.constantFrom('close_range', 'openat2', 'io_uring_setup'), { nil: undefined }),
   unknownSyscalls: fc.constant('skip' as const),
 });
@@ -71,7 +72,7 @@ function callsFor(p: Policy): fc.Arbitrary<SeccompData> {
     fc.constantFrom(...p.arches).chain((a: ArchName) => fc.constantFrom(...Object.values(archInfo(a).syscalls))),
     fc.integer({ min: 0, max: 1100 }),
     fc.integer({ min: 0x40000000, max: 0x40000500 }),
-    fc.constantFrom(0xffffffff, 0x3fffffff, 0xf0005),
+    fc.constantFrom(0xffffffff, 0x3fffffff, 0xf0005, 102, 117), // 102, 117: socketcall and ipc on i386
   );
   return fc.record({
     arch: fc.oneof(
@@ -150,7 +151,13 @@ describe('policy errors name the rule', () => {
     ['syscall missing on an arch', policy(Act.allow, ['aarch64']).errno(1, 'open').build(), 'rules[0].syscall'],
     ['arg index', policy(Act.allow).rule('read', Act.errno(1), arg(6).eq(0)).build(), 'rules[0].args[0].index'],
     ['errno range', policy(Act.allow).errno(5000, 'read').build(), 'rules[0].action'],
-    ['conflict', policy(Act.errno(1)).allow('read').kill('read').build(), 'rules[1]'],
+    ['conflict (first-match)', policy(Act.errno(1)).ruleOrder('first-match').allow('read').kill('read').build(), 'rules[1]'],
+    [
+      'conflict: same comparisons, two actions',
+      policy(Act.errno(1)).rule('read', Act.allow, arg(0).eq(1)).rule('read', Act.killProcess, arg(0).eq(1)).build(),
+      'rules[1]',
+    ],
+    ['unknown rule order', { defaultAction: Act.allow, arches: ['x86_64'], rules: [], ruleOrder: 'last-match' as never }, 'ruleOrder'],
     ['no arches', { defaultAction: Act.allow, arches: [], rules: [] }, 'arches'],
   ];
   it.each(cases)('%s', (_name, p, field) => {

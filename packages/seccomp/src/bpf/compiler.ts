@@ -1,9 +1,10 @@
 import { X32_SYSCALL_BIT } from '../arch.js';
 import { type Action, actionValue, type Policy } from '../policy/model.js';
-import { type ResolvedArch, type ResolvedPolicy, type ResolvedRule, resolvePolicy } from '../policy/validate.js';
+import { type ResolvedArch, type ResolvedPolicy, type ResolvedRule, resolvePolicy, type ShadowedRule } from '../policy/validate.js';
 import { Assembler, type Label } from './assembler.js';
 import { emitComparison } from './compare.js';
 import { buildDecisionTree, type DecisionTree, type NumberInterval } from './decision-tree.js';
+import { emitEqSet, groupEqRules } from './eq-set.js';
 import { encodeProgram, OP, SECCOMP_DATA, type SockFilter } from './instructions.js';
 
 /** A compiled filter: the program, its encoding and the resolved policy it came from. */
@@ -14,6 +15,12 @@ export interface CompiledFilter {
   instructions: SockFilter[];
   /** The validated policy (numbers per arch), e.g. for {@link policyMeaning}. */
   resolved: ResolvedPolicy;
+  /**
+   * Rules that never decide a call because another rule of their syscall
+   * always decides first (`resolved.shadowed`): e.g. a deny appended after an
+   * unconditional allow. Empty for a policy where every rule can matter.
+   */
+  shadowed: readonly ShadowedRule[];
 }
 
 /** What a range of numbers does: return an action, or run the argument checks of one syscall. `key` is equal for equal outcomes. */
@@ -207,15 +214,20 @@ class GroupEmitter {
   finish(): void {
     for (const { label, outcome } of this.chains.values()) {
       this.asm.place(label);
-      outcome.rules.forEach((r, i) => {
-        const last = i === outcome.rules.length - 1;
+      // Neighbouring `arg == value` rules of one action are tested as one set (a search, see eq-set.ts).
+      const blocks = groupEqRules(outcome.rules, (a, b) => actionValue(a.action) === actionValue(b.action));
+      blocks.forEach((b, i) => {
+        const last = i === blocks.length - 1;
         const fail = last ? this.retLabel(outcome.fallback) : this.asm.label();
-        const pass = this.retLabel(r.action);
-        r.args.forEach((c, j) => {
-          const next = j === r.args.length - 1 ? pass : this.asm.label();
-          emitComparison(this.asm, c, this.bits, next, fail);
-          if (next !== pass) this.asm.place(next);
-        });
+        if ('set' in b) emitEqSet(this.asm, b.set, this.bits, this.retLabel(b.rule.action), fail);
+        else {
+          const pass = this.retLabel(b.action);
+          b.args.forEach((c, j) => {
+            const next = j === b.args.length - 1 ? pass : this.asm.label();
+            emitComparison(this.asm, c, this.bits, next, fail);
+            if (next !== pass) this.asm.place(next);
+          });
+        }
         if (!last) this.asm.place(fail);
       });
     }
@@ -273,5 +285,5 @@ export function compile(policy: Policy): CompiledFilter {
     emitter.finish();
   });
   const instructions = asm.assemble();
-  return { bytes: encodeProgram(instructions), instructions, resolved };
+  return { bytes: encodeProgram(instructions), instructions, resolved, shadowed: resolved.shadowed };
 }

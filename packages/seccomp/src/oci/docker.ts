@@ -39,7 +39,7 @@ function matches(cond: DockerCondition | undefined, arch: string, caps: string[]
  * @throws {@link SeccompError} `INVALID_ARGUMENT` when the host arch is unknown.
  * @example
  * ```ts
- * const oci = resolveDockerProfile(JSON.parse(readFileSync('default.json', 'utf8')), { arch: 'x86_64' });
+ * const oci = resolveDockerProfile(parseOciSeccompJson(readFileSync('default.json', 'utf8')), { arch: 'x86_64' });
  * ```
  */
 export function resolveDockerProfile(profile: OciSeccomp, opts: DockerResolveOptions): OciSeccomp {

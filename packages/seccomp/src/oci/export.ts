@@ -1,6 +1,6 @@
 import { invalidArgument } from '@kc/native';
 import { SeccompError } from '../errors.js';
-import type { ArgComparison, Policy } from '../policy/model.js';
+import { type ArgComparison, actionValue, type Policy, type Rule } from '../policy/model.js';
 import { actionToOci, OCI_ARCH } from './names.js';
 import type { OciSeccomp, OciSeccompArg } from './types.js';
 
@@ -14,13 +14,25 @@ const OPS: Record<ArgComparison['op'], OciSeccompArg['op']> = {
   masked_eq: 'SCMP_CMP_MASKED_EQ',
 };
 
+/** For each syscall with a rule without argument conditions, the position of the first such rule. */
+function unconditionalRules(policy: Policy): Map<string, number> {
+  const out = new Map<string, number>();
+  policy.rules.forEach((r, i) => {
+    if (!r.args?.length && !out.has(r.syscall)) out.set(r.syscall, i);
+  });
+  return out;
+}
+
 /**
  * Converts a kc {@link Policy} to the OCI `linux.seccomp` object (runc, crun,
- * podman read it). Consecutive rules with the same action and arguments share
+ * podman read it), deciding every call as the policy does under libseccomp's
+ * rule order: rules a syscall's unconditional rule hides (other actions) are
+ * left out. Consecutive rules with the same action and arguments share
  * one entry. `enosysAfter` has no OCI field: runtimes add their own ENOSYS
  * handling, so it is dropped.
  *
- * @throws {@link SeccompError} `INVALID_ARGUMENT` for a rule limited to some arches (OCI cannot say that).
+ * @throws {@link SeccompError} `INVALID_ARGUMENT` for a rule limited to some arches (OCI cannot say that), or, under
+ *   `ruleOrder: 'first-match'`, a conditional rule that decides before an unconditional one with another action (runtimes would not).
  */
 export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSeccomp {
   const def = actionToOci(policy.defaultAction);
@@ -33,7 +45,21 @@ export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSecco
   for (const a of policy.arches) out.architectures?.push(Object.entries(OCI_ARCH).find(([, k]) => k === a)?.[0] as string);
   if (flags.length) out.flags = flags;
   let lastKey = '';
+  const decider = unconditionalRules(policy);
   policy.rules.forEach((r, i) => {
+    // Runtimes let a syscall's unconditional rule win (libseccomp): leave out the rules it hides, which would otherwise
+    // come back to life when the runtime drops an unconditional rule that does what the default does.
+    const winner = decider.get(r.syscall);
+    if (winner !== undefined && winner !== i && actionValue((policy.rules[winner] as Rule).action) !== actionValue(r.action)) {
+      if (policy.ruleOrder === 'first-match' && i < winner)
+        throw invalidArgument(
+          SeccompError,
+          `rules[${i}]`,
+          `decides before the unconditional rules[${winner}] under first-match, but OCI runtimes let the unconditional rule win`,
+          "give the policy ruleOrder 'libseccomp', or remove one of the rules",
+        );
+      return;
+    }
     if (r.arches) throw invalidArgument(SeccompError, `rules[${i}].arches`, 'the OCI format has no per-rule architectures', 'export one policy per arch');
     const act = actionToOci(r.action);
     // Runtimes turn several comparisons of one argument into separate rules (libseccomp cannot AND them): OR, not AND.

@@ -2,10 +2,14 @@
 export interface OciSeccompArg {
   /** Which system-call argument is compared, 0..5. */
   index: number;
-  /** The operand; for `SCMP_CMP_MASKED_EQ` this is the mask. */
-  value: number;
-  /** For `SCMP_CMP_MASKED_EQ`: the value compared with the masked argument. */
-  valueTwo?: number;
+  /**
+   * The operand, unsigned 64-bit; for `SCMP_CMP_MASKED_EQ` this is the mask. A
+   * bigint carries values beyond 2^53 exactly (read JSON with
+   * {@link parseOciSeccompJson} or {@link parseJsonExact}: `JSON.parse` rounds them).
+   */
+  value: number | bigint;
+  /** For `SCMP_CMP_MASKED_EQ`: the value compared with the masked argument (number or bigint, as `value`). */
+  valueTwo?: number | bigint;
   /** libseccomp's comparison, unsigned 64-bit; imported as the {@link ArgOp} of the same name. */
   op: 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
 }

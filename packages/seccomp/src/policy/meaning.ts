@@ -50,7 +50,9 @@ function holds(c: NormalizedArg, raw: bigint, bits: 32 | 64): boolean {
 
 /**
  * The action a policy means for one call, computed directly from the rules
- * (no BPF): the reference the compiler is property-tested against.
+ * (no BPF): the reference the compiler is property-tested against. On i386,
+ * the copies {@link resolvePolicy} makes of socket and System V IPC rules for
+ * `socketcall`/`ipc` (argument 0 = the call) are rules like any other here.
  */
 export function policyMeaning(p: ResolvedPolicy, data: SeccompData): Action {
   const arch = archOfCall(p, data);

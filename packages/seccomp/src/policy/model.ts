@@ -65,11 +65,17 @@ export interface ArgComparison {
 
 /** One rule: when `syscall` is called and every comparison holds, take `action`. */
 export interface Rule {
-  /** System-call name as in kc's tables (e.g. `openat`), resolved to a number per arch. */
+  /**
+   * System-call name as in kc's tables (e.g. `openat`), resolved to a number per
+   * arch. On i386 a socket or System V IPC call (`socket`, `connect`, `semop`,
+   * `shmat`...) also covers its multiplexed form, `socketcall(SYS_SOCKET, …)` or
+   * `ipc(SEMOP, …)`, with argument 0 tested as the call (as libseccomp does);
+   * comparisons of the real arguments cannot be checked there.
+   */
   syscall: string;
   /** What the kernel does when the rule matches. */
   action: Action;
-  /** All must hold (AND). Several rules for one syscall are tried in order (OR). */
+  /** All must hold (AND). Several rules for one syscall combine as {@link Policy.ruleOrder} says. */
   args?: ArgComparison[];
   /** Limit the rule to some of the policy's arches (e.g. `arch_prctl` only on x86). Default: all. */
   arches?: ArchName[];
@@ -78,9 +84,10 @@ export interface Rule {
 /**
  * A complete seccomp policy: the input of {@link compile}.
  *
- * Meaning: for a call on one of `arches`, the first rule (in order) for that
- * system call whose comparisons all hold decides; if none does, `defaultAction`
- * applies, except that numbers newer than `enosysAfter` that no rule names
+ * Meaning: for a call on one of `arches`, the rules for that system call
+ * decide as {@link Policy.ruleOrder} says (by default as libseccomp: an
+ * unconditional rule wins, else the first conditional rule whose comparisons
+ * all hold); if none does, `defaultAction` applies, except that numbers newer than `enosysAfter` that no rule names
  * return ENOSYS. Calls from another architecture get `badArchAction`.
  */
 export interface Policy {
@@ -88,8 +95,23 @@ export interface Policy {
   defaultAction: Action;
   /** Architectures the filter accepts; the first should be the native one (it is tested first). */
   arches: ArchName[];
-  /** The rules; those for one system call are tried in this order. Two with different actions conflict (compile throws) when the earlier is unconditional or both compare the same. */
+  /**
+   * The rules. How several rules for one system call combine is set by
+   * {@link Policy.ruleOrder}; two with different actions that compare exactly
+   * the same arguments conflict (compile throws).
+   */
   rules: Rule[];
+  /**
+   * How several rules for one system call decide (default `'libseccomp'`):
+   * - `'libseccomp'`: as libseccomp (and so runc and crun) builds a filter, the
+   *   first rule without argument conditions decides every call of that
+   *   syscall, wherever it stands; the other rules of the syscall are shadowed
+   *   (listed in `shadowed` of the compiled filter, never an error). Without an
+   *   unconditional rule, the conditional rules are tried in order.
+   * - `'first-match'`: the first rule in order whose comparisons hold decides;
+   *   a rule after an unconditional one with another action is a conflict.
+   */
+  ruleOrder?: RuleOrder;
   /** For calls of an architecture not in `arches`. Default: kill_process. */
   badArchAction?: Action;
   /**
@@ -101,6 +123,9 @@ export interface Policy {
   /** What to do with a rule naming a syscall an arch lacks: `'error'` (default) or silently `'skip'` it on that arch. */
   unknownSyscalls?: 'error' | 'skip';
 }
+
+/** How a policy's rules for one system call combine: see {@link Policy.ruleOrder}. */
+export type RuleOrder = 'libseccomp' | 'first-match';
 
 /** Constructors for {@link Action}s. */
 export const Act = {

@@ -1,8 +1,9 @@
 import { invalidArgument } from '@kc/native';
 import { type ArchInfo, type ArchName, archInfo, isArchName } from '../arch.js';
 import { SeccompError } from '../errors.js';
-import type { Action, ArgComparison, Policy } from './model.js';
+import type { Action, ArgComparison, Policy, RuleOrder } from './model.js';
 import { actionValue, formatAction } from './model.js';
+import { multiplexedArgs, multiplexedForm } from './multiplex.js';
 
 /** MAX_ERRNO (include/linux/err.h): larger values are not errors to libc. */
 const MAX_ERRNO = 4095;
@@ -30,6 +31,12 @@ export interface ResolvedRule {
   args: NormalizedArg[];
   /** The rule's action, unchanged. */
   action: Action;
+  /**
+   * Set on the copy of a rule that covers its multiplexed form on i386:
+   * `socketcall` or `ipc` (then `nr` is the multiplexer's and `args` start with
+   * the call selector on argument 0). Absent for a rule as written.
+   */
+  via?: 'socketcall' | 'ipc';
 }
 
 /** One architecture's part of a policy. */
@@ -42,6 +49,25 @@ export interface ResolvedArch {
   enosysRanges: [number, number][];
 }
 
+/**
+ * A rule that never decides a call of its system call on one arch, because
+ * another rule of that syscall with a different action always decides first
+ * (under `ruleOrder: 'libseccomp'`, the syscall's first unconditional rule).
+ * The policy still compiles: this is what libseccomp and runc do silently.
+ */
+export interface ShadowedRule {
+  /** Position of the shadowed rule in `policy.rules`. */
+  ruleIndex: number;
+  /** Its system call. */
+  syscall: string;
+  /** The arch on which it is shadowed (usually every arch of the policy: one entry each). */
+  arch: ArchName;
+  /** Position in `policy.rules` of the rule that decides instead. */
+  by: number;
+  /** What that rule does instead. */
+  action: Action;
+}
+
 /** A validated policy, as the compiler consumes it. */
 export interface ResolvedPolicy {
   /** The policy's `defaultAction`, checked. */
@@ -50,6 +76,10 @@ export interface ResolvedPolicy {
   badArchAction: Action;
   /** One entry per policy arch, in the policy's order (the order the filter tests AUDIT_ARCH values). */
   arches: ResolvedArch[];
+  /** How the rules of one syscall combined (the policy's `ruleOrder`, default `'libseccomp'`). */
+  ruleOrder: RuleOrder;
+  /** Rules that never decide a call (see {@link ShadowedRule}), in policy order; empty when every rule can. */
+  shadowed: ShadowedRule[];
 }
 
 const ACTION_KINDS = new Set<string>(['kill_process', 'kill_thread', 'trap', 'errno', 'user_notif', 'trace', 'log', 'allow']);
@@ -121,6 +151,9 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
     enosysRanges: [],
   }));
   const skip = policy.unknownSyscalls === 'skip';
+  const ruleOrder: RuleOrder = policy.ruleOrder ?? 'libseccomp';
+  if (ruleOrder !== 'libseccomp' && ruleOrder !== 'first-match')
+    throw invalidArgument(SeccompError, 'ruleOrder', `unknown rule order '${String(ruleOrder)}'`, "'libseccomp' or 'first-match'");
   policy.rules.forEach((rule, ruleIndex) => {
     const field = `rules[${ruleIndex}]`;
     checkAction(rule.action, `${field}.action`);
@@ -131,7 +164,9 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
     for (const ra of arches) {
       if (rule.arches && !rule.arches.includes(ra.info.name)) continue;
       const nr = Object.hasOwn(ra.info.syscalls, rule.syscall) ? ra.info.syscalls[rule.syscall] : undefined;
-      if (nr === undefined) {
+      // On i386, `socket` and the like are also reachable as socketcall(SYS_SOCKET, …), semop as ipc(SEMOP, …).
+      const mux = multiplexedForm(ra.info, rule.syscall);
+      if (nr === undefined && !mux) {
         if (skip) continue;
         throw invalidArgument(
           SeccompError,
@@ -141,23 +176,8 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
         );
       }
       const args = rule.args && rule.args.length > 0 ? rule.args.map((c, j) => normalizeArg(c, ra.info.argBits, `${field}.args[${j}]`)) : NO_ARGS;
-      let list = ra.rules.get(nr);
-      if (!list) {
-        list = [];
-        ra.rules.set(nr, list);
-      }
-      for (const prev of list) {
-        if (sameAction(prev.action, rule.action)) continue;
-        if (prev.args.length === 0 || argKey(prev.args) === argKey(args)) {
-          throw invalidArgument(
-            SeccompError,
-            field,
-            `conflicts with rules[${prev.ruleIndex}]: '${rule.syscall}' on ${ra.info.name} would be both ${formatAction(prev.action)} and ${formatAction(rule.action)}`,
-            'remove one of the rules or make their argument conditions differ',
-          );
-        }
-      }
-      list.push({ ruleIndex, nr, args, action: rule.action });
+      if (nr !== undefined) addRule(ra, { ruleIndex, nr, args, action: rule.action }, policy, ruleOrder);
+      if (mux) addRule(ra, { ruleIndex, nr: mux.nr, args: multiplexedArgs(mux, args), action: rule.action, via: mux.via }, policy, ruleOrder);
     }
   });
   if (policy.enosysAfter !== undefined) {
@@ -167,7 +187,76 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
       ra.enosysRanges = enosysRanges(ra.info.name, nr);
     }
   }
-  return { defaultAction: policy.defaultAction, badArchAction, arches };
+  const shadowed = arches.flatMap((ra) => (ruleOrder === 'libseccomp' ? unconditionalWins(ra, policy) : []));
+  shadowed.sort((a, b) => a.ruleIndex - b.ruleIndex);
+  return { defaultAction: policy.defaultAction, badArchAction, arches, ruleOrder, shadowed };
+}
+
+/**
+ * libseccomp's rule for one syscall, as its filters show (libseccomp 2.5.4,
+ * src/bpf/rule-order-differential.test.ts): once a rule without conditions
+ * is in, a later rule for the syscall is dropped, and a rule without
+ * conditions that arrives later throws away the conditional rules already in
+ * (src/db.c `db_rule_add`). Either way the first unconditional rule decides
+ * every call. Keeps only that rule in each such list and returns the others whose
+ * action differs (same-action ones change nothing). Multiplexed copies are
+ * left out of the report: their rule still holds for its direct number.
+ */
+function unconditionalWins(ra: ResolvedArch, policy: Policy): ShadowedRule[] {
+  const out: ShadowedRule[] = [];
+  for (const [nr, list] of ra.rules) {
+    const winner = list.find((r) => r.args.length === 0);
+    if (!winner || list.length === 1) continue;
+    for (const r of list)
+      if (r !== winner && !r.via && !sameAction(r.action, winner.action))
+        out.push({
+          ruleIndex: r.ruleIndex,
+          syscall: policy.rules[r.ruleIndex]?.syscall ?? '',
+          arch: ra.info.name,
+          by: winner.ruleIndex,
+          action: winner.action,
+        });
+    ra.rules.set(nr, [winner]);
+  }
+  return out;
+}
+
+/**
+ * Appends `r` to its number's list, in policy order. Two rules with different
+ * actions that compare exactly the same arguments conflict (libseccomp
+ * refuses them too, EEXIST). Under `'first-match'`, so does a rule that an
+ * earlier unconditional one with another action makes unreachable, except a
+ * multiplexed copy behind an earlier unconditional rule for the multiplexer
+ * itself (e.g. `socketcall` denied outright), which is dropped: the policy
+ * already decided every socketcall. Under `'libseccomp'` unconditional rules
+ * are settled afterwards by {@link unconditionalWins}.
+ */
+function addRule(ra: ResolvedArch, r: ResolvedRule, policy: Policy, order: RuleOrder): void {
+  let list = ra.rules.get(r.nr);
+  if (!list) {
+    list = [];
+    ra.rules.set(r.nr, list);
+  }
+  for (const prev of list) {
+    if (sameAction(prev.action, r.action)) continue;
+    const unconditional = prev.args.length === 0 || r.args.length === 0;
+    if (order === 'libseccomp' && unconditional) continue;
+    if (r.via && prev.args.length === 0) return;
+    if (prev.args.length === 0 || argKey(prev.args) === argKey(r.args)) {
+      const name = (x: ResolvedRule) => `'${policy.rules[x.ruleIndex]?.syscall}'${x.via ? ` (as ${x.via})` : ''}`;
+      throw invalidArgument(
+        SeccompError,
+        `rules[${r.ruleIndex}]`,
+        `conflicts with rules[${prev.ruleIndex}]: ${name(r)} on ${ra.info.name} would be both ${formatAction(prev.action)} and ${formatAction(r.action)}`,
+        r.via || prev.via
+          ? `on ${ra.info.name} socket and System V IPC calls are also filtered through socketcall/ipc, with argument 0 as the call: make the rules agree, or limit one with \`arches\``
+          : prev.args.length === 0
+            ? 'the earlier rule decides every call: remove or replace it (PolicyBuilder.override/remove)'
+            : 'remove one of the rules or make their argument conditions differ',
+      );
+    }
+  }
+  list.push(r);
 }
 
 /**

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { SeccompError } from '../errors.js';
+
+/**
+ * `JSON.stringify` that writes a `bigint` as the exact JSON number it stands
+ * for (`JSON.stringify` throws on one), so {@link parseJsonExact} reads back
+ * what was written: e.g. an OCI config whose seccomp arguments are bigints.
+ *
+ * @throws {@link SeccompError} `INVALID_ARGUMENT` when `value` has no JSON form (undefined, a function).
+ * @example
+ * ```ts
+ * stringifyJsonExact({ value: 18446744073709551615n }); // '{"value":18446744073709551615}'
+ * ```
+ */
+export function stringifyJsonExact(value: unknown, indent?: number): string {
+  // Each bigint first becomes a string with a tag no data can forge (a NUL and a fresh UUID), then its quotes go.
+  const tag = `\u0000kc-bigint-${randomUUID()}:`;
+  let tagged = false;
+  const json = JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v !== 'bigint') return v;
+      tagged = true;
+      return `${tag}${v}`;
+    },
+    indent,
+  ) as string | undefined;
+  if (json === undefined) throw new SeccompError('value: has no JSON form', { code: 'INVALID_ARGUMENT', field: 'value' });
+  if (!tagged) return json;
+  const quotedTag = JSON.stringify(tag)
+    .slice(1, -1)
+    .replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+  return json.replace(new RegExp(`"${quotedTag}(-?\\d+)"`, 'g'), '$1');
+}
