@@ -10,6 +10,6 @@ describe('@kc/native example', () => {
     expect(out).toMatch(/^ {2}pid: 1$/m);
     expect(out).toMatch(/^ {2}hostname: kc-demo$/m);
     expect(out).toMatch(/^ {2}interfaces: lo\s*$/m);
-    expect(out).toMatch(/^exit: \{"exitCode":0,"signal":null,"core":false\}$/m);
+    expect(out).toMatch(/^exit: code 0, signal null; CPU \d+ µs, peak RSS [1-9]\d* KiB$/m);
   });
 });

@@ -54,6 +54,17 @@ describe('publish shape (pnpm pack, clean npm install, ESM and CJS)', () => {
     expect(failed).toEqual([]);
   });
 
+  it('one KcError identity holds with every package loaded by import and require in one process', () => {
+    const r = results.find((x) => x.check === 'one KcError identity across ESM and CJS');
+    expect(r, 'the identity check ran').toBeDefined();
+    expect(r?.ok, r?.detail).toBe(true);
+  });
+
+  it.each(PACKAGES.slice(1))('%s takes @kc/native as a peer dependency (one copy per app)', (pkg) => {
+    const r = results.find((x) => x.pkg === pkg && x.check === '@kc/native is a peer dependency');
+    expect(r?.ok, `${pkg}: ${r?.detail}`).toBe(true);
+  });
+
   it('@kc/native loads its addon from prebuilds/ and spawns', () => {
     const load = results.find((r) => r.pkg === '@kc/native' && r.check === 'addon loads from prebuilds/');
     expect(load?.ok, load?.detail).toBe(true);

@@ -3,15 +3,20 @@
 #   1. builds (turbo; cached) unless --no-build, and makes sure
 #      native/prebuilds/linux-x64 exists (scripts/prebuild.sh otherwise);
 #   2. `pnpm pack`s @kc/native and the six packages into a temp dir (pnpm
-#      rewrites `workspace:*` to the exact version);
+#      rewrites every `workspace:` range to the version: `workspace:*` exact,
+#      `workspace:^` as ^version); a package's `prepack` refuses the pack
+#      when a platform's prebuild is missing (scripts/require-prebuilds.mjs);
 #   3. creates a clean project outside the repository and installs the
 #      tarballs with npm; npm `overrides` pin every @kc/* dependency to its
 #      local tarball, so nothing @kc comes from a registry;
 #   4. runs scripts/check-packages/check.mjs there: each package imports with
 #      `import` (ESM) and `require` (CJS), every value its .d.ts declares exists
 #      at run time in both, `exports`/`bin` targets are in the tarball, the
-#      types resolve for NodeNext ESM and CJS consumers, and @kc/native loads
-#      its addon from prebuilds/ (not a local build).
+#      types resolve for NodeNext ESM and CJS consumers, @kc/native is a peer
+#      (one copy) and @types/node an optional peer where the .d.ts need it,
+#      @kc/native loads its addon from prebuilds/ (not a local build), and
+#      with every package loaded by both `import` and `require` in one process
+#      one KcError identity holds (scripts/check-packages/error-identity.mjs).
 # Prints one line per check ("ok"/"FAIL") and a last line
 #   check-packages: N passed, N failed
 # Exit 0 when everything passed. Options: --no-build, --keep (keep the temp dir),
@@ -43,12 +48,25 @@ work=$(mktemp -d /tmp/kc-check-packages-XXXXXX)
 if [ $keep = 0 ]; then trap 'rm -rf "$work"' EXIT; else echo "check-packages: keeping $work"; fi
 mkdir -p "$work/tarballs" "$work/project"
 
+# A failed pack (a `prepack` that finds a platform's prebuild missing, see
+# scripts/require-prebuilds.mjs) fails the whole check, with pnpm's output.
 pids=()
 for p in "${packages[@]}"; do
-  (cd "$p" && pnpm pack --pack-destination "$work/tarballs" >/dev/null) &
+  (cd "$p" && pnpm pack --pack-destination "$work/tarballs" >"$work/pack-${p//\//-}.log" 2>&1) &
   pids+=($!)
 done
-for pid in "${pids[@]}"; do wait "$pid"; done
+pack_failed=()
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || pack_failed+=("${packages[$i]}")
+done
+if [ ${#pack_failed[@]} -gt 0 ]; then
+  for p in "${pack_failed[@]}"; do
+    echo "FAIL $p pnpm pack:"
+    sed 's/^/  /' "$work/pack-${p//\//-}.log"
+  done
+  echo "check-packages: 0 passed, ${#pack_failed[@]} failed"
+  exit 1
+fi
 
 # The clean project: depends on every tarball; overrides send the packages'
 # own @kc/* dependencies (exact versions after pnpm pack) to the same files.

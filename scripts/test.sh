@@ -29,7 +29,29 @@ export KC_TEST_REQUIRE_TOOLS=1
 export KC_FC_SEED=${KC_FC_SEED:-$(( $(date +%s) % 2147483648 ))}
 echo "fuzz seed: $KC_FC_SEED (replay: KC_FC_SEED=$KC_FC_SEED bash scripts/test.sh)"
 
-lane() { printf '\n== lane: %s\n' "$1"; }
+# What each lane covers, printed with its header; each lane's duration is printed when it ends.
+declare -A LANE_COVERS=(
+  [typecheck]="tsc over every package, test, example and script"
+  [lint]="Biome over the tree"
+  [docs]="typedoc: the API site builds and every export is documented"
+  [unit]="pure TypeScript, no privileges: parsers, compilers, emulators, validation, the totals script"
+  [host]="kernel effects on this host, as root: spawn, cgroups, namespaces, seccomp, caps, CRIU, containers against runc and podman, the attack suite"
+  [leak-sweep]="nothing the host lane made is left: cgroups at every depth, mounts, netns, links, state roots, processes"
+  [vm-unified]="Debian 6.1 under qemu, cgroup v2 only: cgroup suites, eBPF device programs, the device and cgroup attacks"
+  [vm-legacy]="Debian 6.1 under qemu, cgroup v1 only: cgroup suites, the device and cgroup attacks"
+  [vm-systemd]="Debian 6.1 under qemu, systemd 252 managing cgroup2 alone: the systemd cgroup driver over D-Bus"
+  [vm-criu]="Debian 6.1 under qemu: CRIU's iterative pre-dump and lazy pages"
+)
+lane_name='' lane_t0=0
+lane_done() {
+  [ -n "$lane_name" ] && printf '   (lane %s took %d s)\n' "$lane_name" $(($(date +%s) - lane_t0))
+  lane_name=''
+}
+lane() {
+  lane_done
+  lane_name=$1 lane_t0=$(date +%s)
+  printf '\n== lane: %s: %s\n' "$1" "${LANE_COVERS[$1]:-}"
+}
 # check NAME COMMAND...: a pass/fail step that is not a test runner.
 check() {
   local name=$1 rc=0
@@ -73,7 +95,7 @@ if [ "$(id -u)" = 0 ]; then
   check leak-sweep node scripts/leak-sweep.mjs compare "$out/leak-sweep.before.json"
 else
   echo "not root: the host and VM lanes need root; not running them"
-  totals_args+=(--not-run host --not-run vm-unified --not-run vm-legacy --not-run vm-criu)
+  totals_args+=(--not-run host --not-run vm-unified --not-run vm-legacy --not-run vm-systemd --not-run vm-criu)
 fi
 
 # vm_lane NAME MODE FILES...: the guest's report, run record and exit code (scripts/vm/test.sh).
@@ -93,11 +115,14 @@ if [ "$(id -u)" = 0 ]; then
   vm_attacks=(reliability/attacks/devices.privileged.test.ts reliability/attacks/cgroups.privileged.test.ts)
   vm_lane vm-unified unified packages/cgroups/test scripts/vm/selftest.vm.test.ts "${vm_attacks[@]}"
   vm_lane vm-legacy legacy packages/cgroups/test scripts/vm/selftest.vm.test.ts "${vm_attacks[@]}"
+  # systemd 252 as the guest's manager on cgroup2 alone, with the system bus: the systemd cgroup driver.
+  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts scripts/vm/selftest.vm.test.ts
   # CRIU's iterative pre-dump needs soft-dirty tracking and its lazy page server CAP_SYS_RESOURCE:
   # the 6.1 guest has both, this host neither.
   vm_lane vm-criu unified packages/criu/test/predump.privileged.test.ts packages/criu/test/lazy-pages.privileged.test.ts
 fi
 
+lane_done
 printf '\n== totals\n'
 # Fewer files or tests in a lane than scripts/test-expectations.json records fails the run too.
 node scripts/test-totals.mjs ${totals_args[@]+"${totals_args[@]}"} "${reports[@]}" || status=1

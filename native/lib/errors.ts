@@ -48,8 +48,47 @@ export function errnoName(errno: number): string {
 }
 
 /**
+ * Brand symbols of the kc error classes, keyed by class. Each build of
+ * `@kc/native` (ESM and CJS, loaded side by side when an ESM app imports a CJS
+ * dependency of kc) has its own map, but the symbols come from the global
+ * registry (`Symbol.for`), so they are the same in every build.
+ */
+const brands = new WeakMap<object, symbol>();
+
+/**
+ * Gives `ErrorClass` a cross-build identity: its instances carry the brand
+ * `Symbol.for('kc.error.<name>')`, and `instanceof ErrorClass` accepts any value
+ * carrying it, so an error thrown by the CJS build of a package is `instanceof`
+ * the class of its ESM build (and the other way round). kc's own classes call
+ * it once after their declaration; a subclass that is not branded keeps plain
+ * prototype-chain `instanceof`.
+ *
+ * @param ErrorClass - a {@link KcError} subclass, branded at most once.
+ * @param name - the stable class name in the brand, e.g. `'SeccompError'`.
+ * @throws TypeError when `ErrorClass` is already branded (one class, one brand).
+ * @example
+ * ```ts
+ * export class SeccompError extends KcError {}
+ * brandKcError(SeccompError, 'SeccompError');
+ * ```
+ */
+export function brandKcError(ErrorClass: abstract new (...args: never[]) => KcError, name: string): void {
+  if (brands.has(ErrorClass)) throw new TypeError(`${name} is already branded`);
+  brands.set(ErrorClass, Symbol.for(`kc.error.${name}`));
+}
+
+/** `value instanceof ErrorClass` by brand (any build), else by prototype chain. */
+function isInstance(ErrorClass: object, value: unknown): boolean {
+  const brand = brands.get(ErrorClass);
+  if (brand !== undefined && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true) return true;
+  return Function.prototype[Symbol.hasInstance].call(ErrorClass, value);
+}
+
+/**
  * The root of kc's error hierarchy: every package throws a subclass of it, so a
  * caller can `catch` once and branch on `code`, `errno`, `step` and `path`.
+ * `instanceof` holds across the ESM and CJS builds of kc (see
+ * {@link brandKcError}).
  *
  * @example
  * ```ts
@@ -58,6 +97,18 @@ export function errnoName(errno: number): string {
  * ```
  */
 export class KcError extends Error {
+  /**
+   * `value instanceof C`: true when `value` carries `C`'s brand (set by the
+   * constructor of any build of kc), else the ordinary prototype-chain test.
+   * Only a class's own brand counts, so a subclass never accepts an instance of
+   * its parent or of a sibling.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of `instanceof`, KcError or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass's own brand is wanted, not KcError's
+    return isInstance(this, value);
+  }
+
   /** Errno name or a {@link KcErrorCode} value. */
   readonly code: KcErrorCodeValue;
   /** Errno number, when a system call failed. */
@@ -76,6 +127,13 @@ export class KcError extends Error {
   constructor(message: string, options: KcErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    // The brands of every branded class from new.target up to KcError, so the
+    // instance is `instanceof` each of them in the other build too. Not
+    // enumerable: they stay out of util.inspect and object spreads.
+    for (let c: object | null = new.target; c !== null && c !== Error; c = Object.getPrototypeOf(c)) {
+      const brand = brands.get(c);
+      if (brand !== undefined) Object.defineProperty(this, brand, { value: true });
+    }
     this.errno = options.errno;
     this.code = options.code ?? (options.errno !== undefined ? errnoName(options.errno) : 'EUNKNOWN');
     this.syscall = options.syscall;
@@ -90,9 +148,11 @@ export class KcError extends Error {
     return this.code === KcErrorCode.InvalidArgument;
   }
 }
+brandKcError(KcError, 'KcError');
 
 /** Thrown by the spawn pipeline; `step` names the step that failed in the child. */
 export class SpawnError extends KcError {}
+brandKcError(SpawnError, 'SpawnError');
 
 /** The shape of an error thrown by the raw binding (before translation). */
 export interface RawNativeError extends Error {

@@ -10,6 +10,7 @@ export {
   KcError,
   KcErrorCode,
   SpawnError,
+  brandKcError,
   errnoName,
   fromNative,
   invalidArgument,

@@ -289,8 +289,9 @@ void kc_child_main(kc_child_ctx *ctx) {
   /* Before any path the config controls is resolved (joins, mounts, cwd): only the plan's fds stay open. */
   KC_FAULT_POINT(ctx, KC_STEP_CLOSE_FDS);
   kc_child_close_host_fds(ctx);
-  KC_FAULT_POINT(ctx, KC_STEP_USERNS_ROOT);
-  become_userns_root(ctx);
+  /* Early, while the child still holds the host's ids: its /proc/self files are root's (not dumpable). Inherited by a pid-namespace fork. */
+  KC_FAULT_POINT(ctx, KC_STEP_OOM_SCORE_ADJ);
+  if (p->has_oom_score_adj) write_oom_score_adj(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_SETNS);
   KC_FAULT_POINT(ctx, KC_STEP_UNSHARE);
   join_namespaces(ctx);
@@ -303,6 +304,9 @@ void kc_child_main(kc_child_ctx *ctx) {
   if (p->setsid && setsid() < 0) kc_child_fail(ctx, KC_STEP_SETSID, errno, -1, NULL);
   KC_FAULT_POINT(ctx, KC_STEP_TIMENS);
   if (p->clone_flags & CLONE_NEWTIME) enter_time_namespace(ctx);
+  /* After the last write to a /proc/self file (timens_offsets): those stay root's while the child is not dumpable. */
+  KC_FAULT_POINT(ctx, KC_STEP_USERNS_ROOT);
+  become_userns_root(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_HOSTNAME);
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
     kc_child_fail(ctx, KC_STEP_HOSTNAME, errno, -1, p->hostname);
@@ -314,8 +318,6 @@ void kc_child_main(kc_child_ctx *ctx) {
   kc_child_sysctls(ctx); /* when no pivot_root step wrote them already */
   KC_FAULT_POINT(ctx, KC_STEP_RLIMITS);
   set_rlimits(ctx);
-  KC_FAULT_POINT(ctx, KC_STEP_OOM_SCORE_ADJ);
-  if (p->has_oom_score_adj) write_oom_score_adj(ctx);
   /* Without no_new_privs, seccomp needs CAP_SYS_ADMIN: install while we still have it. */
   if (p->n_filter && !p->no_new_privs) {
     KC_FAULT_POINT(ctx, KC_STEP_SECCOMP);

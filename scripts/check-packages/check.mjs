@@ -85,9 +85,31 @@ for (const pkg of names) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
   check(pkg, 'no workspace: ranges', () => {
-    const bad = Object.entries(manifest.dependencies ?? {}).filter(([, v]) => String(v).startsWith('workspace:'));
+    const fields = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'];
+    const bad = fields.flatMap((f) => Object.entries(manifest[f] ?? {}).filter(([, v]) => String(v).startsWith('workspace:')));
     if (bad.length) throw new Error(`still ${bad.map(([k, v]) => `${k}@${v}`).join(', ')}`);
     return `version ${manifest.version}`;
+  });
+
+  // One @kc/native per app: a package that bundled its own copy (a plain
+  // dependency) would load a second addon and a second KcError on version drift.
+  if (pkg !== '@kc/native') {
+    check(pkg, '@kc/native is a peer dependency', () => {
+      if (manifest.dependencies?.['@kc/native']) throw new Error(`a plain dependency (${manifest.dependencies['@kc/native']})`);
+      const range = manifest.peerDependencies?.['@kc/native'];
+      if (!range) throw new Error('not in peerDependencies');
+      return `@kc/native ${range}`;
+    });
+  }
+
+  // TypeScript users need @types/node when the declarations name Node types;
+  // the package says so as an optional peer (JavaScript users need nothing).
+  check(pkg, '@types/node declared when the .d.ts use Node types', () => {
+    const dts = readdirSync(join(dir, 'dist')).filter((f) => /\.d\.c?ts$/.test(f));
+    const uses = dts.filter((f) => /from ['"]node:|\bNodeJS\.|\bBuffer\b/.test(readFileSync(join(dir, 'dist', f), 'utf8')));
+    const declared = manifest.peerDependencies?.['@types/node'] && manifest.peerDependenciesMeta?.['@types/node']?.optional === true;
+    if (uses.length && !declared) throw new Error(`${uses.join(', ')} use Node types but @types/node is not an optional peer`);
+    return uses.length ? `optional peer @types/node ${manifest.peerDependencies['@types/node']}` : 'no Node types used';
   });
 
   check(pkg, 'exports and bin targets exist', () => {
@@ -179,6 +201,16 @@ if (names.includes('@kc/container')) {
     if (existsSync(join(scope, 'container', 'build'))) throw new Error('the installed package has a build/ directory');
   });
 }
+
+// Every package loaded with import and require in one process: one KcError
+// identity across the two builds (scripts/check-packages/error-identity.mjs).
+check('all', 'one KcError identity across ESM and CJS', () => {
+  const probe = readFileSync(new URL('./error-identity.mjs', import.meta.url), 'utf8');
+  const r = inProject(['--input-type=module'], probe);
+  if (r.packages !== names.length) throw new Error(`loaded ${r.packages} of ${names.length} packages`);
+  if (r.wrong.length) throw new Error(`${r.wrong.length} wrong: ${r.wrong.slice(0, 3).join('; ')}`);
+  return `${r.classes} error classes of ${r.packages} packages, both ways; one @kc/native`;
+});
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

@@ -1,4 +1,4 @@
-import { KcError } from '@kc/native';
+import { KcError, brandKcError } from '@kc/native';
 import type { KcErrorOptions } from '@kc/native';
 
 /** Extra fields of a {@link CapsError}: where in a text the problem is. */
@@ -33,3 +33,4 @@ export class CapsError extends KcError {
     this.token = options.token;
   }
 }
+brandKcError(CapsError, 'CapsError');

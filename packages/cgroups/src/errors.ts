@@ -1,4 +1,4 @@
-import { KcError } from '@kc/native';
+import { KcError, brandKcError } from '@kc/native';
 
 /**
  * The one error class of `@kc/cgroups`. Bad input is rejected with
@@ -13,3 +13,4 @@ import { KcError } from '@kc/native';
  * ```
  */
 export class CgroupError extends KcError {}
+brandKcError(CgroupError, 'CgroupError');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cgroup, type CgroupEvent } from '@kc/cgroups';
 import { afterAll, describe, expect, it } from 'vitest';
-import { leakedGroups, probe, sleep, spawnIn, testPath, waitFor } from './helpers.js';
+import { layout, leakedGroups, probe, sleep, spawnIn, testPath, waitFor } from './helpers.js';
 
 afterAll(() => expect(leakedGroups()).toEqual([]));
 
@@ -55,23 +55,28 @@ describe.runIf(probe.v2Core)('state events (v2 cgroup.events)', () => {
     expect(seen.filter((e) => e.type === 'populated').map((e) => e.value)).toEqual([1, 0]);
   });
 
-  it('reports frozen when the group freezes', async () => {
-    await using cg = Cgroup.create(testPath('evfreeze'));
-    const p = spawnIn(cg, ['sleep', '100']);
-    const ac = new AbortController();
-    const iter = cg.events({ signal: ac.signal, memory: false });
-    await cg.freeze();
-    const first = await Promise.race([iter.next(), sleep(3000).then(() => undefined)]);
-    ac.abort();
-    p.kill('SIGKILL');
-    await cg.thaw();
-    await p.exited;
-    expect(first?.value).toMatchObject({
-      type: 'frozen',
-      value: 1,
-      source: 'cgroup.events',
-    });
-  });
+  // Where a v1 freezer hierarchy is mounted (hybrid hosts) freeze() uses it, as runc does, and cgroup.events never
+  // says frozen; the unified VM lane runs this.
+  it.runIf(layout.controllers.get('freezer')?.version !== 1)(
+    'reports frozen when the group freezes (freezing through v2 cgroup.freeze: no v1 freezer mounted)',
+    async () => {
+      await using cg = Cgroup.create(testPath('evfreeze'));
+      const p = spawnIn(cg, ['sleep', '100']);
+      const ac = new AbortController();
+      const iter = cg.events({ signal: ac.signal, memory: false });
+      await cg.freeze();
+      const first = await Promise.race([iter.next(), sleep(3000).then(() => undefined)]);
+      ac.abort();
+      p.kill('SIGKILL');
+      await cg.thaw();
+      await p.exited;
+      expect(first?.value).toMatchObject({
+        type: 'frozen',
+        value: 1,
+        source: 'cgroup.events',
+      });
+    },
+  );
 });
 
 describe.runIf(probe.v1Memory)('v1 memory thresholds (cgroup.event_control, v1 memory controller)', () => {

@@ -1,4 +1,4 @@
-import { KcError } from '@kc/native';
+import { KcError, brandKcError } from '@kc/native';
 
 /**
  * The one error class of `@kc/container`: invalid bundles and configs
@@ -13,3 +13,4 @@ import { KcError } from '@kc/native';
  * ```
  */
 export class ContainerError extends KcError {}
+brandKcError(ContainerError, 'ContainerError');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildBusyboxRootfs } from '@kc/container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cgroupLimits } from './cgroup-limits.js';
 import { KC, probe, tempDir, uniqueId } from './helpers.js';
 
 // podman on this machine: cgroupfs manager, file events, and rlimits no higher than the hard limits (DESIGN.md).
@@ -84,5 +85,26 @@ describe.runIf(probe.root && probe.busybox && probe.podman)('podman drives kc as
     expect(e.status, e.stderr).toBe(0);
     expect(e.stdout.trim()).toBe('/dev/pts/0');
     expect(podman('rm', '-f', '-t', '0', n).status).toBe(0);
+  });
+
+  it('update changes the live limits exactly as podman update under runc does', () => {
+    const flags = ['--memory', '64m', '--cpu-shares', '512', '--cpu-quota', '20000', '--cpu-period', '100000'];
+    const withRunc = (...args: string[]) => spawnSync('podman', ['--runtime', 'runc', ...PODMAN.slice(2), ...args], { encoding: 'utf8', timeout: 60_000 });
+    const n = name('upd');
+    const nr = uniqueId('updrunc');
+    try {
+      expect(podman('run', '-d', '--name', n, ...LIMITS, image, 'sleep', '1000').status).toBe(0);
+      expect(withRunc('run', '-d', '--name', nr, ...LIMITS, image, 'sleep', '1000').status).toBe(0);
+      const k = podman('update', ...flags, n);
+      expect(k.status, k.stderr).toBe(0);
+      const r = withRunc('update', ...flags, nr);
+      expect(r.status, r.stderr).toBe(0);
+      const pid = (run: typeof podman, c: string) => Number(run('inspect', '--format', '{{.State.Pid}}', c).stdout.trim());
+      const got = cgroupLimits(pid(podman, n));
+      expect(got['memory.limit_in_bytes'] ?? got['memory.max']).toBe(String(64 << 20));
+      expect(got).toEqual(cgroupLimits(pid(withRunc, nr)));
+    } finally {
+      withRunc('rm', '-f', '-t', '0', nr);
+    }
   });
 });

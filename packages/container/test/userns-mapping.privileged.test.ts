@@ -25,6 +25,7 @@ const VIEW = [
   'ls -ln /dev/pts | tail -n +2 | cut -c1-10',
   'touch /made-inside && echo made',
   'mkdir /tmp/d && echo tmpfs-ok',
+  'echo oom_score_adj $(cat /proc/self/oom_score_adj)',
 ].join('; ');
 
 /** A `runc spec` bundle (busybox rootfs) edited for a user namespace mapping root to `hostId`. */
@@ -43,6 +44,8 @@ function mappedBundle(hostId: number, edit?: (c: Record<string, any>) => void): 
   config.linux.namespaces.push({ type: 'user' });
   config.linux.uidMappings = [{ containerID: 0, hostID: hostId, size: 65536 }];
   config.linux.gidMappings = [{ containerID: 0, hostID: hostId, size: 65536 }];
+  // Written to /proc/self while the child still holds host ids: a mapped root could not write it later.
+  config.process.oomScoreAdj = 123;
   edit?.(config);
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   // The mapped root owns its root filesystem, as with `podman --userns` or a Kubernetes user-namespaced pod.
@@ -82,6 +85,7 @@ describe.runIf(probe.root && userns)('user namespace with a real mapping, as run
       expect(String(kc.stdout)).toContain('uid=0 gid=0');
       expect(String(kc.stdout)).toMatch(/^\s+0\s+100000\s+65536$/m);
       expect(String(kc.stdout)).toContain('tmpfs-ok');
+      expect(String(kc.stdout)).toContain('oom_score_adj 123');
       expect(kc.stdout).toBe(runc.stdout);
       expect(owners).toEqual([100000, 100000]);
       expect(leftoverCgroups(kcId)).toEqual([]);

@@ -1,4 +1,4 @@
-import { KcError, type KcErrorOptions } from '@kc/native';
+import { KcError, type KcErrorOptions, brandKcError } from '@kc/native';
 
 /** Extra fields of a {@link CriuError}. */
 export interface CriuErrorOptions extends KcErrorOptions {
@@ -42,3 +42,4 @@ export class CriuError extends KcError {
     this.logFile = options.logFile;
   }
 }
+brandKcError(CriuError, 'CriuError');

@@ -1,4 +1,4 @@
-import { KcError } from '@kc/native';
+import { KcError, brandKcError } from '@kc/native';
 
 /**
  * The one error type of `@kc/namespaces`: bad input (code `INVALID_ARGUMENT`,
@@ -12,3 +12,4 @@ import { KcError } from '@kc/native';
  * ```
  */
 export class NamespaceError extends KcError {}
+brandKcError(NamespaceError, 'NamespaceError');

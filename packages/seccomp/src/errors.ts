@@ -1,4 +1,4 @@
-import { KcError } from '@kc/native';
+import { KcError, brandKcError } from '@kc/native';
 
 /**
  * The one error class of `@kc/seccomp`. Bad policies are rejected with
@@ -12,3 +12,4 @@ import { KcError } from '@kc/native';
  * ```
  */
 export class SeccompError extends KcError {}
+brandKcError(SeccompError, 'SeccompError');

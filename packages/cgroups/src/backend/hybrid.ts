@@ -132,6 +132,20 @@ export class HybridBackend implements CgroupBackend {
     return this.v1.populated(path) || this.v2.populated(path);
   }
   async killAll(path: string): Promise<void> {
+    // A group paused through the v1 freezer keeps SIGKILL pending until it is thawed: queue the kill, then thaw,
+    // and the members die on waking without running a user instruction (runc signals a frozen group the same way).
+    if (this.v1.hasFreezer(path) && this.v1.isFrozen(path)) {
+      if (!this.v2.sendKill(path)) {
+        for (const pid of this.procs(path)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+      }
+      this.v1.setFrozen(path, false);
+    }
     // cgroup.kill covers everything placed through kc (members join both);
     // the v1 pass catches processes moved in through v1 files only.
     await this.v2.killAll(path);

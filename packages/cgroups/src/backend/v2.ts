@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KcErrorCode } from '@kc/native';
 import { CgroupError } from '../errors.js';
@@ -130,7 +131,8 @@ export class V2Backend implements CgroupBackend {
     writeCgroupFile(join(this.dir(path), 'cgroup.threads'), String(tid));
   }
   hasCoreFile(path: string, file: string): boolean {
-    return readCgroupFileIfAny(join(this.dir(path), file)) !== undefined;
+    // Whether the kernel offers the file, not whether it reads: cgroup.kill is write-only (a read is EINVAL).
+    return existsSync(join(this.dir(path), file));
   }
   setFrozen(path: string, frozen: boolean): void {
     if (!this.hasCoreFile(path, 'cgroup.freeze')) {
@@ -155,6 +157,12 @@ export class V2Backend implements CgroupBackend {
     const out = this.procs(path);
     for (const c of this.children(path)) out.push(...this.allPids(path === '/' ? `/${c}` : `${path}/${c}`));
     return out;
+  }
+  /** Writes `cgroup.kill` (SIGKILL to the whole subtree, Linux 5.14+) without waiting; false when the kernel has no such file. */
+  sendKill(path: string): boolean {
+    if (!this.hasCoreFile(path, 'cgroup.kill')) return false;
+    writeCgroupFile(join(this.dir(path), 'cgroup.kill'), '1');
+    return true;
   }
   async killAll(path: string): Promise<void> {
     if (this.hasCoreFile(path, 'cgroup.kill')) {

@@ -19,13 +19,21 @@ export const MAX_DEVICE_MINOR = 0xfffff;
 
 /** eBPF opcodes kc emits (include/uapi/linux/bpf.h, bpf_common.h). */
 export const EBPF_OP = {
+  /** `dst = *(u32 *)(src + off)` (BPF_LDX | BPF_MEM | BPF_W). */
   LDX_MEM_W: 0x61,
+  /** `dst = imm` (BPF_ALU64 | BPF_MOV | BPF_K). */
   MOV64_IMM: 0xb7,
+  /** `dst = src` (BPF_ALU64 | BPF_MOV | BPF_X). */
   MOV64_REG: 0xbf,
+  /** `dst &= imm` (BPF_ALU64 | BPF_AND | BPF_K). */
   AND64_IMM: 0x57,
+  /** `dst >>= imm` (BPF_ALU64 | BPF_RSH | BPF_K). */
   RSH64_IMM: 0x77,
+  /** `if (dst == imm) pc += off` (BPF_JMP | BPF_JEQ | BPF_K). */
   JEQ_IMM: 0x15,
+  /** `if (dst != imm) pc += off` (BPF_JMP | BPF_JNE | BPF_K). */
   JNE_IMM: 0x55,
+  /** Return `r0` (BPF_JMP | BPF_EXIT). */
   EXIT: 0x95,
 } as const;
 

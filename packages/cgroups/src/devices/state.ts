@@ -11,10 +11,22 @@
 import type { DeviceRule } from '../resources/types.js';
 
 /** Access bits as the kernel's `bpf_cgroup_dev_ctx` carries them (BPF_DEVCG_ACC_*). */
-export const DEVICE_ACCESS = { m: 1, r: 2, w: 4 } as const;
+export const DEVICE_ACCESS = {
+  /** mknod(2) of the device node (BPF_DEVCG_ACC_MKNOD). */
+  m: 1,
+  /** Opening it for reading (BPF_DEVCG_ACC_READ). */
+  r: 2,
+  /** Opening it for writing (BPF_DEVCG_ACC_WRITE). */
+  w: 4,
+} as const;
 
 /** Device types as `bpf_cgroup_dev_ctx` carries them (BPF_DEVCG_DEV_*). */
-export const DEVICE_TYPE = { b: 1, c: 2 } as const;
+export const DEVICE_TYPE = {
+  /** A block device (BPF_DEVCG_DEV_BLOCK). */
+  b: 1,
+  /** A character device (BPF_DEVCG_DEV_CHAR). */
+  c: 2,
+} as const;
 
 /** One exception of a {@link DeviceState}: devices it covers and the access bits it grants (default deny) or denies (default allow). */
 export interface DeviceException {

@@ -1,3 +1,4 @@
+import { brandKcError } from '@kc/native';
 import { CgroupError } from '../errors.js';
 
 /** Extra fields of a {@link SystemdError}. */
@@ -38,3 +39,4 @@ export class SystemdError extends CgroupError {
     this.jobResult = options.jobResult;
   }
 }
+brandKcError(SystemdError, 'SystemdError');

@@ -203,7 +203,6 @@ export class SystemdCgroup implements CgroupDriver {
         ? { ...resources, cpu: { ...resources.cpu, period } }
         : resources;
     const { properties, rest } = unitProperties(r);
-    this.cgroup.set({}); // nothing to write; fails fast if the group went away
     await this.manager.setUnitProperties(this.unit, properties);
     this.cgroup.set(rest);
     if (typeof r.cpu?.period === 'number') this.periodUs = r.cpu.period;

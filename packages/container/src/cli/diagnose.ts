@@ -13,7 +13,19 @@ import type { CommandName } from './help.js';
 export const MIN_NODE = '20.17.0';
 
 /** Commands that change kernel state, hence need root (kc has no rootless mode yet). */
-const NEEDS_ROOT: ReadonlySet<string> = new Set<CommandName>(['create', 'start', 'run', 'exec', 'kill', 'delete', 'pause', 'resume', 'checkpoint', 'restore']);
+const NEEDS_ROOT: ReadonlySet<string> = new Set<CommandName>([
+  'create',
+  'start',
+  'run',
+  'exec',
+  'kill',
+  'delete',
+  'pause',
+  'resume',
+  'checkpoint',
+  'restore',
+  'update',
+]);
 
 /** The Linux release that added each system call kc cannot do without (man 2 clone3, openat2, pidfd_open). */
 const SYSCALL_KERNEL: Readonly<Record<string, string>> = {

@@ -59,6 +59,7 @@ const RUNNERS: Record<CommandName, Runner> = {
   list: async (r, g) => (await import('./lifecycle-commands.js')).listCommand(r, g),
   checkpoint: async (r, g) => (await import('./checkpoint-commands.js')).checkpointCommand(r, g),
   restore: async (r, g) => (await import('./checkpoint-commands.js')).restoreCommand(r, g),
+  update: async (r, g) => (await import('./update-command.js')).updateCommand(r, g),
   spec: async (r) => (await import('./spec-command.js')).specCommand(r),
   features: async () => (await import('./spec-command.js')).featuresCommand(),
 };

@@ -20,7 +20,8 @@
  * - checkpoint: `checkpoint:locked`, `checkpoint:dumped`;
  * - restore: `restore:reserved`, `restore:cgroup`, `restore:restored` (tree
  *   restored and recorded, before it moves into its cgroup).
- * There is no `update` command yet, so no update stages.
+ * - update: `update:locked`, `update:written` (cgroup written, record not
+ *   yet), `update:saved` (record written).
  */
 
 /** Every stage name {@link crashPoint} is called with, for tests and docs. */
@@ -42,6 +43,9 @@ export const CRASH_STAGES = [
   'restore:reserved',
   'restore:cgroup',
   'restore:restored',
+  'update:locked',
+  'update:written',
+  'update:saved',
 ] as const;
 
 /** A stage name of {@link CRASH_STAGES}. */

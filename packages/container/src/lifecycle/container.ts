@@ -4,7 +4,7 @@ import { ContainerError } from '../errors.js';
 import type { Cgroup } from '@kc/cgroups';
 import { crashPoint } from '../internal/crash-point.js';
 import { asContainerError, type CgroupStats, containerCgroupPath, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
-import type { OciProcess, OciState, OciStatus } from '../oci/types.js';
+import type { OciProcess, OciResources, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, StateStore, signalRecordedProcess, unlinkQuiet } from '../state/state-store.js';
 import { type DeleteOptions, deleteContainer } from './delete.js';
@@ -14,6 +14,7 @@ import type { CheckpointOptions, RestoreOptions } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
+import { planUpdate, rollbackResources } from './update.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -279,6 +280,51 @@ export class Container implements AsyncDisposable {
       .catch((e: unknown) => {
         throw asContainerError(e, 'cannot thaw the container');
       });
+  }
+
+  /**
+   * Changes the limits of a live container (`kc update`, runc 1.1's
+   * meaning: a field left out or 0 keeps its value; see update.ts), through
+   * its cgroup, then saves them into its record. Everything is checked
+   * before the first write; a write the kernel refuses halfway puts back
+   * the recorded values. Devices are never changed.
+   * @returns the fields accepted but ignored, as runc does (`memory.kernel`, `memory.kernelTCP`).
+   * @throws {ContainerError} INVALID_STATE when the container is stopped; UNSUPPORTED or INVALID_ARGUMENT for a field kc cannot apply; a `@kc/cgroups` error when the kernel refuses a value.
+   * @example
+   * ```ts
+   * await Container.load('web').update({ memory: { limit: 64 << 20, swap: 128 << 20 }, pids: { limit: 50 } });
+   * ```
+   */
+  async update(resources: OciResources): Promise<string[]> {
+    return this.store.withLock(this.id, async () => {
+      crashPoint('update:locked');
+      this.#record = this.store.load(this.id);
+      const status = this.status;
+      if (status === 'stopped' || status === 'creating') throw this.#wrongState('update', status, 'created, running or paused');
+      const current = this.#record.config.linux?.resources;
+      const plan = planUpdate(current, resources);
+      const cg = this.#requireGroup();
+      try {
+        cg.set(plan.write);
+      } catch (e) {
+        // INVALID_ARGUMENT and UNSUPPORTED are refused before the first write: nothing to put back.
+        const code = (e as { code?: unknown }).code;
+        if (code !== 'INVALID_ARGUMENT' && code !== 'UNSUPPORTED') {
+          try {
+            cg.set(rollbackResources(current, plan.write));
+          } catch {
+            /* the first error says what went wrong */
+          }
+        }
+        throw asContainerError(e, `cannot update container "${this.id}"`);
+      }
+      crashPoint('update:written');
+      const config = { ...this.#record.config, linux: { ...this.#record.config.linux, resources: plan.merged } };
+      this.#record = { ...this.#record, config };
+      this.store.save(this.#record);
+      crashPoint('update:saved');
+      return plan.ignored;
+    });
   }
 
   /** Host pids of every process in the container's cgroup. */

@@ -79,7 +79,10 @@ export async function deleteContainer(
           hint: 'it must be stopped or created (or pass force)',
         });
       }
-      if (signalRecordedProcess(record.pid, record.pidStartTime, 9)) {
+      const signalled = signalRecordedProcess(record.pid, record.pidStartTime, 9);
+      // A paused container keeps the SIGKILL pending until its group is thawed: queue it, then thaw (as runc does).
+      if (status === 'paused' && group) await group.thaw().catch(() => undefined);
+      if (signalled) {
         for (let i = 0; i < 2000 && sameProcessAlive(record.pid, record.pidStartTime); i++) await sleep(2);
       }
       if (own) await own.exited.catch(() => undefined);

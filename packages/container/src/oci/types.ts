@@ -253,7 +253,12 @@ export interface OciResources {
     /** `network.classID`: net_cls class id for tagging packets. */
     classID?: number;
     /** `network.priorities`: net_prio priority per interface. */
-    priorities?: { name: string; priority: number }[];
+    priorities?: {
+      /** The network interface, e.g. `eth0`. */
+      name: string;
+      /** Its net_prio priority. */
+      priority: number;
+    }[];
   };
   /** `linux.resources.unified`: raw cgroup v2 file → value pairs; a non-empty map makes `create` fail with UNSUPPORTED. */
   unified?: Record<string, string>;

@@ -43,7 +43,7 @@ export interface ValidateOptions {
  * @throws {ContainerError} code `INVALID_ARGUMENT` with `field` set to the
  *   offending JSON path, e.g. `linux.namespaces[2].type`; `UNSUPPORTED` for a
  *   security setting kc cannot apply (an LSM label, `linux.resources.network`):
- *   it fails closed, see {@link refuseUnappliedSecurity}.
+ *   it fails closed, never dropped.
  * @example
  * ```ts
  * const config = validateConfig(JSON.parse(readFileSync('bundle/config.json', 'utf8')));

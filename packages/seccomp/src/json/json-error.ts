@@ -1,3 +1,4 @@
+import { brandKcError } from '@kc/native';
 import { SeccompError } from '../errors.js';
 
 /** A position in a JSON document: keys of objects, indices of arrays, from the root. */
@@ -62,6 +63,7 @@ export class JsonError extends SeccompError {
     this.column = column;
   }
 }
+brandKcError(JsonError, 'JsonError');
 
 /** Line and column of `offset` in `text`, both from 1. */
 function positionOf(text: string, offset: number): Omit<JsonPosition, 'offset'> {
