@@ -27,4 +27,6 @@ for await (const chunk of p.stdout!) out += chunk;
 const status = await p.exited;
 console.log(`host: pid ${process.pid}, hostname ${hostname()}`);
 console.log(`child (host pid ${p.pid}) sees:\n${out.trimEnd().replace(/^/gm, '  ')}`);
-console.log(`exit: code ${status.exitCode}, signal ${status.signal}; CPU ${status.userCpuUs + status.systemCpuUs} µs, peak RSS ${Math.round(status.maxRssBytes / 1024)} KiB`);
+console.log(
+  `exit: code ${status.exitCode}, signal ${status.signal}; CPU ${status.userCpuUs + status.systemCpuUs} µs, peak RSS ${Math.round(status.maxRssBytes / 1024)} KiB`,
+);
