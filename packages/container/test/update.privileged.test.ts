@@ -132,9 +132,9 @@ describe.runIf(probe.root && probe.busybox && probe.runc)('kc update against run
     expect(cgroupLimits(pidOf('kc', ids.kc))).toEqual(before);
   });
 
-  it('puts the recorded limits back when the kernel refuses a value halfway', () => {
+  it('leaves every limit as it was when the kernel refuses the memory limit (written first)', () => {
     const before = cgroupLimits(pidOf('kc', ids.kc));
-    // The reservation is written first, then 1 byte of memory, below what is in use, is refused (EBUSY).
+    // 1 byte of memory, below what is in use, is refused (EBUSY); the reservation beside it must not be written either.
     const args = (id: string) => ['update', '--memory-reservation', '8M', '--memory', '1', id];
     const k = cli('kc', args(ids.kc));
     expect(k.status).toBe(cli('runc', args(ids.runc)).status);

@@ -14,7 +14,7 @@ import type { CheckpointOptions, RestoreOptions } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
-import { planUpdate, rollbackResources } from './update.js';
+import { planUpdate, rollbackResources, writeSteps } from './update.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -286,8 +286,9 @@ export class Container implements AsyncDisposable {
    * Changes the limits of a live container (`kc update`, runc 1.1's
    * meaning: a field left out or 0 keeps its value; see update.ts), through
    * its cgroup, then saves them into its record. Everything is checked
-   * before the first write; a write the kernel refuses halfway puts back
-   * the recorded values. Devices are never changed.
+   * before the first write; the memory limit is written first (the value
+   * the kernel most often refuses), and a write refused after others puts
+   * back the recorded values. Devices are never changed.
    * @returns the fields accepted but ignored, as runc does (`memory.kernel`, `memory.kernelTCP`).
    * @throws {ContainerError} INVALID_STATE when the container is stopped; UNSUPPORTED or INVALID_ARGUMENT for a field kc cannot apply; a `@kc/cgroups` error when the kernel refuses a value.
    * @example
@@ -305,7 +306,7 @@ export class Container implements AsyncDisposable {
       const plan = planUpdate(current, resources);
       const cg = this.#requireGroup();
       try {
-        cg.set(plan.write);
+        for (const step of writeSteps(plan.write)) cg.set(step);
       } catch (e) {
         // INVALID_ARGUMENT and UNSUPPORTED are refused before the first write: nothing to put back.
         const code = (e as { code?: unknown }).code;

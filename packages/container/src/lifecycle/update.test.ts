@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerError } from '../errors.js';
-import { planUpdate, rollbackResources } from './update.js';
+import { planUpdate, rollbackResources, writeSteps } from './update.js';
 
 describe('planUpdate (runc 1.1 update semantics)', () => {
   it('writes only the changed fields and merges them into the recorded resources', () => {
@@ -66,5 +66,16 @@ describe('rollbackResources', () => {
       pids: { max: 7 },
     });
     expect(rollbackResources(undefined, { pids: { max: 9 } })).toEqual({ pids: { max: 'max' } });
+  });
+});
+
+describe('writeSteps', () => {
+  it('writes the memory limit and swap alone, first', () => {
+    expect(writeSteps({ memory: { max: 1, swapMax: 2, low: 3 }, pids: { max: 4 } })).toEqual([
+      { memory: { max: 1, swapMax: 2 } },
+      { memory: { low: 3 }, pids: { max: 4 } },
+    ]);
+    expect(writeSteps({ pids: { max: 4 } })).toEqual([{ pids: { max: 4 } }]);
+    expect(writeSteps({})).toEqual([]);
   });
 });

@@ -144,3 +144,19 @@ export function rollbackResources(current: OciResources | undefined, written: Re
   if (written.io && c.blockIO?.weight !== undefined) back.blockIO = { weight: c.blockIO.weight };
   return toCgroupResources(back, { deviceCgroup: false });
 }
+
+/**
+ * `write` in two steps: the memory limit and swap first, alone, as the
+ * kernel's usual refusal is a limit below what the group uses (EBUSY), and
+ * then nothing else has been written yet; everything else after. Empty
+ * steps are left out. Pure.
+ */
+export function writeSteps(write: Resources): Resources[] {
+  const { memory, ...rest } = write;
+  const { max, swapMax, ...otherMemory } = memory ?? {};
+  const first: Resources = {};
+  if (max !== undefined || swapMax !== undefined) first.memory = { ...(max !== undefined ? { max } : {}), ...(swapMax !== undefined ? { swapMax } : {}) };
+  const second: Resources = { ...rest };
+  if (Object.keys(otherMemory).length) second.memory = otherMemory;
+  return [first, second].filter((s) => Object.keys(s).length > 0);
+}
