@@ -11,7 +11,7 @@ import { validateConfig } from '../oci/validate.js';
 import { pidStartTime, signalRecordedProcess, StateStore } from '../state/state-store.js';
 import { cgroupPlan, readBundleConfig } from './create.js';
 import type { OciConfig } from '../oci/types.js';
-import type { ContainerRecord } from '../state/container-record.js';
+import { type ContainerRecord, reservedRecord } from '../state/container-record.js';
 import { parseMountOptions, MS } from '../translate/mount-options.js';
 
 /** Options of {@link Container.checkpoint}. */
@@ -158,21 +158,7 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
   const plan = cgroupPlan(config, options.id);
   // Write-ahead, as create (see CreateStage): a crash at any point leaves a record `kc delete -f` can act on.
-  const record: ContainerRecord = {
-    stage: 'reserved',
-    ociVersion: OCI_VERSION,
-    id: options.id,
-    bundle,
-    pid: 0,
-    pidStartTime: 0,
-    created: new Date().toISOString(),
-    started: true,
-    config,
-    cgroupPath: plan.path,
-    cgroupDirs: {},
-    rootfs,
-    annotations: config.annotations,
-  };
+  const record = reservedRecord({ id: options.id, bundle, config, cgroupPath: plan.path, rootfs, started: true }, OCI_VERSION);
   const releaseLock = store.reserve(record);
   let locked = true;
   let cgroup: Cgroup | undefined;

@@ -13,7 +13,7 @@ import { OCI_VERSION } from '../oci/default-config.js';
 import { parseConfigJson } from '../oci/read-config.js';
 import type { OciConfig } from '../oci/types.js';
 import { validateConfig } from '../oci/validate.js';
-import type { ContainerRecord, CreateStage } from '../state/container-record.js';
+import { type ContainerRecord, type CreateStage, reservedRecord } from '../state/container-record.js';
 import { pidStartTime, StateStore } from '../state/state-store.js';
 import { toProcessSpec } from '../translate/process-spec.js';
 import { toCgroupResources, untranslatedResources } from '../translate/resources.js';
@@ -135,21 +135,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const plan = cgroupPlan(config, options.id);
 
   // Written before each side effect that can outlive this process (write-ahead, see CreateStage): a crash at any point leaves a record naming what may exist.
-  const record: ContainerRecord = {
-    stage: 'reserved',
-    ociVersion: OCI_VERSION,
-    id: options.id,
-    bundle,
-    pid: 0,
-    pidStartTime: 0,
-    created: new Date().toISOString(),
-    started: false,
-    config,
-    cgroupPath: plan.path,
-    cgroupDirs: {},
-    rootfs,
-    annotations: config.annotations,
-  };
+  const record = reservedRecord({ id: options.id, bundle, config, cgroupPath: plan.path, rootfs, started: false }, OCI_VERSION);
   if (options.overlayMount) record.overlayMount = options.overlayMount;
 
   const undo: (() => void | Promise<void>)[] = [];

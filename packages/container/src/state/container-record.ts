@@ -55,3 +55,41 @@ export interface ContainerRecord {
   /** The config's `annotations`, reported in the state; absent when the config has none. */
   annotations?: Record<string, string>;
 }
+
+/** What {@link reservedRecord} needs. */
+export interface ReservedRecordInit {
+  /** The container id. */
+  id: string;
+  /** Absolute bundle directory. */
+  bundle: string;
+  /** The validated config. */
+  config: OciConfig;
+  /** The logical cgroup path the container will use. */
+  cgroupPath: string;
+  /** Absolute root filesystem path. */
+  rootfs: string;
+  /** Whether the process already runs its program (restore) or waits for `start` (create). */
+  started: boolean;
+}
+
+/**
+ * The first, write-ahead record of `create` and `restore` (stage `reserved`:
+ * nothing exists yet but the id), saved before any side effect.
+ */
+export function reservedRecord(init: ReservedRecordInit, ociVersion: string): ContainerRecord {
+  return {
+    stage: 'reserved',
+    ociVersion,
+    id: init.id,
+    bundle: init.bundle,
+    pid: 0,
+    pidStartTime: 0,
+    created: new Date().toISOString(),
+    started: init.started,
+    config: init.config,
+    cgroupPath: init.cgroupPath,
+    cgroupDirs: {},
+    rootfs: init.rootfs,
+    annotations: init.config.annotations,
+  };
+}
