@@ -1,8 +1,10 @@
 /**
  * File writes a reader never sees torn, and that survive a crash of the
- * writer at any instruction: the data goes to a temporary name, is fsync'd,
- * renamed over the target (rename(2) is atomic), and the directory is
- * fsync'd so the rename itself is durable (fsync(2) NOTES).
+ * writer at any instruction: the data goes to a temporary name and is renamed
+ * over the target (rename(2) is atomic, and a killed process loses nothing
+ * already in the page cache). A durable write also fsyncs the file before
+ * the rename and the directory after it, so the rename survives a crash of
+ * the machine (fsync(2) NOTES).
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -24,13 +26,13 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Writes `data` to `path` atomically and durably (see the file comment). */
-export function writeFileAtomic(path: string, data: string): void {
+/** Writes `data` to `path` atomically, and durably unless `durable` is false (see the file comment). */
+export function writeFileAtomic(path: string, data: string, durable = true): void {
   const tmp = tempNameFor(path);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     unlinkQuiet(tmp);
@@ -43,7 +45,7 @@ export function writeFileAtomic(path: string, data: string): void {
     unlinkQuiet(tmp);
     throw e;
   }
-  fsyncDirectory(dirname(path));
+  if (durable) fsyncDirectory(dirname(path));
 }
 
 /** unlink(2) that ignores a missing file. */

@@ -27,6 +27,18 @@ export function validateId(id: string): void {
 }
 
 /**
+ * Whether a record is written durably (fsync'd): a finished one is. A
+ * write-ahead record (a `stage` is set) names what an unfinished create may
+ * have made, for `delete -f` after kc itself died; a crash of the machine
+ * ends those processes anyway, and state roots live on /run, which is a
+ * tmpfs on current distributions. Leaving out its fsyncs keeps each stage to
+ * a rename, as runc's state writes are.
+ */
+export function durableRecord(record: ContainerRecord): boolean {
+  return record.stage === undefined;
+}
+
+/**
  * The on-disk registry of containers under a state root: one directory per
  * id holding `state.json` (the record, replaced atomically and durably at
  * every stage of create: see {@link CreateStage}), the exec fifo while the
@@ -72,7 +84,7 @@ export class StateStore {
     mkdirSync(tmp, { mode: 0o711 });
     try {
       writeFileSync(join(tmp, 'lock'), lockFileContent(), { mode: 0o600 });
-      writeFileAtomic(join(tmp, 'state.json'), recordToJson(record));
+      writeFileAtomic(join(tmp, 'state.json'), recordToJson(record), durableRecord(record));
       // rename(2) of a directory fails on a non-empty target; an empty one (a crash's leftover, no record) is replaced.
       renameSync(tmp, dir);
     } catch (e) {
@@ -83,7 +95,7 @@ export class StateStore {
       }
       throw e;
     }
-    fsyncDirectory(this.root);
+    if (durableRecord(record)) fsyncDirectory(this.root);
     return () => unlinkQuiet(join(dir, 'lock'));
   }
 
@@ -106,9 +118,15 @@ export class StateStore {
     }
   }
 
-  /** Writes the record atomically and durably (temp file, fsync, rename, fsync of the directory). */
+  /**
+   * Writes the record atomically (temp file, rename): a reader never sees it
+   * torn, and a kc process killed at any instruction leaves either the old or
+   * the new one. A finished record is also durable (fsync of the file and the
+   * directory); the write-ahead records of an unfinished create, which only
+   * have to outlive the kc process, are not (see {@link durableRecord}).
+   */
   save(record: ContainerRecord): void {
-    writeFileAtomic(join(this.dir(record.id), 'state.json'), recordToJson(record));
+    writeFileAtomic(join(this.dir(record.id), 'state.json'), recordToJson(record), durableRecord(record));
   }
 
   /**
