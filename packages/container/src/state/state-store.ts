@@ -123,7 +123,7 @@ export class StateStore {
    * torn, and a kc process killed at any instruction leaves either the old or
    * the new one. A finished record is also durable (fsync of the file and the
    * directory); the write-ahead records of an unfinished create, which only
-   * have to outlive the kc process, are not (see {@link durableRecord}).
+   * have to outlive the kc process, are not (see `durableRecord`).
    */
   save(record: ContainerRecord): void {
     writeFileAtomic(join(this.dir(record.id), 'state.json'), recordToJson(record), durableRecord(record));
