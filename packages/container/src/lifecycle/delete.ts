@@ -61,6 +61,12 @@ export async function deleteContainer(
       } catch (e) {
         // A directory without a record (a removal cut short after the record went): finish it.
         if (e instanceof ContainerError && e.code === 'NOT_FOUND') store.remove(id);
+        // A torn record (a machine crash during an unfinished create, whose stage records are not fsync'd): nothing it
+        // named can have survived the crash, so the directory is all there is to remove.
+        if (options.force && e instanceof ContainerError && e.code === 'INVALID_FORMAT') {
+          store.remove(id);
+          throw new ContainerError(`container "${id}" does not exist`, { code: 'NOT_FOUND' });
+        }
         throw e;
       }
       const path = record.cgroupPath ?? containerCgroupPath(record.config.linux?.cgroupsPath, id);

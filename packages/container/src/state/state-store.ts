@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invalidArgument } from '@kc/native';
+import { invalidArgument, KcError } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { fsyncDirectory, unlinkQuiet, writeFileAtomic } from './atomic-file.js';
 import type { ContainerRecord, CreateStage } from './container-record.js';
@@ -140,6 +140,15 @@ export class StateStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new ContainerError(`container "${id}" does not exist`, { code: 'NOT_FOUND', path: file, hint: 'list containers with `kc list`' });
+      }
+      if (e instanceof KcError && e.code === 'INVALID_ARGUMENT') {
+        // Only a machine crash tears a record (they are renamed into place), and it ended what the record named.
+        throw new ContainerError(`the record of container "${id}" is unreadable: ${e.message}`, {
+          code: 'INVALID_FORMAT',
+          path: file,
+          hint: `kc delete --force ${id} removes it`,
+          cause: e,
+        });
       }
       throw e;
     }
