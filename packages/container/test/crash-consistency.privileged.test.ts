@@ -10,7 +10,7 @@
  * setup beyond a new namespace, which dies with its processes.)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alive, kcAt, killAfter, leftovers, NOTHING, SDK_FIXTURE, waitUntil } from './crash-helpers.js';
@@ -251,7 +251,9 @@ describe.runIf(probe.root && probe.busybox)('13 creates killed at random moments
       } finally {
         // runc 1.1.5 leaves the cgroup directories of a create it did not finish: remove ours (made by this test's runc) once
         // empty — a v1 group stays busy until its zombies are reaped, which runc's orphans wait for from PID 1.
-        for (const d of leftovers(rid, runcRoot, [], { cgroupPath: rid }).cgroups) {
+        // runc places its group under the caller's own group in some hierarchies (here memory, below the machine's
+        // per-command group): find every directory named after this id, at any depth.
+        for (const d of cgroupDirsNamed(rid)) {
           await waitUntil(() => readFileSync(join(d, 'cgroup.procs'), 'utf8') === '', `${d} is empty`).catch(() => undefined);
           rmdirSync(d);
         }
@@ -260,3 +262,24 @@ describe.runIf(probe.root && probe.busybox)('13 creates killed at random moments
     console.log(`crash-consistency: ${report.join('; ')}`);
   }, 180_000);
 });
+
+/** Every directory named `name` under /sys/fs/cgroup, at any depth (children first, so each can be removed in order). */
+function cgroupDirsNamed(name: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const sub = join(dir, e.name);
+      if (depth < 8) walk(sub, depth + 1);
+      if (e.name === name) out.push(sub);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return out;
+}
