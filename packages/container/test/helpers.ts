@@ -70,3 +70,32 @@ export function kc(args: string[]): { status: number | null; stdout: string; std
 export function kcDetached(args: string[]): number | null {
   return spawnSync(KC, args, { stdio: 'ignore', timeout: 60_000 }).status;
 }
+
+/** What {@link runUnderBoth} returns: each runtime's `run` result, and the ids it used. */
+export interface BothRuns {
+  /** `runc run` of the bundle. */
+  runc: ReturnType<typeof spawnSync>;
+  /** `kc run` of the bundle. */
+  kc: ReturnType<typeof spawnSync>;
+  /** The container ids used (both already force-deleted). */
+  ids: { runc: string; kc: string };
+}
+
+/**
+ * Runs `bundle` with `runc run` and then `kc run` (each with its own state
+ * root below `stateRoot`), the same input for both, and force-deletes both
+ * ids afterwards. `between` runs after runc's run, before kc's (e.g. to read
+ * and remove what runc's container left in the rootfs).
+ */
+export function runUnderBoth(bundle: string, stateRoot: string, between?: () => void): BothRuns {
+  const ids = { runc: uniqueId('runc'), kc: uniqueId('kc') };
+  try {
+    const runc = spawnSync('runc', ['--root', `${stateRoot}/runc`, 'run', '--bundle', bundle, ids.runc], { encoding: 'utf8', timeout: 30_000 });
+    between?.();
+    const kc = spawnSync(KC, ['--root', `${stateRoot}/kc`, 'run', '--bundle', bundle, ids.kc], { encoding: 'utf8', timeout: 30_000 });
+    return { runc, kc, ids };
+  } finally {
+    spawnSync('runc', ['--root', `${stateRoot}/runc`, 'delete', '--force', ids.runc]);
+    spawnSync(KC, ['--root', `${stateRoot}/kc`, 'delete', '--force', ids.kc]);
+  }
+}

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OciConfig } from '@kc/container';
-import { KC, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+import { KC, makeBundle, probe, runUnderBoth, tempDir, uniqueId } from './helpers.js';
 
 const stateRoot = tempDir('kc-parity-');
 afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
@@ -15,17 +15,12 @@ afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
 /** Runs `script` in the same bundle under runc and kc; returns both outputs (exit 0 asserted). */
 function both(script: string, edit: (c: OciConfig) => void): { runc: string; kc: string } {
   const { bundle, cleanup } = makeBundle(['sh', '-c', script], edit);
-  const runcId = uniqueId('runc');
-  const kcId = uniqueId('kc');
   try {
-    const runc = spawnSync('runc', ['--root', `${stateRoot}/runc`, 'run', '--bundle', bundle, runcId], { encoding: 'utf8', timeout: 30_000 });
-    const kc = spawnSync(KC, ['--root', `${stateRoot}/kc`, 'run', '--bundle', bundle, kcId], { encoding: 'utf8', timeout: 30_000 });
-    expect(runc.status, runc.stderr).toBe(0);
-    expect(kc.status, kc.stderr).toBe(0);
-    return { runc: runc.stdout, kc: kc.stdout };
+    const { runc, kc } = runUnderBoth(bundle, stateRoot);
+    expect(runc.status, String(runc.stderr)).toBe(0);
+    expect(kc.status, String(kc.stderr)).toBe(0);
+    return { runc: String(runc.stdout), kc: String(kc.stdout) };
   } finally {
-    spawnSync('runc', ['--root', `${stateRoot}/runc`, 'delete', '--force', runcId]);
-    spawnSync(KC, ['--root', `${stateRoot}/kc`, 'delete', '--force', kcId]);
     cleanup();
   }
 }

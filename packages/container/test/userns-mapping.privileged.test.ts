@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KC, leftoverCgroups, probe, tempDir, uniqueId } from './helpers.js';
+import { type BothRuns, leftoverCgroups, probe, runUnderBoth, tempDir } from './helpers.js';
 
 const stateRoot = tempDir('kc-userns-');
 afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
@@ -57,22 +57,17 @@ function mappedBundle(hostId: number, edit?: (c: Record<string, any>) => void): 
   return dir;
 }
 
+/** Runs the bundle under both; the uid that owns the file each container made in its rootfs. */
 function runBoth(bundle: string): { runc: ReturnType<typeof spawnSync>; kc: ReturnType<typeof spawnSync>; kcId: string; owners: number[] } {
-  const runcId = uniqueId('runc');
-  const kcId = uniqueId('kc');
   const owners: number[] = [];
-  try {
-    const runc = spawnSync('runc', ['--root', `${stateRoot}/runc`, 'run', '--bundle', bundle, runcId], { encoding: 'utf8', timeout: 30_000 });
+  const madeInside = () => {
     owners.push(statSync(join(bundle, 'rootfs/made-inside')).uid);
     rmSync(join(bundle, 'rootfs/made-inside'));
     rmSync(join(bundle, 'rootfs/tmp/d'), { recursive: true, force: true });
-    const kc = spawnSync(KC, ['--root', `${stateRoot}/kc`, 'run', '--bundle', bundle, kcId], { encoding: 'utf8', timeout: 30_000 });
-    owners.push(statSync(join(bundle, 'rootfs/made-inside')).uid);
-    return { runc, kc, kcId, owners };
-  } finally {
-    spawnSync('runc', ['--root', `${stateRoot}/runc`, 'delete', '--force', runcId]);
-    spawnSync(KC, ['--root', `${stateRoot}/kc`, 'delete', '--force', kcId]);
-  }
+  };
+  const { runc, kc, ids } = runUnderBoth(bundle, stateRoot, madeInside);
+  owners.push(statSync(join(bundle, 'rootfs/made-inside')).uid);
+  return { runc, kc, kcId: ids.kc, owners };
 }
 
 describe.runIf(probe.root && userns)('user namespace with a real mapping, as runc (user namespaces enabled)', () => {
@@ -101,9 +96,9 @@ describe.runIf(probe.root && userns)('user namespace with a real mapping, as run
     });
     try {
       const oldMask = process.umask(0o077);
-      let result: ReturnType<typeof runBothPlain>;
+      let result: BothRuns;
       try {
-        result = runBothPlain(bundle);
+        result = runUnderBoth(bundle, stateRoot);
       } finally {
         process.umask(oldMask);
       }
@@ -116,18 +111,3 @@ describe.runIf(probe.root && userns)('user namespace with a real mapping, as run
     }
   });
 });
-
-/** Runs the bundle under both without checking files made inside. */
-function runBothPlain(bundle: string) {
-  const runcId = uniqueId('runc');
-  const kcId = uniqueId('kc');
-  try {
-    return {
-      runc: spawnSync('runc', ['--root', `${stateRoot}/runc`, 'run', '--bundle', bundle, runcId], { encoding: 'utf8', timeout: 30_000 }),
-      kc: spawnSync(KC, ['--root', `${stateRoot}/kc`, 'run', '--bundle', bundle, kcId], { encoding: 'utf8', timeout: 30_000 }),
-    };
-  } finally {
-    spawnSync('runc', ['--root', `${stateRoot}/runc`, 'delete', '--force', runcId]);
-    spawnSync(KC, ['--root', `${stateRoot}/kc`, 'delete', '--force', kcId]);
-  }
-}
