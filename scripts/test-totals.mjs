@@ -79,7 +79,14 @@ function countLane(file) {
         // (a beforeAll that threw reports its tests as skipped).
         c.failed++;
         failedTests++;
-        if (t.status === 'failed') c.problems.push(`test failed: ${f.name} > ${t.fullName ?? t.title}`);
+        if (t.status === 'failed') {
+          // The assertion's first lines, so a failure seen only in CI's tail can be read there.
+          const why = (t.failureMessages ?? [])
+            .join('\n')
+            .split('\n')
+            .filter((l) => l.trim() && !/^\s+at /.test(l));
+          c.problems.push(`test failed: ${f.name} > ${t.fullName ?? t.title}${why.length ? `\n    ${why.slice(0, 6).join('\n    ')}` : ''}`);
+        }
       } else c.skipped++;
     }
     if (fileFailed && (f.message || failedTests === 0)) {

@@ -21,6 +21,7 @@ const planted: Record<string, string> = {
   'unhandled.test.js': "test('e', () => { Promise.reject(new Error('planted unhandled rejection')); });\n",
   'clean-one.test.js': "test('f', () => {});\ntest.skip('g', () => {});\n",
   'clean-two.test.js': "test('h', () => {});\n",
+  'assertion.test.js': "test('i', () => { expect(7, 'planted counter').toBe(8); });\n",
 };
 
 let dir = '';
@@ -73,6 +74,7 @@ beforeAll(async () => {
     'after-all': ['after-all.test.js'],
     'before-all': ['before-all.test.js'],
     unhandled: ['unhandled.test.js'],
+    assertion: ['assertion.test.js'],
     clean: ['clean-one.test.js', 'clean-two.test.js'],
     // The expectation says two files and three tests: one file "was deleted".
     shrunk: ['clean-one.test.js'],
@@ -113,6 +115,13 @@ describe('test-totals.mjs', () => {
     const t = await totals(lane('unhandled').report);
     expect(t.counts.failed).toBeGreaterThan(0);
     expect(t.out).toContain('planted unhandled rejection');
+    expect(t.rc).toBe(1);
+  });
+
+  it('a failed assertion is named with its message and values, so the tail of the CI output alone explains it', async () => {
+    const t = await totals(lane('assertion').report);
+    expect(t.counts.failed).toBe(1);
+    expect(t.out).toMatch(/test failed: .*assertion\.test\.js > i\n {4}.*planted counter: expected 7 to be 8/);
     expect(t.rc).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
@@ -53,8 +53,23 @@ export default defineConfig([
     // Paths are the blob's directory at run time, not the build's.
     define: { 'import.meta.url': 'globalThis.__kcCliUrl', __dirname: 'globalThis.__kcCliDir' },
     async onSuccess() {
-      execFileSync(process.execPath, ['--snapshot-blob', 'dist/snapshot/kc.blob', '--build-snapshot', 'dist/snapshot/kc.cjs'], { stdio: 'inherit' });
+      // V8 refuses a blob unless its flags and the CPU features it detects
+      // match the build's, so build with no NODE_OPTIONS and record the
+      // CPU's feature line for bin/kc to compare.
+      const { NODE_OPTIONS: _ignored, ...env } = process.env;
+      execFileSync(process.execPath, ['--snapshot-blob', 'dist/snapshot/kc.blob', '--build-snapshot', 'dist/snapshot/kc.cjs'], { stdio: 'inherit', env });
+      writeFileSync('dist/snapshot/cpu.flags', `${cpuFlagsLine()}\n`);
       writeFileSync('dist/snapshot/node.path', `${process.execPath}\n`);
     },
   },
 ]);
+
+/**
+ * The first `flags` line of /proc/cpuinfo, as bin/kc reads it: V8 folds the
+ * CPU features it detects into the tag a startup snapshot must match, so a
+ * blob built here fails on a CPU with other features (a qemu guest, another
+ * host sharing the tree) with exit 14.
+ */
+function cpuFlagsLine(): string {
+  return readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
+}

@@ -1,4 +1,3 @@
-import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OciConfig } from '@kc/container';
@@ -51,8 +50,8 @@ describe.runIf(probe.root)('attack: runc November 2025 advisories (CVE-2025-3113
       for (const rt of RUNTIMES) {
         const verdictFile = join(outDir, 'verdict');
         rmSync(verdictFile, { force: true });
-        const o = lab.run(rt, bundle, 'devnull');
-        out[rt] = existsSync(verdictFile) ? outcomeOf({ stdout: readFileSync(verdictFile, 'utf8') } as SpawnSyncReturns<string>) : o;
+        const r = lab.cli(rt, ['run', '--bundle', bundle, lab.id(rt, 'devnull')]);
+        out[rt] = outcomeOf(existsSync(verdictFile) ? { ...r, stdout: readFileSync(verdictFile, 'utf8') } : r);
       }
       judge(`CVE-2025-31133 /dev/null is ${label}`, out.runc, out.kc, { runcPredates: FIXED_IN });
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { Container, type OciConfig } from '@kc/container';
+import { KcError } from '@kc/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, judge, Lab, type Outcome, outcomeOf, pool, probe, RUNTIMES, type Runtime, worst } from './harness.js';
 
@@ -91,7 +92,9 @@ describe.runIf(probe.root)('attack: host directory as the working directory (CVE
       await c.wait();
       return outcomeOf({ stdout, stderr: '', status: 0 } as SpawnSyncReturns<string>);
     } catch (e) {
-      return { verdict: 'blocked', detail: `refused: ${String((e as Error).message).slice(0, 200)}` };
+      // Only kc's typed refusal counts as blocked; anything else never judged the attack.
+      if (!(e instanceof KcError)) throw e;
+      return { verdict: 'blocked', detail: `refused: ${e.message.slice(0, 200)}` };
     }
   }
 

@@ -191,8 +191,8 @@ export class Lab {
     const fd = openSync(log, 'w');
     try {
       const r = this.cli(rt, ['run', '--detach', ...flags, '--bundle', bundle, id], { out: fd });
-      const why = readFileSync(log, 'utf8').trim().split('\n').at(-1) ?? '';
-      return { id, started: r.status === 0, why: r.status === 0 ? 'started' : `refused (exit ${r.status}): ${why}` };
+      if (r.status === 0) return { id, started: true, why: 'started' };
+      return { id, started: false, why: refusal({ ...r, stderr: readFileSync(log, 'utf8') }) };
     } finally {
       closeSync(fd);
     }
@@ -281,7 +281,11 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   return out;
 }
 
-/** Reads the last verdict line of a run; a run without one was refused by the runtime (blocked). */
+/**
+ * Reads the last verdict line of a run; a run without one was refused by the
+ * runtime (blocked), or its process died (a signal: seccomp's kill, the OOM
+ * killer). See {@link refusal}.
+ */
 export function outcomeOf(r: SpawnSyncReturns<string>): Outcome {
   const line = (r.stdout ?? '')
     .replaceAll('\r', '')
@@ -289,8 +293,30 @@ export function outcomeOf(r: SpawnSyncReturns<string>): Outcome {
     .filter((l) => /^(ESCAPED|BLOCKED)( |$)/.test(l))
     .at(-1);
   if (line) return { verdict: line.startsWith('ESCAPED') ? 'escaped' : 'blocked', detail: line.replace(/^\S+ ?/, '') };
-  const why = `${r.stderr ?? ''}${r.error ? String(r.error) : ''}`.trim().split('\n').at(-1) ?? '';
-  return { verdict: 'blocked', detail: `refused (exit ${r.status}): ${why.slice(0, 200)}` };
+  return { verdict: 'blocked', detail: refusal(r) };
+}
+
+/**
+ * Why a run that printed no verdict counts as blocked: the runtime said why it
+ * refused, in its own error format (kc: `kc: …` and status 1, as runc;
+ * runc: `level=error`), or the container's process was killed (status
+ * 128+signal, as both report it).
+ * @throws Error for anything else (the runtime missing, Node unable to start,
+ * a crash): that run never judged the attack, and counting it as blocked
+ * would let a broken runtime pass the whole suite (it did once: in a qemu
+ * guest, kc exited 14 on every call because its V8 snapshot did not fit the
+ * guest's CPU).
+ */
+export function refusal(r: Pick<SpawnSyncReturns<string>, 'status' | 'signal' | 'stderr' | 'error'>): string {
+  const stderr = (r.stderr ?? '').trim();
+  const last = stderr.split('\n').at(-1) ?? '';
+  const said = /^kc: /m.test(stderr) ? r.status === 1 : /level=error/.test(stderr);
+  const killed = r.status !== null && r.status > 128 && r.status < 128 + 65;
+  if (r.error || !(said || killed)) {
+    const how = r.error ? String(r.error) : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    throw new Error(`the runtime never ran the attack (${how}): ${stderr.slice(-400) || '(no output)'}`);
+  }
+  return `refused (exit ${r.status}): ${last.slice(0, 200)}`;
 }
 
 /**

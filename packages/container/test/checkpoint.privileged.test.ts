@@ -14,6 +14,23 @@ async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
   return check();
 }
 
+/** `pid:state` of each pid (from /proc/PID/stat), to say why a restored tree does not run. */
+function treeStates(pids: readonly number[]): string {
+  return pids
+    .map((p) => {
+      try {
+        return `${p}:${
+          readFileSync(`/proc/${p}/stat`, 'utf8')
+            .replace(/^.*\) /, '')
+            .split(' ')[0]
+        }`;
+      } catch {
+        return `${p}:gone`;
+      }
+    })
+    .join(' ');
+}
+
 describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and restore through @kc/criu (needs root, busybox-static, criu)', () => {
   it('a checkpointed container stops, and its restore continues where it left off', async () => {
     const { bundle, cleanup } = makeBundle(
@@ -35,10 +52,11 @@ describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and rest
     try {
       const c = await Container.create({ id, bundle, root, stdio: ['pipe', 'pipe', 'pipe'] });
       await c.start();
-      expect(await waitFor(() => count() > 2)).toBe(true);
+      expect(await waitFor(() => count() > 2), `the counter never started: ${count()}`).toBe(true);
       await c.checkpoint({ imagesDir: images });
       expect(existsSync(join(images, 'inventory.img'))).toBe(true);
-      expect((await c.wait()).signal).toBe('SIGKILL');
+      const dumped = await c.wait();
+      expect(dumped.signal, `the dumped process ended ${JSON.stringify(dumped)}`).toBe('SIGKILL');
       expect(c.status).toBe('stopped');
       const atDump = count();
       expect(atDump).toBeGreaterThan(2);
@@ -51,9 +69,11 @@ describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and rest
       expect(r.status).toBe('running');
       // The shell's counter variable came back from the images: the first new value continues from
       // atDump (a fresh start would write 1).
-      expect(await waitFor(() => count() !== atDump)).toBe(true);
-      expect(count()).toBeGreaterThan(atDump);
-      expect(count()).toBeLessThan(atDump + 40);
+      const moved = await waitFor(() => count() !== atDump);
+      expect(moved, `the restored counter stayed at ${atDump}; the tree: ${treeStates(r.pids())}`).toBe(true);
+      const after = count();
+      expect(after).toBeGreaterThan(atDump);
+      expect(after).toBeLessThan(atDump + 40);
       expect(r.pids()).toContain(r.pid);
     } finally {
       // After a failure halfway, remove whatever container is left under this id.

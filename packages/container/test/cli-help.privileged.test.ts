@@ -6,7 +6,7 @@
  * whose `state` never loads CRIU's protobuf code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -168,5 +168,41 @@ describe.runIf(probe.root && existsSync(join(cliDir, 'kc.js')))('the built CLI (
     expect(help.stdout).toContain('--image-path value');
     const r = spawnSync(KC, ['--root', root, 'state', uniqueId('absent')], { encoding: 'utf8', env });
     oneLineFailure({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+  });
+
+  it('runs with a V8 flag in NODE_OPTIONS, which V8 would reject the snapshot for (exit 14)', () => {
+    const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=200' };
+    const r = spawnSync(KC, ['--version'], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^kc version /);
+  });
+
+  it('skips a snapshot recorded for another CPU (a qemu guest sharing the tree): a blob that cannot load is not used', () => {
+    // A copy of the launcher beside an unloadable blob: used, Node dies before running anything.
+    const tree = tempDir('kc-launcher-');
+    try {
+      const pkg = join(cliDir, '../..');
+      mkdirSync(join(tree, 'bin'));
+      mkdirSync(join(tree, 'dist/snapshot'), { recursive: true });
+      for (const f of ['kc', 'kc.mjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
+      symlinkSync(cliDir, join(tree, 'dist/cli'));
+      writeFileSync(join(tree, 'dist/snapshot/kc.blob'), 'not a snapshot');
+      copyFileSync(join(pkg, 'dist/snapshot/node.path'), join(tree, 'dist/snapshot/node.path'));
+      const run = (flags: string) => {
+        writeFileSync(join(tree, 'dist/snapshot/cpu.flags'), `${flags}\n`);
+        const { NODE_OPTIONS: _none, ...env } = process.env;
+        return spawnSync(join(tree, 'bin/kc'), ['--version'], { encoding: 'utf8', env });
+      };
+      // Control: with this CPU's flags recorded, the launcher does load the blob.
+      const own = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags.*$/m)?.[0] ?? '';
+      const used = run(own);
+      expect(used.status).not.toBe(0);
+      expect(used.stdout).toBe('');
+      const other = run('flags\t\t: fpu vme de pse');
+      expect(other.status, other.stderr).toBe(0);
+      expect(other.stdout).toMatch(/^kc version /);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });
