@@ -38,7 +38,8 @@ export default defineConfig([
   // The same CLI as one CommonJS file run once into a V8 startup snapshot
   // (src/cli/snapshot-entry.ts): bin/kc starts `node --snapshot-blob
   // dist/snapshot/kc.blob`, the CLI already evaluated in the heap. The blob
-  // fits only the Node binary that built it; node.path records which.
+  // fits only the Node binary, V8 flags and CPU features that built it;
+  // launch.sh records the binary and the CPU's flags for bin/kc to check.
   {
     entry: { kc: 'src/cli/snapshot-entry.ts' },
     outDir: 'dist/snapshot',
@@ -56,10 +57,14 @@ export default defineConfig([
       // V8 refuses a blob unless its flags and the CPU features it detects
       // match the build's, so build with no NODE_OPTIONS and record the
       // CPU's feature line for bin/kc to compare.
-      const { NODE_OPTIONS: _ignored, ...env } = process.env;
-      execFileSync(process.execPath, ['--snapshot-blob', 'dist/snapshot/kc.blob', '--build-snapshot', 'dist/snapshot/kc.cjs'], { stdio: 'inherit', env });
-      writeFileSync('dist/snapshot/cpu.flags', `${cpuFlagsLine()}\n`);
-      writeFileSync('dist/snapshot/node.path', `${process.execPath}\n`);
+      const { NODE_OPTIONS: _ignored, ...buildEnv } = process.env;
+      execFileSync(process.execPath, ['--snapshot-blob', 'dist/snapshot/kc.blob', '--build-snapshot', 'dist/snapshot/kc.cjs'], {
+        stdio: 'inherit',
+        env: buildEnv,
+      });
+      // bin/kc sources this (one read, where the shell's `read` takes a byte per syscall).
+      const env = `node=${shellQuote(process.execPath)}\nbuilt_cpu=${shellQuote(cpuFlagsLine())}\n`;
+      writeFileSync('dist/snapshot/launch.sh', env);
     },
   },
 ]);
@@ -72,4 +77,9 @@ export default defineConfig([
  */
 function cpuFlagsLine(): string {
   return readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
+}
+
+/** `s` as one single-quoted POSIX shell word. */
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
 }

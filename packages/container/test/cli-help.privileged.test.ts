@@ -187,9 +187,10 @@ describe.runIf(probe.root && existsSync(join(cliDir, 'kc.js')))('the built CLI (
       for (const f of ['kc', 'kc.mjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
       symlinkSync(cliDir, join(tree, 'dist/cli'));
       writeFileSync(join(tree, 'dist/snapshot/kc.blob'), 'not a snapshot');
-      copyFileSync(join(pkg, 'dist/snapshot/node.path'), join(tree, 'dist/snapshot/node.path'));
+      const recorded = readFileSync(join(pkg, 'dist/snapshot/launch.sh'), 'utf8');
       const run = (flags: string) => {
-        writeFileSync(join(tree, 'dist/snapshot/cpu.flags'), `${flags}\n`);
+        const launch = recorded.replace(/^built_cpu=.*$/m, `built_cpu='${flags}'`);
+        writeFileSync(join(tree, 'dist/snapshot/launch.sh'), launch);
         const { NODE_OPTIONS: _none, ...env } = process.env;
         return spawnSync(join(tree, 'bin/kc'), ['--version'], { encoding: 'utf8', env });
       };
