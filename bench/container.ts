@@ -6,12 +6,14 @@
  * kc (the Container API in this process) beside `runc run`, `bwrap
  * --unshare-all` and Node's bare `child_process.spawn('/bin/true')`, in one run.
  *
- * Run: pnpm exec tsx bench/container.ts (as root). RUNS=n to change the sample count.
+ * Run: pnpm exec tsx bench/container.ts (as root). RUNS=n to change the sample count; KC_BENCH_STEPS=1 also
+ * prints kc's median per step (create, start, wait, delete); KC_BENCH_RESULTS=DIR writes the JSON there.
  */
 import { spawn as nodeSpawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { buildBusyboxRootfs, Container, defaultConfig } from '@kc/container';
 import { type CaseStats, measure } from './lib/measure.js';
 import { report } from './lib/report.js';
@@ -35,16 +37,24 @@ writeFileSync(join(bundle, 'config.json'), JSON.stringify(defaultConfig({ args: 
 
 let n = 0;
 const cases: CaseStats[] = [];
+/** kc's time per step of each sample (create, start, wait, delete), printed with KC_BENCH_STEPS=1: where the time goes. */
+const steps: number[][] = [];
+
 try {
   cases.push(
     await measure(
       CASE,
       'kc',
       async () => {
+        const t0 = performance.now();
         const c = await Container.create({ id: `bench-${process.pid}-${n++}`, bundle, root: stateRoot, stdio: ['ignore', 'ignore', 'ignore'] });
+        const t1 = performance.now();
         await c.start();
+        const t2 = performance.now();
         const exit = await c.wait();
+        const t3 = performance.now();
         await c.delete();
+        steps.push([t1 - t0, t2 - t1, t3 - t2, performance.now() - t3]);
         if (exit.exitCode !== 0) throw new Error(`kc: /bin/true exited ${JSON.stringify(exit)}`);
       },
       { runs },
@@ -95,6 +105,12 @@ try {
     ),
   );
   report('container', cases);
+  if (process.env.KC_BENCH_STEPS) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const timed = steps.slice(-runs);
+    const cols = ['create', 'start', 'wait', 'delete'].map((name, i) => `${name} ${median(timed.map((s) => s[i] as number)).toFixed(2)}`);
+    console.log(`\nkc steps, median ms of ${timed.length} runs: ${cols.join(', ')}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -37,5 +37,9 @@ const status = await hog.exited;
 console.log(`child ended by ${status.signal ?? `exit ${status.exitCode}`}`);
 await Promise.race([watching, new Promise((r) => setTimeout(r, 5000))]);
 stop.abort();
+// Had the loop not ended on its own, the abort ends it with an AbortError, as Node's events.on does.
+await watching.catch((e: unknown) => {
+  if ((e as Error).name !== 'AbortError') throw e;
+});
 const memory = group.stats().memory;
 console.log(`oom kills: ${memory?.oomKills}; peak usage ${Math.round((memory?.peak ?? 0) / 2 ** 20)} MiB`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { defaultConfig, envRecord, parseCgroupLayout, parseMountOptions, toProcessSpec, validateConfig } from '@kc/container';
-import { type ProcessSpec, validateIdMap, validateSpec } from '@kc/native';
+import { defaultConfig, envRecord, parseCgroupLayout, parseOciMountOptions, toProcessSpec, validateConfig } from '@kc/container';
+import { type ProcessSpec, validateSpec, validateSpecIdMap } from '@kc/native';
 import { afterAll, describe, expect, it } from 'vitest';
 import { printTallies, tally, typedOrValue } from './typed-errors.js';
 
@@ -83,11 +83,11 @@ describe('@kc/native validateSpec', () => {
     );
   });
 
-  it('validateIdMap: typed errors only', () => {
-    const t = tally('native.validateIdMap');
+  it('validateSpecIdMap: typed errors only', () => {
+    const t = tally('native.validateSpecIdMap');
     fc.assert(
       fc.property(idMap, (m) => {
-        typedOrValue(t, () => validateIdMap('uidMap', m));
+        typedOrValue(t, () => validateSpecIdMap('uidMap', m));
       }),
       { numRuns: RUNS },
     );
@@ -154,8 +154,8 @@ describe('@kc/container OCI config', () => {
     );
   });
 
-  it('envRecord, parseMountOptions and parseCgroupLayout: typed errors only', () => {
-    const t = tally('container.envRecord/parseMountOptions/parseCgroupLayout');
+  it('envRecord, parseOciMountOptions and parseCgroupLayout: typed errors only', () => {
+    const t = tally('container.envRecord/parseOciMountOptions/parseCgroupLayout');
     const line = fc.oneof(
       fc
         .tuple(fc.nat(), fc.string({ maxLength: 6 }), fc.constantFrom('cgroup', 'cgroup2', 'tmpfs'), fc.constantFrom('rw,memory', 'rw', 'rw,cpu,cpuacct', ''))
@@ -165,7 +165,7 @@ describe('@kc/container OCI config', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 8 }), { maxLength: 4 }), fc.array(line, { maxLength: 5 }), (strs, lines) => {
         typedOrValue(t, () => envRecord(strs));
-        typedOrValue(t, () => parseMountOptions(strs));
+        typedOrValue(t, () => parseOciMountOptions(strs));
         typedOrValue(t, () => parseCgroupLayout(lines.join('\n')));
       }),
       { numRuns: RUNS },

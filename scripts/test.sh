@@ -5,8 +5,10 @@
 #   host  - kernel effects on this machine (root)
 #   vm-*  - the cgroup suites and the attack suite's device and cgroup cases
 #           inside Debian's 6.1 kernel under qemu, once with cgroup2 alone
-#           (unified) and once with v1 hierarchies alone (legacy); CRIU's
-#           pre-dump and lazy pages (vm-criu)
+#           (unified) and once with v1 hierarchies alone (legacy); the
+#           container runtime on cgroup2 alone (vm-container); the systemd
+#           cgroup driver under systemd 252 (vm-systemd); CRIU's pre-dump and
+#           lazy pages (vm-criu)
 # and ends with one line: "N passed, N failed, N skipped" over all lanes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +41,8 @@ declare -A LANE_COVERS=(
   [leak-sweep]="nothing the host lane made is left: cgroups at every depth, mounts, netns, links, state roots, processes"
   [vm-unified]="Debian 6.1 under qemu, cgroup v2 only: cgroup suites, eBPF device programs, the device and cgroup attacks"
   [vm-legacy]="Debian 6.1 under qemu, cgroup v1 only: cgroup suites, the device and cgroup attacks"
-  [vm-systemd]="Debian 6.1 under qemu, systemd 252 managing cgroup2 alone: the systemd cgroup driver over D-Bus"
+  [vm-container]="Debian 6.1 under qemu, cgroup v2 only: the container runtime beside runc (runc spec bundle, lifecycle, CLI, hooks, devices, ownership, update)"
+  [vm-systemd]="Debian 6.1 under qemu, systemd 252 managing cgroup2 alone: the systemd cgroup driver over D-Bus, alone and under kc (--systemd-cgroup, podman)"
   [vm-criu]="Debian 6.1 under qemu: CRIU's iterative pre-dump and lazy pages"
 )
 lane_name='' lane_t0=0
@@ -95,7 +98,7 @@ if [ "$(id -u)" = 0 ]; then
   check leak-sweep node scripts/leak-sweep.mjs compare "$out/leak-sweep.before.json"
 else
   echo "not root: the host and VM lanes need root; not running them"
-  totals_args+=(--not-run host --not-run vm-unified --not-run vm-legacy --not-run vm-systemd --not-run vm-criu)
+  totals_args+=(--not-run host --not-run vm-unified --not-run vm-legacy --not-run vm-container --not-run vm-systemd --not-run vm-criu)
 fi
 
 # vm_lane NAME MODE FILES...: the guest's report, run record and exit code (scripts/vm/test.sh).
@@ -115,8 +118,12 @@ if [ "$(id -u)" = 0 ]; then
   vm_attacks=(reliability/attacks/devices.privileged.test.ts reliability/attacks/cgroups.privileged.test.ts)
   vm_lane vm-unified unified packages/cgroups/test scripts/vm/selftest.vm.test.ts "${vm_attacks[@]}"
   vm_lane vm-legacy legacy packages/cgroups/test scripts/vm/selftest.vm.test.ts "${vm_attacks[@]}"
-  # systemd 252 as the guest's manager on cgroup2 alone, with the system bus: the systemd cgroup driver.
-  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts scripts/vm/selftest.vm.test.ts
+  # The runtime on a cgroup2-only host (every current distribution): a default `runc spec` bundle beside runc,
+  # the lifecycle, the CLI, hooks, device defaults, cgroup ownership and update, on the cgroup2 files.
+  vm_lane vm-container unified packages/container/test/{runc-parity,container,cli,device-defaults,side-by-side,hooks,rootfs,cgroup-ownership,update}.privileged.test.ts
+  # systemd 252 as the guest's manager on cgroup2 alone, with the system bus: the systemd cgroup driver,
+  # alone and under @kc/container (`--systemd-cgroup`, slice:prefix:name paths, podman --cgroup-manager=systemd).
+  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts packages/container/test/systemd-cgroup.privileged.test.ts scripts/vm/selftest.vm.test.ts
   # CRIU's iterative pre-dump needs soft-dirty tracking and its lazy page server CAP_SYS_RESOURCE:
   # the 6.1 guest has both, this host neither.
   vm_lane vm-criu unified packages/criu/test/predump.privileged.test.ts packages/criu/test/lazy-pages.privileged.test.ts

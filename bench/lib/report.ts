@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseStats } from './measure.js';
 
-const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+// KC_BENCH_RESULTS: another directory for the JSON, e.g. a run in the qemu guest or a one-off comparison that must
+// not overwrite the committed bench/results.
+const resultsDir = process.env.KC_BENCH_RESULTS || join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /** The raw samples written beside it, to bench/results/<suite>.samples.json (for charts). */
 export interface SuiteSamples {

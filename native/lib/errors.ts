@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { SpawnStep } from './spawn/steps.js';
 
 /**
  * Codes a {@link KcError} can carry besides errno names such as `'EPERM'`.
@@ -28,8 +29,8 @@ export interface KcErrorOptions {
   errno?: number;
   /** The failing system call, e.g. `'mount'`. */
   syscall?: string;
-  /** The spawn-pipeline step that failed, see {@link @kc/native!SPAWN_STEPS}. */
-  step?: string;
+  /** The spawn-pipeline step that failed, one of {@link @kc/native!SPAWN_STEPS}. */
+  step?: SpawnStep;
   /** The file, cgroup or object concerned. */
   path?: string;
   /** The input field that was wrong, e.g. `'uidMap[1].size'`. */
@@ -115,8 +116,8 @@ export class KcError extends Error {
   readonly errno: number | undefined;
   /** The failing system call. */
   readonly syscall: string | undefined;
-  /** The failing spawn-pipeline step. */
-  readonly step: string | undefined;
+  /** The failing spawn-pipeline step, one of {@link @kc/native!SPAWN_STEPS} (so a `switch` on it is checked); absent outside the spawn pipeline. */
+  readonly step: SpawnStep | undefined;
   /** The file or object concerned. */
   readonly path: string | undefined;
   /** The input field that was wrong. */

@@ -44,7 +44,7 @@ export type { RawSeccomp, RawSeccompNotification, RawSeccompNotifSizes } from '.
 export { spawn } from './spawn/spawn.js';
 export { abortError, exitStatusFromRaw, KcProcess, signalNumber } from './spawn/process.js';
 export type { ExitStatus, KcProcessInit, OutputOptions, ProcessOutput } from './spawn/process.js';
-export { validateSpec, validateIdMap } from './spawn/validate.js';
+export { validateIdMap, validateSpec, validateSpecIdMap } from './spawn/validate.js';
 export { mountAttrSupport } from './spawn/mount-attr-support.js';
 export type { MountAttrSupport } from './spawn/mount-attr-support.js';
 export { encodePlan, idMapText, cloneFlags } from './spawn/encode.js';

@@ -2,11 +2,36 @@
 #include "kc/bpf.h"
 
 #include <linux/bpf.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 static long sys_bpf(int cmd, union bpf_attr *attr) {
   return syscall(SYS_bpf, cmd, attr, sizeof *attr);
+}
+
+/*
+ * BPF_PROG_LOAD with this thread's signals blocked: the verifier gives up
+ * with EAGAIN whenever a signal is pending (kernel/bpf/verifier.c, do_check),
+ * and Node's --cpu-prof sends SIGPROF every millisecond, which in the qemu
+ * guest arrived within every load (seen there). Blocked, a signal waits
+ * until the load returns; SIGKILL still ends it. EAGAIN is also retried a
+ * bounded number of times, as libbpf does.
+ */
+static long prog_load(union bpf_attr *attr) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  long fd;
+  int attempts = 5;
+  do {
+    fd = sys_bpf(BPF_PROG_LOAD, attr);
+  } while (fd < 0 && errno == EAGAIN && --attempts > 0);
+  int saved = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = saved;
+  return fd;
 }
 
 int kc_bpf_load_device_prog(const uint8_t *insns, size_t n_insns, char *log, size_t log_cap, kc_error *e) {
@@ -26,13 +51,13 @@ int kc_bpf_load_device_prog(const uint8_t *insns, size_t n_insns, char *log, siz
     attr.log_buf = (uint64_t)(uintptr_t)log;
   }
   /* The kernel makes every bpf fd close-on-exec (anon_inode_getfd with O_CLOEXEC). */
-  long fd = sys_bpf(BPF_PROG_LOAD, &attr);
+  long fd = prog_load(&attr);
   if (fd < 0 && errno == ENOSPC && log) {
     /* The log was too small for the verifier's report: the load itself is fine, retry without a log. */
     attr.log_level = 0;
     attr.log_size = 0;
     attr.log_buf = 0;
-    fd = sys_bpf(BPF_PROG_LOAD, &attr);
+    fd = prog_load(&attr);
   }
   if (fd < 0) return kc_fail(e, errno, "bpf(BPF_PROG_LOAD)", NULL);
   return (int)fd;

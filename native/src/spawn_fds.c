@@ -53,7 +53,7 @@ void kc_child_close_host_fds(kc_child_ctx *ctx) {
   for (size_t i = 0; i < p->n_setns; i++) add_fd(keep, &n, p->setns[i].fd);
   add_fd(keep, &n, p->join_pidfd);
   for (size_t i = 0; i < p->n_mounts; i++)
-    if (p->mounts[i].kind == KC_MNT_IDMAP) add_fd(keep, &n, p->mounts[i].fd);
+    if (p->mounts[i].kind == KC_MNT_IDMAP || p->mounts[i].kind == KC_MNT_ATTACH) add_fd(keep, &n, p->mounts[i].fd);
   /* Not kept: the cgroup fd (clone3 has used it already) and every other fd of Node. */
   unsigned lo = 0;
   for (size_t i = 0; i < n; i++) {

@@ -219,6 +219,18 @@ static void op_mount(mount_state *s, const kc_mount_op *m) {
   }
 }
 
+#if defined(SYS_move_mount)
+/* move_mount(2) of a detached tree onto a target resolved by resolve(): through
+ * the target's O_PATH fd when it has one (MOVE_MOUNT_T_EMPTY_PATH), since
+ * move_mount does not follow the /proc/self/fd magic link of its last component
+ * (the target would be the link itself: EINVAL, a directory onto a non-directory). */
+static int move_tree(int tree, const char *path, int target_fd) {
+  if (target_fd >= 0)
+    return (int)syscall(SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+}
+#endif
+
 static void op_idmap(mount_state *s, const kc_mount_op *m) {
 #if defined(SYS_open_tree) && defined(SYS_mount_setattr) && defined(SYS_move_mount)
   if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
@@ -235,7 +247,7 @@ static void op_idmap(mount_state *s, const kc_mount_op *m) {
   int tfd;
   const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
   if (!t) mfail(s, errno, m->target);
-  if (syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0) mfail(s, errno, m->target);
+  if (move_tree(tree, t, tfd) < 0) mfail(s, errno, m->target);
   close(tree);
   close_fd(&tfd);
 #else
@@ -243,13 +255,35 @@ static void op_idmap(mount_state *s, const kc_mount_op *m) {
 #endif
 }
 
+/* The root directory is bound recursively onto itself, or onto a fresh mount
+ * point (target) when one is given: the host root "/" can only become the new
+ * root that way, since pivot_root(2) refuses the current root mount (EBUSY). */
+/* Moves a detached mount tree the parent prepared (open_tree(2) OPEN_TREE_CLONE,
+ * e.g. idmapped with mount_setattr(2)) onto target. Idmapping a host filesystem
+ * needs CAP_SYS_ADMIN in the filesystem's user namespace, which a child in a
+ * new user namespace lacks; attaching only needs it over its own mount namespace. */
+static void op_attach(mount_state *s, const kc_mount_op *m) {
+#if defined(SYS_move_mount)
+  if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
+  if (m->opflags & KC_MNT_CREATE_FILE) make_file(s, m->target);
+  char tbuf[64];
+  int tfd;
+  const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
+  if (!t) mfail(s, errno, m->target);
+  if (move_tree(m->fd, t, tfd) < 0) mfail(s, errno, m->target);
+  close_fd(&tfd);
+#else
+  mfail(s, ENOSYS, m->target);
+#endif
+}
+
 static void op_rootfs(mount_state *s, const kc_mount_op *m) {
-  if (mount(m->source, m->source, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, m->source);
-  if (m->propagation && mount(NULL, m->source, NULL, (unsigned long)m->propagation, NULL) < 0)
-    mfail(s, errno, m->source);
-  s->root_fd = open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (s->root_fd < 0) mfail(s, errno, m->source);
-  s->rootfs = m->source;
+  const char *root = m->target ? m->target : m->source;
+  if (mount(m->source, root, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, root);
+  if (m->propagation && mount(NULL, root, NULL, (unsigned long)m->propagation, NULL) < 0) mfail(s, errno, root);
+  s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (s->root_fd < 0) mfail(s, errno, root);
+  s->rootfs = root;
 }
 
 /* pivot_root(".", ".") then detach the old root stacked on top (as runc does). */
@@ -404,6 +438,7 @@ void kc_child_mounts(kc_child_ctx *ctx) {
       case KC_MNT_ROOTFS: op_rootfs(&s, m); break;
       case KC_MNT_MOUNT: op_mount(&s, m); break;
       case KC_MNT_IDMAP: op_idmap(&s, m); break;
+      case KC_MNT_ATTACH: op_attach(&s, m); break;
       case KC_MNT_PIVOT: op_pivot(&s); break;
       case KC_MNT_CHROOT: op_chroot(&s); break;
       case KC_MNT_MKDIR:

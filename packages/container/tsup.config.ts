@@ -34,6 +34,9 @@ export default defineConfig([
     // Error classes keep their names (a KcError's `name` is its class name).
     keepNames: true,
     sourcemap: false,
+    // CommonJS dependencies bundled into ESM (@homebridge/dbus-native of the systemd driver) call require() for
+    // Node's built-ins: give each chunk a real one (esbuild's shim throws "Dynamic require of ... is not supported").
+    banner: { js: "import { createRequire as __kcCreateRequire } from 'node:module'; const require = __kcCreateRequire(import.meta.url);" },
   },
   // The same CLI as one CommonJS file run once into a V8 startup snapshot
   // (src/cli/snapshot-entry.ts): bin/kc starts `node --snapshot-blob

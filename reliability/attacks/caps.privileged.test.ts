@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OciCapabilityName } from '@kc/container';
 import { at, judge, Lab, type Outcome, probe, RUNTIMES, type Runtime } from './harness.js';
 
 // CVE-2022-29162: runc < 1.1.2 gave the process a non-empty inheritable set,
@@ -23,7 +24,7 @@ describe.runIf(probe.root)('attack: inheritable capabilities through file capabi
   afterAll(() => expect(lab.cleanup()).toEqual([]));
 
   /** The bundle: root switches to uid 1000 and runs /capbin, which carries +ei file capabilities. */
-  const capBundle = (inheritable: string[], direct = false) =>
+  const capBundle = (inheritable: OciCapabilityName[], direct = false) =>
     lab.bundle(
       direct ? ['/capbin'] : [at('caps'), 'drop', '1000', '/capbin'],
       (c) => {

@@ -113,6 +113,7 @@ enum kc_mount_kind {
   KC_MNT_PROPAGATION,
   KC_MNT_UMOUNT,
   KC_MNT_SETATTR, /* mount_setattr(2) on target: flags = MOUNT_ATTR_* to set, propagation = MOUNT_ATTR_* to clear */
+  KC_MNT_ATTACH,  /* move_mount(2) of a detached tree (fd, e.g. an idmapped open_tree clone made by the parent) onto target */
 };
 
 /* kc_mount_op.opflags */

@@ -54,52 +54,67 @@ export const RLIMIT_NUMBERS = {
   rttime: 15,
 } as const;
 
-/** mount(2) MS_* flags (linux/mount.h). */
+/**
+ * mount(2) flags (MS_*) from <linux/mount.h>, for `flags` and `propagation`
+ * of mount steps. The SDK's one MS table: `@kc/namespaces` and
+ * `@kc/container` re-export it.
+ *
+ * @example
+ * ```ts
+ * const ro = MS.BIND | MS.REMOUNT | MS.RDONLY;
+ * ```
+ */
 export const MS = {
   /** Read-only mount. */
-  RDONLY: 1,
+  RDONLY: 0x1,
   /** Ignore set-user-ID/set-group-ID bits and file capabilities on execve. */
-  NOSUID: 2,
+  NOSUID: 0x2,
   /** Disallow access to device nodes. */
-  NODEV: 4,
+  NODEV: 0x4,
   /** Disallow execve of programs on this mount. */
-  NOEXEC: 8,
+  NOEXEC: 0x8,
   /** Write synchronously, as with O_SYNC on every file. */
-  SYNCHRONOUS: 16,
+  SYNCHRONOUS: 0x10,
   /** Change the flags of an existing mount. */
-  REMOUNT: 32,
+  REMOUNT: 0x20,
   /** Allow mandatory locks (removed in Linux 5.15; ignored). */
-  MANDLOCK: 64,
+  MANDLOCK: 0x40,
   /** Make directory changes synchronous. */
-  DIRSYNC: 128,
+  DIRSYNC: 0x80,
   /** Do not follow symlinks when resolving paths on this mount (Linux 5.10+). */
-  NOSYMFOLLOW: 256,
+  NOSYMFOLLOW: 0x100,
   /** Do not update access times. */
-  NOATIME: 1024,
+  NOATIME: 0x400,
   /** Do not update directory access times. */
-  NODIRATIME: 2048,
+  NODIRATIME: 0x800,
   /** Bind mount: make a file or subtree visible at another place. */
-  BIND: 4096,
+  BIND: 0x1000,
   /** Move an existing mount to a new place. */
-  MOVE: 8192,
+  MOVE: 0x2000,
   /** With BIND or a propagation flag: apply to the whole subtree. */
-  REC: 16384,
+  REC: 0x4000,
   /** Suppress some kernel log messages (formerly MS_VERBOSE). */
-  SILENT: 32768,
+  SILENT: 0x8000,
+  /** Kernel-internal (set by filesystems supporting POSIX ACLs); not meant for mount(2) callers. */
+  POSIXACL: 0x10000,
   /** Propagation: private, and cannot be bind-mounted. */
-  UNBINDABLE: 1 << 17,
+  UNBINDABLE: 0x20000,
   /** Propagation: neither receives nor sends mount events. */
-  PRIVATE: 1 << 18,
+  PRIVATE: 0x40000,
   /** Propagation: receives mount events from its master, sends none. */
-  SLAVE: 1 << 19,
+  SLAVE: 0x80000,
   /** Propagation: shares mount events with its peer group. */
-  SHARED: 1 << 20,
+  SHARED: 0x100000,
   /** Update access times only when older than mtime/ctime or than 24 h (the default since 2.6.30). */
-  RELATIME: 1 << 21,
+  RELATIME: 0x200000,
+  /** Kernel-internal (a mount made by the kernel itself); rejected or ignored from user space. */
+  KERNMOUNT: 0x400000,
+  /** Update the inode i_version field on every change (used by NFS and IMA; `iversion` option). */
+  I_VERSION: 0x800000,
   /** Always update access times. */
-  STRICTATIME: 1 << 24,
+  STRICTATIME: 0x1000000,
   /** Keep timestamp updates in memory, written back lazily (Linux 4.0+). */
-  LAZYTIME: 1 << 25,
+  LAZYTIME: 0x2000000,
 } as const;
 
 /** MOUNT_ATTR_* of mount_setattr(2) (linux/mount.h), for `setattr` mount steps. */

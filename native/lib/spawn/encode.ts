@@ -56,6 +56,7 @@ export const MOUNT_KIND = {
   propagation: 12,
   umount: 13,
   setattr: 14,
+  attach: 15,
 } as const;
 
 /** `kc_mount_op.opflags` bits, the same as the `KC_MNT_*` defines in plan.h. */
@@ -115,7 +116,7 @@ class Writer {
   }
 
   /** Many string records of one tag in a single allocation (the environment can have hundreds). */
-  strs(tag: number, items: string[]): void {
+  strs(tag: number, items: readonly string[]): void {
     if (items.length === 0) return;
     const bodies = items.map((s) => Buffer.from(`${s}\0`));
     const total = bodies.reduce((n, b) => n + 8 + b.length, 0);
@@ -140,7 +141,7 @@ class Writer {
 }
 
 /** The text of a uid_map/gid_map file. */
-export function idMapText(map: { containerId: number; hostId: number; size: number }[]): string {
+export function idMapText(map: readonly { containerId: number; hostId: number; size: number }[]): string {
   return map.map((e) => `${e.containerId} ${e.hostId} ${e.size}\n`).join('');
 }
 
@@ -163,6 +164,7 @@ function mountRecord(w: Writer, m: MountStep): void {
   switch (m.kind) {
     case 'rootfs':
       source = m.path;
+      target = m.mountPoint ?? '';
       propagation = BigInt(m.propagation ?? 0);
       break;
     case 'mount':
@@ -182,6 +184,12 @@ function mountRecord(w: Writer, m: MountStep): void {
       target = m.target;
       fd = m.usernsFd;
       if (m.recursive) opflags |= OPFLAG.RECURSIVE;
+      if (m.create === 'dir') opflags |= OPFLAG.CREATE_DIR;
+      if (m.create === 'file') opflags |= OPFLAG.CREATE_FILE;
+      break;
+    case 'attach':
+      target = m.target;
+      fd = m.treeFd;
       if (m.create === 'dir') opflags |= OPFLAG.CREATE_DIR;
       if (m.create === 'file') opflags |= OPFLAG.CREATE_FILE;
       break;

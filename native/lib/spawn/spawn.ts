@@ -8,6 +8,7 @@ import { checkMountAttrSupport } from './mount-attr-support.js';
 import { abortError, KcProcess, signalNumber } from './process.js';
 import type { ProcessSpec, StdioOption } from './spec.js';
 import { SPAWN_STEP_HINTS, SPAWN_STEPS } from './steps.js';
+import { privilegeNote } from './privilege-hint.js';
 import { validateSpec } from './validate.js';
 
 let capLast: number | undefined;
@@ -41,7 +42,7 @@ interface StdioEnds {
   parent: [number | null, number | null, number | null];
 }
 
-function openStdio(stdio: [StdioOption, StdioOption, StdioOption], scope: FdScope, parentFds: FdScope): StdioEnds {
+function openStdio(stdio: readonly [StdioOption, StdioOption, StdioOption], scope: FdScope, parentFds: FdScope): StdioEnds {
   const child: [number, number, number] = [-1, -1, -1];
   const parent: [number | null, number | null, number | null] = [null, null, null];
   let devNull = -1;
@@ -64,7 +65,7 @@ function openStdio(stdio: [StdioOption, StdioOption, StdioOption], scope: FdScop
 function translate(e: unknown): unknown {
   if (!isRawNativeError(e)) return e;
   const step = e.stepIndex !== undefined ? SPAWN_STEPS[e.stepIndex] : undefined;
-  const hint = step ? SPAWN_STEP_HINTS[step] : undefined;
+  const hint = step ? `${privilegeNote(step, e.code)}${SPAWN_STEP_HINTS[step]}` : undefined;
   const where = step ? `spawn step '${step}'${e.itemIndex !== undefined ? ` (item ${e.itemIndex})` : ''}` : 'spawn';
   return new SpawnError(`${where} failed: ${e.code}${e.path ? ` (${e.path})` : ''}${hint ? ` — ${hint}` : ''}`, {
     errno: e.errno,
@@ -84,7 +85,12 @@ function translate(e: unknown): unknown {
  * fixed order of {@link SPAWN_STEPS}, before `execve`.
  *
  * Privileges: creating namespaces other than `user` needs CAP_SYS_ADMIN (or a
- * new user namespace in the same spec).
+ * new user namespace in the same spec): a plain user can create all of them
+ * together with `user`, map its own uid and gid to root (`uidMap`/`gidMap` of
+ * size 1, `setgroups: 'deny'`), mount (a rootfs, `/tmp`, `/proc`), drop
+ * capabilities and install seccomp; see examples/unprivileged-sandbox.ts.
+ * Other id maps need root or `idMapHelper`; `cgroup` placement needs root or a
+ * delegated cgroup. A permission error says "needs root (or ...)".
  *
  * @throws {@link SpawnError} with code `INVALID_ARGUMENT` (and `field`) for a bad
  * spec, before the kernel is touched; with code `UNSUPPORTED` (and `field`) for a

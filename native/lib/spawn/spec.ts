@@ -38,7 +38,7 @@ export interface PidfdJoin {
   /** An open pidfd (pidfd_open(2)) of the process whose namespaces are joined; kept open by the caller until spawn returns. */
   pidfd: number;
   /** The namespaces of that process to join, OR-ed into the setns(2) flags; at least one, none also listed in `namespaces`. */
-  kinds: NamespaceKind[];
+  kinds: readonly NamespaceKind[];
 }
 
 /**
@@ -52,8 +52,14 @@ export type MountStep =
   | {
       /** Discriminant: the rootfs step (at most one, before any `pivot`/`chroot`). */
       kind: 'rootfs';
-      /** Absolute host path of the root directory; bind-mounted recursively onto itself. */
+      /** Absolute host path of the root directory; bind-mounted recursively onto itself, or onto `mountPoint` when given. */
       path: string;
+      /**
+       * A fresh, empty directory (absolute host path) that `path` is bound
+       * onto recursively and that becomes the root. Required when `path` is
+       * `/`: pivot_root(2) cannot pivot into the current root mount (EBUSY).
+       */
+      mountPoint?: string;
       /** MS_* propagation flags (e.g. `MS.PRIVATE | MS.REC`) applied to the root bind mount; absent leaves it private (the child first makes `/` MS_REC|MS_PRIVATE). */
       propagation?: number;
     }
@@ -92,6 +98,23 @@ export type MountStep =
       usernsFd: number;
       /** Clone and idmap the whole subtree (AT_RECURSIVE) instead of the top mount only. */
       recursive?: boolean;
+      /** Create the target first, as a directory (mode 0755) or an empty file (0644). */
+      create?: 'dir' | 'file';
+    }
+  /**
+   * Moves a detached mount (an fd from open_tree(2) `OPEN_TREE_CLONE`, such as
+   * `idmappedTree()` of `@kc/namespaces` returns) onto `target` with
+   * move_mount(2). How an idmapped mount reaches a child in a new user
+   * namespace: the caller idmaps the tree (which needs CAP_SYS_ADMIN over the
+   * filesystem, i.e. root for ext4 or tmpfs), the child only attaches it.
+   */
+  | {
+      /** Discriminant: move_mount(2) of a detached tree. */
+      kind: 'attach';
+      /** The detached mount's fd; kept open by the caller until spawn returns (the child gets its own copy). */
+      treeFd: number;
+      /** Mount point, resolved like `mount.target`. */
+      target: string;
       /** Create the target first, as a directory (mode 0755) or an empty file (0644). */
       create?: 'dir' | 'file';
     }
@@ -240,7 +263,7 @@ export interface UserSpec {
   /** Real, effective and saved gid set with setresgid(2), as seen inside the child's user namespace; 0..4294967294. */
   gid: number;
   /** Supplementary groups; `[]` clears them (the default when a user is given). */
-  groups?: number[];
+  groups?: readonly number[];
 }
 
 /**
@@ -278,7 +301,7 @@ export interface CgroupPlacement {
   /** An open fd of a cgroup v2 directory (CLONE_INTO_CGROUP). */
   fd?: number;
   /** v1 (or v2 without CLONE_INTO_CGROUP) `cgroup.procs` files to write the new pid into before the child continues. */
-  procsFiles?: string[];
+  procsFiles?: readonly string[];
 }
 
 /** Offsets of a new time namespace (CLONE_NEWTIME), in seconds (fractions allowed). */
@@ -292,7 +315,7 @@ export interface TimeOffsets {
 /** Everything about a process to create; validated by {@link validateSpec} before the kernel is touched. */
 export interface ProcessSpec {
   /** Program and arguments; argv[0] without `/` is searched in the child's PATH (inside the new root). */
-  argv: string[];
+  argv: readonly string[];
   /** Explicit executable path (else argv[0]). */
   path?: string;
   /** Environment. Default: a copy of `process.env`. */
@@ -302,15 +325,15 @@ export interface ProcessSpec {
   /** File mode creation mask (umask(2)) of the program, e.g. `0o022`. Default: inherited. */
   umask?: number;
   /** Namespaces to create. */
-  namespaces?: NamespaceKind[];
+  namespaces?: readonly NamespaceKind[];
   /** Namespaces to join by fd or path. */
-  join?: NamespaceJoin[];
+  join?: readonly NamespaceJoin[];
   /** Namespaces to join at once through a pidfd. */
   joinPidfd?: PidfdJoin;
   /** uid map of a new user namespace. */
-  uidMap?: IdMapEntry[];
+  uidMap?: readonly IdMapEntry[];
   /** gid map of a new user namespace. */
-  gidMap?: IdMapEntry[];
+  gidMap?: readonly IdMapEntry[];
   /** `setgroups` of a new user namespace; `'deny'` is required for an unprivileged gid map. Default: `'allow'`. */
   setgroups?: 'allow' | 'deny';
   /** Write id maps with `newuidmap`/`newgidmap` (setuid helpers, for unprivileged callers) instead of directly. */
@@ -324,11 +347,11 @@ export interface ProcessSpec {
   /** Where the child starts in the cgroup tree (from `@kc/cgroups`). */
   cgroup?: CgroupPlacement;
   /** Mount-namespace setup (from `@kc/namespaces` / `@kc/container`). */
-  mounts?: MountStep[];
+  mounts?: readonly MountStep[];
   /** `/proc/sys` keys (dotted, e.g. `net.ipv4.ip_forward`) written after mounts. */
   sysctl?: Record<string, string>;
   /** Resource limits set with setrlimit(2) in the child, in array order. */
-  rlimits?: RlimitSpec[];
+  rlimits?: readonly RlimitSpec[];
   /** Written to /proc/self/oom_score_adj before the user switch. */
   oomScoreAdj?: number;
   /** Identity to switch to before execve; absent keeps the caller's credentials. */
@@ -340,9 +363,9 @@ export interface ProcessSpec {
   /** Seccomp filter (from `@kc/seccomp`), installed last before execve. */
   seccomp?: SeccompSpec;
   /** stdin, stdout, stderr. Default `['pipe', 'pipe', 'pipe']`. */
-  stdio?: [StdioOption, StdioOption, StdioOption];
+  stdio?: readonly [StdioOption, StdioOption, StdioOption];
   /** Extra fds of the caller passed to the child as fd 3, 4, ... */
-  extraFds?: number[];
+  extraFds?: readonly number[];
   /** Start a new session (setsid). */
   setsid?: boolean;
   /** Make stdin the controlling terminal (needs setsid and a tty on stdin). */

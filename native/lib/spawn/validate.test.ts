@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SpawnError } from '../errors.js';
 import { encodePlan, idMapText } from './encode.js';
 import type { ProcessSpec } from './spec.js';
-import { validateIdMap, validateSpec } from './validate.js';
+import { validateSpecIdMap, validateSpec } from './validate.js';
 
 function fieldOf(spec: ProcessSpec): string | undefined {
   try {
@@ -59,21 +59,21 @@ describe('validateSpec', () => {
   });
 });
 
-describe('validateIdMap', () => {
+describe('validateSpecIdMap', () => {
   it('rejects overlaps on either side and accepts disjoint ranges', () => {
     expect(() =>
-      validateIdMap('m', [
+      validateSpecIdMap('m', [
         { containerId: 0, hostId: 0, size: 10 },
         { containerId: 10, hostId: 9, size: 1 },
       ]),
     ).toThrow(/hostId range overlaps/);
     expect(() =>
-      validateIdMap('m', [
+      validateSpecIdMap('m', [
         { containerId: 0, hostId: 0, size: 10 },
         { containerId: 10, hostId: 10, size: 1 },
       ]),
     ).not.toThrow();
-    expect(() => validateIdMap('m', [{ containerId: 0, hostId: 0, size: 0 }])).toThrow(/size/);
+    expect(() => validateSpecIdMap('m', [{ containerId: 0, hostId: 0, size: 0 }])).toThrow(/size/);
   });
 });
 

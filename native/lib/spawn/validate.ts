@@ -18,8 +18,14 @@ function checkKind(field: string, k: unknown): asserts k is NamespaceKind {
   }
 }
 
-/** Rejects maps with bad numbers, or overlapping ranges inside or outside (user_namespaces(7)). */
-export function validateIdMap(field: string, map: IdMapEntry[]): void {
+/**
+ * Checks a spawn spec's `uidMap`/`gidMap` as {@link validateSpec} does: rejects
+ * maps with bad numbers, or overlapping ranges inside or outside
+ * (user_namespaces(7)). `@kc/namespaces`' `validateIdMap` checks more (the
+ * unprivileged one-line rule) and is the one to call from application code.
+ * @throws {@link SpawnError} `INVALID_ARGUMENT` naming `field` and the bad line.
+ */
+export function validateSpecIdMap(field: string, map: readonly IdMapEntry[]): void {
   if (!Array.isArray(map) || map.length === 0) throw fail(field, 'must be a non-empty array');
   if (map.length > 340) throw fail(field, `has ${map.length} lines; the kernel accepts at most 340`);
   map.forEach((e, i) => {
@@ -38,8 +44,19 @@ export function validateIdMap(field: string, map: IdMapEntry[]): void {
   }
 }
 
+/**
+ * Checks a spawn spec's id map, as {@link validateSpecIdMap}.
+ * @deprecated use {@link validateSpecIdMap} (the same check), or `validateIdMap` of `@kc/namespaces` (map first, field second).
+ */
+export const validateIdMap: (field: string, map: readonly IdMapEntry[]) => void = validateSpecIdMap;
+
+/** `/`, `//`, `/.`: paths naming the root directory. */
+function isRootPath(path: string): boolean {
+  return path.split('/').every((c) => c === '' || c === '.');
+}
+
 function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
-  const mounts: MountStep[] = spec.mounts ?? [];
+  const mounts: readonly MountStep[] = spec.mounts ?? [];
   if (mounts.length && !hasMnt) throw fail('mounts', 'mount steps need a mount namespace', "add 'mnt' to namespaces (or join one)");
   let rootfs = false;
   let pivoted = false;
@@ -50,6 +67,17 @@ function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
         noNul(`${f}.path`, m.path);
         if (!m.path.startsWith('/')) throw fail(`${f}.path`, 'must be absolute');
         if (rootfs) throw fail(f, 'a second rootfs step');
+        if (m.mountPoint !== undefined) {
+          noNul(`${f}.mountPoint`, m.mountPoint);
+          if (!m.mountPoint.startsWith('/') || isRootPath(m.mountPoint)) throw fail(`${f}.mountPoint`, 'must be an absolute path other than /');
+        } else if (isRootPath(m.path)) {
+          // pivot_root(2) refuses the current root mount (EBUSY), and a bind of / onto itself is that mount.
+          throw fail(
+            `${f}.mountPoint`,
+            "the host root '/' cannot be pivoted into in place (pivot_root fails with EBUSY)",
+            'give a fresh empty directory as mountPoint: the host root is bound there and becomes the new root',
+          );
+        }
         rootfs = true;
         break;
       case 'pivot':
@@ -60,6 +88,14 @@ function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
         break;
       case 'mount':
         noNul(`${f}.target`, m.target);
+        // Before the pivot the rootfs step has already opened the root: a mount over it would be silently bypassed.
+        if (rootfs && !pivoted && isRootPath(m.target)) {
+          throw fail(
+            `${f}.target`,
+            'a mount onto / of the rootfs is hidden from the pivot, which uses the rootfs directory below it',
+            'bind the tree as the root instead: rootfs { path: source, mountPoint }',
+          );
+        }
         if (m.source !== undefined) noNul(`${f}.source`, m.source);
         if (m.fstype !== undefined) noNul(`${f}.fstype`, m.fstype);
         if (m.data !== undefined) noNul(`${f}.data`, m.data);
@@ -68,6 +104,10 @@ function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
         noNul(`${f}.source`, m.source);
         noNul(`${f}.target`, m.target);
         if (!Number.isInteger(m.usernsFd) || m.usernsFd < 0) throw fail(`${f}.usernsFd`, 'must be an open fd');
+        break;
+      case 'attach':
+        noNul(`${f}.target`, m.target);
+        if (!Number.isInteger(m.treeFd) || m.treeFd < 0) throw fail(`${f}.treeFd`, 'must be an open fd');
         break;
       case 'mkdir':
       case 'mask':
@@ -158,8 +198,8 @@ export function validateSpec(spec: ProcessSpec): void {
 
   if (spec.uidMap || spec.gidMap) {
     if (!created.has('user')) throw fail(spec.uidMap ? 'uidMap' : 'gidMap', 'id maps need a new user namespace', "add 'user' to namespaces");
-    if (spec.uidMap) validateIdMap('uidMap', spec.uidMap);
-    if (spec.gidMap) validateIdMap('gidMap', spec.gidMap);
+    if (spec.uidMap) validateSpecIdMap('uidMap', spec.uidMap);
+    if (spec.gidMap) validateSpecIdMap('gidMap', spec.gidMap);
   }
   if (spec.setgroups !== undefined && spec.setgroups !== 'allow' && spec.setgroups !== 'deny') throw fail('setgroups', "must be 'allow' or 'deny'");
   for (const key of ['hostname', 'domainname'] as const) {

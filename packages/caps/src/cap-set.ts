@@ -1,5 +1,5 @@
 import { KNOWN_LAST_CAP, MAX_CAP_NUMBER, capabilityName } from './capability.js';
-import type { CapabilityLike } from './capability.js';
+import type { CapabilityLike, CapName } from './capability.js';
 import { FULL_MASK, checkMask, resolveCapability } from './internal/resolve.js';
 
 /** Anything kc accepts where a set of capabilities is expected. */
@@ -135,7 +135,7 @@ export class CapSet implements Iterable<number> {
   }
 
   /** Kernel names, ascending by number (`'CAP_CHOWN'`; future capabilities as `'41'`). */
-  names(): string[] {
+  names(): (`CAP_${CapName}` | `${number}`)[] {
     return this.values().map(capabilityName);
   }
 

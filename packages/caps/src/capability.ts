@@ -115,8 +115,26 @@ export type CapName =
   | 'BPF'
   | 'CHECKPOINT_RESTORE';
 
-/** A capability given by number (0..63) or by name in any of the usual spellings (`CAP_NET_RAW`, `cap_net_raw`, `NET_RAW`). */
-export type CapabilityLike = number | string;
+/**
+ * A capability name in one of the spellings kc accepts, as a literal union so
+ * a typo (`'NET_BIND_SERVIC'`) does not compile: the kernel name
+ * (`'CAP_NET_RAW'`), libcap's lower case (`'cap_net_raw'`), either without the
+ * prefix (`'NET_RAW'`, `'net_raw'`), or the decimal number of a capability
+ * newer than kc (`'41'`). At run time any letter case is accepted, and an
+ * unknown name is rejected with a `CapsError`, for JavaScript callers.
+ */
+export type CapabilityName = CapName | `CAP_${CapName}` | Lowercase<CapName> | `cap_${Lowercase<CapName>}` | `${number}`;
+
+/**
+ * A capability given by number (0..63) or by name in any of the usual spellings (`CAP_NET_RAW`, `cap_net_raw`, `NET_RAW`).
+ *
+ * @example
+ * ```ts
+ * CapSet.of('NET_RAW', 'cap_net_admin', 0); // compiles
+ * CapSet.of('NET_BIND_SERVIC');             // does not compile
+ * ```
+ */
+export type CapabilityLike = number | CapabilityName;
 
 const byLowerName = new Map<string, number>();
 for (const c of CAPABILITIES) {
@@ -142,8 +160,8 @@ export function capabilityNumber(name: string): number | undefined {
  * The kernel name of capability `n` (`'CAP_CHOWN'`), or its decimal number
  * for capabilities newer than kc (`'41'`), as libcap's `cap_to_name` does.
  */
-export function capabilityName(n: number): string {
-  return CAPABILITIES[n]?.name ?? String(n);
+export function capabilityName(n: number): `CAP_${CapName}` | `${number}` {
+  return (CAPABILITIES[n]?.name as `CAP_${CapName}` | undefined) ?? `${n}`;
 }
 
 /** The facts about capability `n`; a future capability gets a generic description. */

@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 export { CAPABILITIES, Cap, KNOWN_LAST_CAP, MAX_CAP_NUMBER, capabilityInfo, capabilityName, capabilityNumber } from './capability.js';
-export type { CapName, CapabilityInfo, CapabilityLike } from './capability.js';
+export type { CapName, CapabilityInfo, CapabilityLike, CapabilityName } from './capability.js';
 export { CapSet } from './cap-set.js';
 export type { CapSetLike } from './cap-set.js';
 export { Capabilities } from './capabilities.js';

@@ -15,7 +15,7 @@ import { closeFd, createTree, openDirectoryFd, removeDirectoryTree, removeTree }
 import { systemLayout } from './layout/detect.js';
 import type { CgroupLayout, CgroupMode } from './layout/types.js';
 import { type Pressure, type PressureResource, readPressureFile } from './pressure/parse.js';
-import { type PressureEvent, type PressureTrigger, watchPressureFile } from './pressure/triggers.js';
+import { type PressureEvent, type PressureEventOptions, type PressureTrigger, watchPressureFile } from './pressure/triggers.js';
 import type { Resources } from './resources/types.js';
 import { validateResources } from './resources/validate.js';
 import { readStats } from './stats/read.js';
@@ -30,7 +30,7 @@ export interface CgroupOptions {
 }
 
 /** Options of {@link Cgroup.delete}. */
-export interface DeleteOptions {
+export interface CgroupDeleteOptions {
   /** Kill every process in the subtree first and wait until it is empty (default true). */
   kill?: boolean;
   /**
@@ -41,6 +41,12 @@ export interface DeleteOptions {
    */
   directories?: readonly string[];
 }
+
+/**
+ * Options of {@link Cgroup.delete}.
+ * @deprecated use {@link CgroupDeleteOptions}: `DeleteOptions` of `@kc/container` deletes a container.
+ */
+export type DeleteOptions = CgroupDeleteOptions;
 
 /**
  * A cgroup: one logical group that spans the v1 controller hierarchies, the
@@ -82,6 +88,10 @@ export class Cgroup {
    * the directories this call created are removed again (and only those: a
    * group that existed in some hierarchy is reused there, and left there).
    * {@link Cgroup.createdDirectories} tells which directories were made.
+   *
+   * Privileges: root, or a delegated subtree the caller owns (see
+   * `checkDelegation`); otherwise the mkdir fails with `EACCES` and the
+   * error says "needs root (or a delegated cgroup)".
    *
    * @throws {@link CgroupError} `INVALID_ARGUMENT` (bad name or value), `UNSUPPORTED` (knob or controller missing on this version), or the errno of a failed write.
    */
@@ -254,8 +264,23 @@ export class Cgroup {
   pressure(resource: PressureResource): Pressure {
     return readPressureFile(join(this.pressureDir(), `${resource}.pressure`));
   }
-  /** Registers a PSI trigger and yields each time it fires (see {@link PressureTrigger}). */
-  pressureEvents(resource: PressureResource, trigger: PressureTrigger, signal?: AbortSignal): AsyncIterableIterator<PressureEvent> {
+  /**
+   * Registers a PSI trigger and yields each time it fires (see {@link PressureTrigger}).
+   * Ends on `break`; `options.signal` ends it with an `AbortError`, as {@link Cgroup.events}.
+   * @throws {@link CgroupError} when the kernel rejects the trigger; `AbortError` when `signal` is already aborted.
+   * @example
+   * ```ts
+   * for await (const e of cg.pressureEvents('memory', { kind: 'some', stallUs: 150_000, windowUs: 2_000_000 }, { signal })) console.log(e.at);
+   * ```
+   */
+  pressureEvents(resource: PressureResource, trigger: PressureTrigger, options?: PressureEventOptions): AsyncIterableIterator<PressureEvent>;
+  /**
+   * Registers a PSI trigger, with the AbortSignal given positionally.
+   * @deprecated pass `{ signal }`: every kc call takes its AbortSignal in its options object.
+   */
+  pressureEvents(resource: PressureResource, trigger: PressureTrigger, signal: AbortSignal): AsyncIterableIterator<PressureEvent>;
+  pressureEvents(resource: PressureResource, trigger: PressureTrigger, options?: PressureEventOptions | AbortSignal): AsyncIterableIterator<PressureEvent> {
+    const signal = options instanceof AbortSignal ? options : options?.signal;
     return watchPressureFile(join(this.pressureDir(), `${resource}.pressure`), trigger, signal);
   }
   private pressureDir(): string {
@@ -266,8 +291,10 @@ export class Cgroup {
 
   /**
    * Memory (OOM, OOM kills, limit hits) and state (populated, frozen) events
-   * as an async iterator; ends on `signal` or `break`.
-   * @throws {@link CgroupError} when no source is available or registration fails.
+   * as an async iterator. Ends on `break`; an abort of `options.signal` makes
+   * the pending (or next) `next()` reject with an `AbortError` whose `cause`
+   * is the signal's reason, as Node's `events.on` does.
+   * @throws {@link CgroupError} when no source is available or registration fails; `AbortError` when `signal` is already aborted.
    */
   events(options: EventOptions = {}): AsyncIterableIterator<CgroupEvent> {
     return openEvents(eventSources(this.backend, this.path, options), options.signal);
@@ -286,7 +313,7 @@ export class Cgroup {
    * (default) the processes are killed and waited for first.
    * @throws {@link CgroupError} `EBUSY` when processes remain and `kill` is false.
    */
-  async delete(options: DeleteOptions = {}): Promise<void> {
+  async delete(options: CgroupDeleteOptions = {}): Promise<void> {
     this.releaseFds();
     if (options.directories) return this.deleteOnly(options.directories, options.kill !== false);
     // Fast path: an empty leaf goes with one rmdir per hierarchy; EBUSY

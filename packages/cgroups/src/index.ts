@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export type { CgroupOptions, DeleteOptions } from './cgroup.js';
+export type { CgroupDeleteOptions, CgroupOptions, DeleteOptions } from './cgroup.js';
 export { Cgroup } from './cgroup.js';
 export type { DelegationReport } from './delegation.js';
 export { assertDelegated, checkDelegation } from './delegation.js';
@@ -29,7 +29,7 @@ export type {
   PressureLine,
   PressureResource,
 } from './pressure/parse.js';
-export type { PressureEvent, PressureTrigger } from './pressure/triggers.js';
+export type { PressureEvent, PressureEventOptions, PressureTrigger } from './pressure/triggers.js';
 export { formatTrigger } from './pressure/triggers.js';
 export { releaseAgent, setReleaseAgent } from './release-agent.js';
 export {

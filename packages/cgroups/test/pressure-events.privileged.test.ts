@@ -20,7 +20,7 @@ describe.runIf(probe.psi)('pressure (PSI files in a v2 hierarchy)', () => {
     });
     const ac = new AbortController();
     // Without CAP_SYS_RESOURCE the kernel accepts only 2 s windows.
-    const events = cg.pressureEvents('cpu', { kind: 'some', stallUs: 100_000, windowUs: 2_000_000 }, ac.signal);
+    const events = cg.pressureEvents('cpu', { kind: 'some', stallUs: 100_000, windowUs: 2_000_000 }, { signal: ac.signal });
     const p = spawnIn(cg, ['/usr/bin/python3', '-c', 'while True: pass']);
     const first = await Promise.race([events.next(), sleep(6000).then(() => undefined)]);
     ac.abort();

@@ -8,6 +8,7 @@
 export { ContainerError } from './errors.js';
 export type {
   OciCapabilities,
+  OciCapabilityName,
   OciConfig,
   OciConsoleSize,
   OciCpu,
@@ -41,7 +42,7 @@ export { NAMESPACE_KIND, envRecord, toProcessSpec } from './translate/process-sp
 export type { TranslateContext } from './translate/process-spec.js';
 export { DEFAULT_DEVICES, translateMounts } from './translate/mounts.js';
 export type { MountContext } from './translate/mounts.js';
-export { MS, parseMountOptions } from './translate/mount-options.js';
+export { MS, parseMountOptions, parseOciMountOptions } from './translate/mount-options.js';
 export type { ParsedMountOptions } from './translate/mount-options.js';
 export { parseCgroupLayout } from './translate/cgroup-layout.js';
 export type { CgroupMountLayout } from './translate/cgroup-layout.js';
@@ -52,12 +53,12 @@ export type { ContainerRecord, CreateStage } from './state/container-record.js';
 export { Container } from './lifecycle/container.js';
 export { createContainer } from './lifecycle/create.js';
 export type { CreateOptions, Created } from './lifecycle/create.js';
-export type { DeleteOptions } from './lifecycle/delete.js';
+export type { ContainerDeleteOptions, DeleteOptions } from './lifecycle/delete.js';
 export type { ExecOptions } from './lifecycle/exec.js';
 export type { HookFailureHandler, HookKind } from './lifecycle/hooks.js';
-export type { CgroupStats } from './internal/container-cgroup.js';
+export type { CgroupStats, ContainerStats } from './internal/container-cgroup.js';
 export { buildBusyboxRootfs } from './rootfs/busybox.js';
 export type { BusyboxRootfsOptions } from './rootfs/busybox.js';
 export { mountOverlayRootfs } from './rootfs/overlay.js';
 export type { OverlayRootfsOptions } from './rootfs/overlay.js';
-export type { CheckpointOptions, RestoreOptions } from './lifecycle/checkpoint.js';
+export type { CheckpointOptions, ContainerRestoreOptions, CriuFlags, RestoreOptions } from './lifecycle/checkpoint.js';

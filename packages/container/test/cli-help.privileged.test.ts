@@ -103,9 +103,16 @@ describe.runIf(probe.root)('kc bad input (needs root)', () => {
   });
 
   it('not root: a command that needs it says so and how', () => {
-    const r = spawnSync(KC, ['--root', root, 'run', '--rootfs', '/', '--', 'true'], { encoding: 'utf8', uid: 65534, gid: 65534 });
+    // --rootless false: without it a non-root kc runs rootless (issue #14, see rootless.privileged.test.ts).
+    const r = spawnSync(KC, ['--rootless', 'false', '--root', root, 'run', '--rootfs', '/', '--', 'true'], { encoding: 'utf8', uid: 65534, gid: 65534 });
     oneLineFailure({ status: r.status, stdout: r.stdout, stderr: r.stderr });
     expect(r.stderr).toMatch(/kc run needs root.*sudo kc run/);
+  });
+
+  it('not root, rootless (the default): a config without a user namespace is refused, naming the field and the fix', () => {
+    const r = spawnSync(KC, ['--root', root, 'run', '--rootfs', '/', '--', 'true'], { encoding: 'utf8', uid: 65534, gid: 65534 });
+    oneLineFailure({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+    expect(r.stderr).toMatch(/^kc: linux\.namespaces: a rootless container requires a user namespace.*run kc as root/);
   });
 });
 

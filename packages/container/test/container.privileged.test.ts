@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:f
 import { join } from 'node:path';
 import { Container, ContainerError } from '@kc/container';
 import { afterAll, describe, expect, it } from 'vitest';
-import { leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+import { cgroupDir, leftoverCgroups, makeBundle, probe, tempDir, uniqueId, v1Controller } from './helpers.js';
 
 const root = tempDir('kc-state-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
       expect(c.state()).toMatchObject({ id, status: 'created', bundle, ociVersion: '1.0.2' });
       // Held by kc-init, executed from a sealed memfd, not yet the user's program.
       expect(readlinkSync(`/proc/${c.pid}/exe`)).toMatch(/memfd:kc-init/);
-      expect(readFileSync(`/sys/fs/cgroup/memory/kc/${id}/cgroup.procs`, 'utf8').trim()).toBe(String(c.pid));
+      expect(readFileSync(join(cgroupDir(id, 'memory'), 'cgroup.procs'), 'utf8').trim()).toBe(String(c.pid));
       expect(Container.load(id, root).state().status).toBe('created');
       await c.start();
       expect((await c.wait()).exitCode).toBe(7);
@@ -68,7 +68,7 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
     expect(leftoverCgroups(id)).toEqual([]);
   });
 
-  it.runIf(probe.v1Freezer || existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.freeze'))(
+  it.runIf(probe.v1Freezer || probe.v2Freezer)(
     'pauses and resumes through the freezer (the v1 freezer where mounted, else v2 cgroup.freeze); a paused container can be force-deleted',
     async () => {
       const { bundle, cleanup } = makeBundle(['sleep', '30']);
@@ -82,7 +82,7 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
         // runc, tools and CRIU read), else through v2 cgroup.freeze.
         const v1 = `/sys/fs/cgroup/freezer/kc/${id}/freezer.state`;
         if (existsSync(v1)) expect(readFileSync(v1, 'utf8').trim()).toBe('FROZEN');
-        else expect(readFileSync(`/sys/fs/cgroup/kc/${id}/cgroup.events`, 'utf8')).toMatch(/^frozen 1$/m);
+        else expect(readFileSync(join(cgroupDir(id, 'freezer'), 'cgroup.events'), 'utf8')).toMatch(/^frozen 1$/m);
         expect(readFileSync(`/proc/${c.pid}/status`, 'utf8')).toMatch(/^State:\s+[DS]/m);
         await expect(c.pause()).rejects.toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
         await c.resume();
@@ -106,7 +106,8 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
     try {
       const c = await Container.create({ id, bundle, root, stdio: ['ignore', 'ignore', 'ignore'] });
       await c.start();
-      expect(readFileSync(`/sys/fs/cgroup/memory/kc/${id}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(64 * 1024 * 1024));
+      const limitFile = v1Controller('memory') ? 'memory.limit_in_bytes' : 'memory.max';
+      expect(readFileSync(join(cgroupDir(id, 'memory'), limitFile), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
       expect(c.stats()).toMatchObject({ pids: 1, pidsLimit: 20, memoryLimitBytes: 64 * 1024 * 1024 });
       await expect(c.delete()).rejects.toThrow(ContainerError);
       await c.delete({ force: true });

@@ -1,7 +1,7 @@
 /** Shared fixtures of the container host-lane tests: bundles, unique ids, leak checks, probes. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBusyboxRootfs, defaultConfig, type OciConfig } from '@kc/container';
@@ -10,6 +10,23 @@ import { root, tool } from '../../../test-support/tools.js';
 /** The kc CLI of this package. */
 export const KC = resolve(fileURLToPath(new URL('../bin/kc', import.meta.url)));
 
+/** Where cgroup2 is mounted: /sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on a unified (v2-only) one. */
+export const UNIFIED_ROOT = existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
+
+/** Whether `controller` has a v1 hierarchy at /sys/fs/cgroup/<controller> (hybrid and legacy hosts). */
+export function v1Controller(controller: string): boolean {
+  return existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`);
+}
+
+/**
+ * The host directory of container `id`'s group (default cgroups path
+ * `/kc/<id>`) that holds `controller`'s files: its v1 hierarchy where that is
+ * mounted, else the cgroup2 group (a unified host).
+ */
+export function cgroupDir(id: string, controller: string): string {
+  return v1Controller(controller) ? join('/sys/fs/cgroup', controller, 'kc', id) : join(UNIFIED_ROOT, 'kc', id);
+}
+
 /** Run-time probes of what the tests need: kernel features, and root and tools (which fail in the test command when missing). */
 export const probe = {
   root: root(),
@@ -17,6 +34,10 @@ export const probe = {
   runc: tool('runc'),
   podman: tool('podman'),
   v1Freezer: existsSync('/sys/fs/cgroup/freezer/freezer.state') || existsSync('/sys/fs/cgroup/freezer/cgroup.procs'),
+  /** The cgroup2 freezer (`cgroup.freeze`, Linux 5.2) on a mounted cgroup2 hierarchy. */
+  v2Freezer:
+    existsSync(join(UNIFIED_ROOT, 'cgroup.controllers')) &&
+    (([major, minor]) => major > 5 || (major === 5 && minor >= 2))(release().split('.').map(Number) as [number, number]),
   overlay: (() => {
     try {
       return /\boverlay\b/.test(execFileSync('cat', ['/proc/filesystems'], { encoding: 'utf8' }));
@@ -49,6 +70,8 @@ export function makeBundle(args: string[], edit?: (c: OciConfig) => void): { bun
 /** Every host directory a container `id` with the default cgroups path could leave behind. */
 export function leftoverCgroups(id: string): string[] {
   const out: string[] = [];
+  // A unified host has the group at the hierarchy's root; a hybrid or legacy one below each controller's mount.
+  if (existsSync(join('/sys/fs/cgroup', 'kc', id))) out.push(join('/sys/fs/cgroup', 'kc', id));
   for (const h of readdirSync('/sys/fs/cgroup')) {
     const d = join('/sys/fs/cgroup', h, 'kc', id);
     if (existsSync(d)) out.push(d);

@@ -4,10 +4,11 @@
  * the flags of the container's cgroup mounts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildBusyboxRootfs, type OciConfig } from '@kc/container';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OciConfig } from '@kc/container';
-import { KC, makeBundle, probe, runUnderBoth, tempDir, uniqueId } from './helpers.js';
+import { KC, leftoverCgroups, makeBundle, probe, runUnderBoth, tempDir, uniqueId } from './helpers.js';
 
 const stateRoot = tempDir('kc-parity-');
 afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
@@ -30,7 +31,59 @@ const ROOT_PROPAGATION = `awk '$5 == "/" { print ($7 ~ /^shared:/ ? "shared" : "
 /** Mount point and per-mount options of each cgroup mount. */
 const CGROUP_FLAGS = `awk '$9 ~ /^cgroup/ || $5 ~ /^\\/sys\\/fs\\/cgroup/ { split($6, o, ","); n = ""; for (i in o) if (o[i] ~ /^no(suid|dev|exec)$/) n = n o[i] " "; print $5, n }' /proc/self/mountinfo | sort`;
 
+/** What a container sees of itself: mounts, pid 1, credentials, its cgroup and controllers, /dev, what it may open. */
+const SPEC_VIEW = [
+  'hostname',
+  'echo ---mounts',
+  'cut -d" " -f2,3 /proc/mounts | sort',
+  'echo ---pid1',
+  'tr "\\0" " " < /proc/1/cmdline; echo',
+  'echo ---status',
+  'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status',
+  'echo ---cgroup',
+  // Hierarchies and controllers only: `runc spec` has no cgroup namespace under runc 1.1, and the paths name each runtime's id.
+  'cut -d: -f1,2 /proc/self/cgroup',
+  // cgroup2 (a unified host): the controllers the container's parent group hands down; absent on a hybrid host.
+  'cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || echo no-cgroup2-root',
+  'ls /sys/fs/cgroup | tr "\\n" " "; echo',
+  'echo ---dev',
+  'ls /dev | tr "\\n" " "; echo',
+  'for d in null zero urandom full; do head -c1 /dev/$d >/dev/null && echo $d-ok; done',
+  'echo ---ids',
+  'id',
+  'ulimit -n',
+].join('; ');
+
 describe.runIf(probe.root && probe.busybox && probe.runc)('runc parity of engine-facing settings (needs root, busybox-static, runc)', () => {
+  it('the default `runc spec` bundle (terminal off) runs under kc as under runc: the same view from inside, no group left', () => {
+    const bundle = tempDir('kc-runc-spec-');
+    try {
+      buildBusyboxRootfs(join(bundle, 'rootfs'));
+      expect(spawnSync('runc', ['spec'], { cwd: bundle }).status).toBe(0);
+      const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as OciConfig;
+      // The only edits: no terminal (no tty under the test runner) and the program that prints the view.
+      config.process = { ...config.process!, terminal: false, args: ['sh', '-c', SPEC_VIEW] };
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+      const { runc, kc, ids } = runUnderBoth(bundle, stateRoot);
+      expect(runc.status, String(runc.stderr)).toBe(0);
+      expect(kc.status, String(kc.stderr)).toBe(0);
+      expect(String(kc.stdout)).toMatch(/^---cgroup\n[\s\S]*\bpids\b[\s\S]*^---dev$/m);
+      expect(String(kc.stdout)).toContain('urandom-ok');
+      // kc's mask step binds a clone of the host's /dev/null (devtmpfs) over masked files, runc the container's own (on the /dev tmpfs).
+      // On a hybrid host runc also mounts its group of the named v1 hierarchy `name=systemd` (no cgroup namespace in
+      // runc 1.1's spec); kc's group lives in the controller hierarchies only, so that mount is runc's alone.
+      const same = (out: string) =>
+        out
+          .replace(/^(\/(?:proc|sys)\/\S+) (?:devtmpfs|tmpfs)$/gm, '$1 null-device-or-tmpfs')
+          .replace(/^\/sys\/fs\/cgroup\/systemd cgroup\n/m, '')
+          .replace(/^(blkio .*) systemd $/m, '$1 ');
+      expect(same(String(kc.stdout))).toBe(same(String(runc.stdout)));
+      expect(leftoverCgroups(ids.kc)).toEqual([]);
+    } finally {
+      rmSync(bundle, { recursive: true, force: true });
+    }
+  });
+
   it('rootfsPropagation "shared" runs, and the container root is shared (applied after pivot_root, as runc does since 1.2)', () => {
     const out = both(ROOT_PROPAGATION, (c) => {
       c.linux = { ...c.linux, rootfsPropagation: 'shared' };

@@ -12,7 +12,8 @@ const VIEW = [
   'echo ---status',
   'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status',
   'echo ---limits',
-  'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+  // v1 files on a hybrid host; on a unified one the container's cgroup namespace root holds the v2 files.
+  'if [ -e /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us; fi',
   'echo ---dev',
   'ls /dev | tr "\\n" " "; echo',
   'echo ---ids',

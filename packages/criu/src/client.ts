@@ -23,7 +23,7 @@ import {
 } from './internal/validate.js';
 import { type LazyPagesDaemon, startLazyPagesDaemon } from './lazy-pages.js';
 import { locateCriu } from './locate.js';
-import type { CommonOptions, DumpOptions, LazyPagesOptions, LogLevel, PageServerOptions, PreDumpOptions, RestoreOptions } from './options.js';
+import type { CommonOptions, DumpOptions, LazyPagesOptions, LogLevel, PageServerOptions, PreDumpOptions, CriuRestoreOptions } from './options.js';
 import { RestoredProcess } from './restored-process.js';
 import type { CriuFeatures, CriuVersion, DumpResult, PageServer, RestoreResult } from './results.js';
 
@@ -32,7 +32,7 @@ export interface CriuClientOptions {
   /** The `criu` binary; default: found on `$PATH` or in /usr/local/sbin. */
   binary?: string;
   /** Run `criu swrk` through this wrapper, e.g. `['nsenter', '--net=/run/netns/a']`. */
-  wrapper?: string[];
+  wrapper?: readonly string[];
   /** Talk to a running `criu service --address <path>` instead of starting `criu swrk`. */
   service?: string;
 }
@@ -198,7 +198,7 @@ export class Criu {
    *   `INVALID_ARGUMENT` for bad options, `NOT_FOUND` with `lazyPages` when no
    *   lazy-pages daemon listens in the work dir, `TOOL_FAILED` with CRIU's log tail.
    */
-  async restore(options: RestoreOptions): Promise<RestoreResult> {
+  async restore(options: CriuRestoreOptions): Promise<RestoreResult> {
     validateCommon(options, 'restore');
     const inherit = options.inheritFds ?? [];
     inherit.forEach((f, i) => {

@@ -22,6 +22,8 @@ export type { CriuNotification, NotifyHandler, NotifyHandlers, NotifyKindValue }
 export type {
   CgroupMode,
   CommonOptions,
+  CriuCgroupMode,
+  CriuRestoreOptions,
   DumpOptions,
   JoinNamespace,
   LazyPagesOptions,

@@ -1,7 +1,13 @@
 import type { NotifyHandler, NotifyHandlers } from './notifications.js';
 
 /** How CRIU treats cgroups (criu(8) `--manage-cgroups`). */
-export type CgroupMode = 'ignore' | 'none' | 'props' | 'soft' | 'full' | 'strict' | 'default';
+export type CriuCgroupMode = 'ignore' | 'none' | 'props' | 'soft' | 'full' | 'strict' | 'default';
+
+/**
+ * How CRIU treats cgroups.
+ * @deprecated use {@link CriuCgroupMode}: `CgroupMode` of `@kc/cgroups` is the hierarchy mode.
+ */
+export type CgroupMode = CriuCgroupMode;
 
 /** How CRIU locks the network while tasks are frozen (`--network-lock`). */
 export type NetworkLockMethod = 'iptables' | 'nftables' | 'skip';
@@ -22,7 +28,7 @@ export interface CommonOptions {
   /** Notification handlers; setting this turns on CRIU's notify messages. */
   notify?: NotifyHandler | NotifyHandlers;
   /** Externals (`--external`), e.g. `'mnt[/data]:data'`, `'net[4026532008]:extnet'`. */
-  external?: string[];
+  external?: readonly string[];
   /** External bind mounts, mountpoint → key (`--ext-mount-map`). */
   extMounts?: Record<string, string>;
   /** Treat unknown bind mounts as external automatically (`--ext-mount-map auto`). */
@@ -32,7 +38,7 @@ export interface CommonOptions {
   /** Allow external mounts with masters (`--ext-masters`). */
   extMasters?: boolean;
   /** Mount points to skip (`--skip-mnt`). */
-  skipMounts?: string[];
+  skipMounts?: readonly string[];
   /** Keep established TCP connections (`--tcp-established`). */
   tcpEstablished?: boolean;
   /** The task is a shell job: its session is outside the tree (`--shell-job`). */
@@ -42,7 +48,7 @@ export interface CommonOptions {
   /** Allow connected external unix sockets (`--ext-unix-sk`). */
   extUnixSockets?: boolean;
   /** Cgroup handling (`--manage-cgroups`). */
-  manageCgroups?: CgroupMode;
+  manageCgroups?: CriuCgroupMode;
   /** Cgroup roots per controller (`--cgroup-root [ctrl:]path`). */
   cgroupRoots?: {
     /** Controller name (`memory`, `cpu,cpuacct`...); absent applies the root to every controller. */
@@ -120,7 +126,7 @@ export interface JoinNamespace {
 }
 
 /** Options of {@link Criu.restore}. */
-export interface RestoreOptions extends CommonOptions {
+export interface CriuRestoreOptions extends CommonOptions {
   /**
    * `false` (default): the restored root becomes a child of this Node process
    * (`rst_sibling`), so kc reaps it and {@link RestoredProcess.exited} works.
@@ -130,14 +136,14 @@ export interface RestoreOptions extends CommonOptions {
   /** Write the restored root's pid to this file (`--pidfile`). */
   pidFile?: string;
   /** Fds of this process handed to the restored tasks (`--inherit-fd fd[N]:key`). */
-  inheritFds?: {
+  inheritFds?: readonly {
     /** The key the dump recorded for the resource, e.g. `pipe:[12345]` or an `--external` key. */
     key: string;
     /** An open fd of this Node process; kc passes it to CRIU, which installs it in place of the resource. */
     fd: number;
   }[];
   /** Existing namespaces to restore into (`--join-ns`). */
-  joinNamespaces?: JoinNamespace[];
+  joinNamespaces?: readonly JoinNamespace[];
   /** Leave the restored tasks stopped (`--leave-stopped`). */
   leaveStopped?: boolean;
   /**
@@ -148,6 +154,12 @@ export interface RestoreOptions extends CommonOptions {
    */
   lazyPages?: boolean;
 }
+
+/**
+ * Options of {@link Criu.restore}.
+ * @deprecated use {@link CriuRestoreOptions}: `RestoreOptions` of `@kc/container` restores a container.
+ */
+export type RestoreOptions = CriuRestoreOptions;
 
 /** Options of {@link Criu.pageServer}. */
 export interface PageServerOptions {

@@ -46,7 +46,7 @@ export { MNT, MOUNT_API, MOUNT_ATTR, MS, MS_PROPAGATION_MASK, parseMountOptions 
 export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MountPlan, propagationFlags } from './mounts/builder.js';
 export type { FsMountOptions, PropagationName } from './mounts/builder.js';
 export { validateMountSteps } from './mounts/validate.js';
-export { idmappedBindMount, mountNow, unmountNow } from './mounts/host-mounts.js';
+export { idmappedBindMount, idmappedTree, mountNow, unmountNow } from './mounts/host-mounts.js';
 export { MAX_INTERFACE_NAME_BYTES, validateInterfaceName } from './net/names.js';
 export { formatAddress, parseCidr } from './net/ip-address.js';
 export type { Cidr } from './net/ip-address.js';

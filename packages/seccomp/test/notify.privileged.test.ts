@@ -97,21 +97,41 @@ describe.runIf(features.actions.USER_NOTIF)('user notification (SECCOMP_RET_USER
     expect(existsSync(faked)).toBe(false);
   });
 
-  it('ends on AbortSignal and closes the listener; the unanswered call then fails with ENOSYS', async () => {
+  it('ends with an AbortError on abort (as events.on) and closes the listener; the unanswered call then fails with ENOSYS', async () => {
     const target = join(dir, 'aborted');
     const ac = new AbortController();
     const { child, sup, output } = supervised(['/bin/busybox', 'mkdir', target], ['mkdir', 'mkdirat'], ac.signal);
     const names: string[] = [];
-    for await (const n of sup) {
-      names.push(n.syscall ?? '?');
-      ac.abort(); // no answer: closing the listener makes the kernel fail the call
-    }
+    const loop = (async () => {
+      for await (const n of sup) {
+        names.push(n.syscall ?? '?');
+        ac.abort('stop'); // no answer: closing the listener makes the kernel fail the call
+      }
+    })();
+    await expect(loop).rejects.toMatchObject({ name: 'AbortError', cause: 'stop' });
     const status = await child.exited;
     expect(sup.ended).toBe(true);
+    expect(await sup.next()).toEqual({ value: undefined, done: true }); // the error is delivered once
     expect(names).toHaveLength(1);
     expect(status.exitCode).not.toBe(0);
     expect(output()).toMatch(/not implemented/i);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses an already-aborted signal with an AbortError and closes the listener it was given', async () => {
+    const child = spawn({
+      argv: ['/bin/busybox', 'mkdir', join(dir, 'never')],
+      noNewPrivileges: true,
+      seccomp: toSpawnSeccomp(compile(policy(Act.allow).notify('mkdir', 'mkdirat').build()), { listener: true }),
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const fd = child.seccompListenerFd as number;
+    const reason = new Error('already');
+    expect(() => new SeccompSupervisor(fd, { signal: AbortSignal.abort(reason) })).toThrow(expect.objectContaining({ name: 'AbortError', cause: reason }));
+    // The fd is closed (the kernel then fails the waiting mkdir with ENOSYS, and the child exits non-zero).
+    expect(existsSync(`/proc/self/fd/${fd}`)).toBe(false);
+    expect((await child.exited).exitCode).not.toBe(0);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });
 

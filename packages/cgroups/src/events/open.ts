@@ -1,12 +1,15 @@
+import { abortError } from '@kc/native';
 import { EventQueue } from '../internal/event-queue.js';
 import type { CgroupEvent, EventSource } from './types.js';
 
 /**
  * Starts every source feeding one queue and returns it as the async
- * iterator; all sources stop together on abort, `break` or a failure.
+ * iterator; all sources stop together on abort, `break` or a failure. An
+ * already-aborted `signal` throws an `AbortError` before any source starts;
+ * one that fires later rejects the pending `next()` with it.
  */
-export function openEvents(sources: EventSource[], signal?: AbortSignal): AsyncIterableIterator<CgroupEvent> {
-  signal?.throwIfAborted();
+export function openEvents(sources: readonly EventSource[], signal?: AbortSignal): AsyncIterableIterator<CgroupEvent> {
+  if (signal?.aborted) throw abortError(signal);
   const cleanups: (() => void)[] = [];
   const queue = new EventQueue<CgroupEvent>(() => {
     for (const c of cleanups.splice(0)) c();
@@ -24,6 +27,6 @@ export function openEvents(sources: EventSource[], signal?: AbortSignal): AsyncI
     queue.close();
     throw e;
   }
-  signal?.addEventListener('abort', () => queue.close(), { once: true });
+  signal?.addEventListener('abort', () => queue.fail(abortError(signal)), { once: true });
   return queue;
 }

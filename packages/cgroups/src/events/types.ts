@@ -20,7 +20,7 @@ export interface EventOptions {
   /** `populated` / `frozen` changes from `cgroup.events` (v2 and hybrid; default true). */
   state?: boolean;
   /** v1 only: usage thresholds in bytes (`memory.usage_in_bytes` via cgroup.event_control). */
-  memoryThresholds?: number[];
+  memoryThresholds?: readonly number[];
 }
 
 /** A source of events feeding one queue; returns its cleanup. */

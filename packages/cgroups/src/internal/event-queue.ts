@@ -1,8 +1,14 @@
+import { abortError } from '@kc/native';
+
 /**
  * A push-to-pull bridge: kernel notifications arrive by callback (libuv poll)
- * and leave as an async iterator. Ends on `close()`, on the AbortSignal, or
- * when the consumer breaks out of its `for await`; `onClose` then releases
- * the fds and watchers exactly once.
+ * and leave as an async iterator. Ends on `close()`, on a failure, on the
+ * AbortSignal, or when the consumer breaks out of its `for await`; `onClose`
+ * then releases the fds and watchers exactly once. An abort ends it as Node's
+ * `events.on` does: the pending (or next) `next()` rejects with an
+ * `AbortError` whose `cause` is the signal's reason, after the queued items.
+ * A signal already aborted is the caller's to refuse (with {@link abortError})
+ * before it opens anything.
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
@@ -15,8 +21,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     private readonly onClose: () => void,
     signal?: AbortSignal,
   ) {
-    if (signal?.aborted) this.close();
-    signal?.addEventListener('abort', () => this.close(), { once: true });
+    if (signal?.aborted) this.fail(abortError(signal));
+    else signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
   }
 
   push(item: T): void {
@@ -29,9 +35,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     } else this.items.push(item);
   }
 
+  /** Ends the iterator with `e`, delivered once: to the pending `next()`, else to the next one after the queued items. Ignored once closed. */
   fail(e: unknown): void {
-    this.error = e;
-    if (this.failWaiting) this.failWaiting(e);
+    if (this.closed) return;
+    const reject = this.failWaiting;
+    this.waiting = undefined;
+    this.failWaiting = undefined;
+    if (reject) reject(e);
+    else this.error = e;
     this.close();
   }
 
@@ -47,7 +58,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.error !== undefined) return Promise.reject(this.error);
+    if (this.error !== undefined) {
+      const e = this.error;
+      this.error = undefined;
+      return Promise.reject(e);
+    }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiting = resolve;

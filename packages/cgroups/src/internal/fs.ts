@@ -16,7 +16,9 @@ export function fsError(e: unknown, syscall: string, path: string, what: string)
   const ne = e as NodeJS.ErrnoException;
   const errno = typeof ne.errno === 'number' ? Math.abs(ne.errno) : undefined;
   const code = ne.code ?? (errno !== undefined ? errnoName(errno) : 'EUNKNOWN');
-  return new CgroupError(`${what}: ${code} (${path})`, {
+  // A permission error is what an unprivileged caller meets first: say what would make it work, not a bare errno.
+  const needs = code === 'EACCES' || code === 'EPERM' ? ' — needs root (or a delegated cgroup)' : '';
+  return new CgroupError(`${what}: ${code} (${path})${needs}`, {
     errno,
     code,
     syscall,

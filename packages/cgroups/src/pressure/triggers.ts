@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { invalidArgument, PollEvent, watchFd } from '@kc/native';
+import { abortError, invalidArgument, PollEvent, watchFd } from '@kc/native';
 import { CgroupError } from '../errors.js';
 import { EventQueue } from '../internal/event-queue.js';
 import { fsError } from '../internal/fs.js';
@@ -25,6 +25,12 @@ export interface PressureEvent {
   at: number;
 }
 
+/** Options of {@link Cgroup.pressureEvents}. */
+export interface PressureEventOptions {
+  /** Ends the iteration: the pending `next()` rejects with an `AbortError` (`cause` = the signal's reason); already aborted, the call throws it. */
+  signal?: AbortSignal;
+}
+
 /** Formats a trigger for writing. @throws {@link CgroupError} `INVALID_ARGUMENT` */
 export function formatTrigger(t: PressureTrigger): string {
   if (t.kind !== 'some' && t.kind !== 'full') throw invalidArgument(CgroupError, 'trigger.kind', 'must be "some" or "full"');
@@ -40,13 +46,15 @@ export function formatTrigger(t: PressureTrigger): string {
 /**
  * Registers a PSI trigger on `file` and yields an event each time it fires.
  * The trigger lives as long as the fd kc keeps open: write the trigger, then
- * poll the same fd for POLLPRI (psi.rst). Ends on `signal` or `break`.
+ * poll the same fd for POLLPRI (psi.rst). Ends on `break`; an abort of
+ * `signal` rejects the pending `next()` with an `AbortError` (as Node's
+ * `events.on`), and an already-aborted one throws it before the file is opened.
  *
  * @throws {@link CgroupError} when the kernel rejects the trigger (EINVAL: bad window for an unprivileged caller; EOPNOTSUPP: PSI disabled).
  */
 export function watchPressureFile(file: string, trigger: PressureTrigger, signal?: AbortSignal): AsyncIterableIterator<PressureEvent> {
   const line = formatTrigger(trigger);
-  signal?.throwIfAborted();
+  if (signal?.aborted) throw abortError(signal);
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);

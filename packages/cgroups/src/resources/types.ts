@@ -80,7 +80,7 @@ export interface IoResources {
   /** v1 `blkio.weight` (or `blkio.bfq.weight`), 10..1000. */
   blkioWeight?: number;
   /** Per-device throttles. */
-  devices?: IoDeviceLimit[];
+  devices?: readonly IoDeviceLimit[];
 }
 
 /** One v1 device-cgroup rule (`devices.allow` / `devices.deny`; v1 only, v2 needs eBPF). */
@@ -112,7 +112,7 @@ export interface Resources {
   /** Huge page limits in bytes, keyed by size as the kernel names it (`2MB`, `1GB`). */
   hugetlb?: Record<string, Limit>;
   /** v1 device rules, applied in order. */
-  devices?: DeviceRule[];
+  devices?: readonly DeviceRule[];
   /** `rdma.max` per device: `{ mlx4_0: { hcaHandle: 2, hcaObject: 2000 } }`. */
   rdma?: Record<
     string,

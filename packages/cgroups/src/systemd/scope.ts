@@ -189,6 +189,63 @@ export class SystemdCgroup implements CgroupDriver {
   }
 
   /**
+   * Opens the scope of a running unit made earlier (by another process: a
+   * later `kc update` or `kc delete`), for {@link SystemdCgroup.set} and
+   * {@link SystemdCgroup.delete}. Slices are never stopped by a handle from
+   * `open` (this process cannot know which ones the creator caused).
+   *
+   * @throws {@link CgroupError} `INVALID_ARGUMENT` (malformed path), `UNSUPPORTED` (no system bus), `NOT_FOUND` (systemd has no such unit loaded, or its cgroup is gone).
+   */
+  static async open(path: string, options: Pick<SystemdCgroupOptions, 'timeoutMs' | 'layout'> = {}): Promise<SystemdCgroup> {
+    const scope = parseSystemdCgroupPath(path);
+    const bus = await DbusConnection.connect();
+    try {
+      const manager = await SystemdManager.open(bus);
+      if ((await manager.unitProperty(scope.unit, UNIT, 'LoadState')) === undefined)
+        throw new CgroupError(`systemd has no unit ${scope.unit}`, { code: KcErrorCode.NotFound, path: scope.unit, hint: 'it was stopped, or never started' });
+      const layout = options.layout ?? systemLayout();
+      const out = new SystemdCgroup(scope, Cgroup.open(scope.cgroupPath, { layout }), manager, options.timeoutMs ?? 30_000, []);
+      return out;
+    } catch (e) {
+      bus.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the scope of `path` by its unit name, whatever state it is in and
+   * without needing its cgroup: SIGKILL through systemd, `StopUnit`, then
+   * `ResetFailedUnit`. A unit systemd does not know is fine (already gone).
+   * For cleanup after a creator that died between `StartTransientUnit` and
+   * its record of success.
+   *
+   * @throws {@link CgroupError} `INVALID_ARGUMENT` (malformed path), `UNSUPPORTED` (no system bus).
+   * @throws {@link SystemdError} when the stop job does not end in time.
+   */
+  static async stop(path: string, options: Pick<SystemdCgroupOptions, 'timeoutMs'> = {}): Promise<void> {
+    const scope = parseSystemdCgroupPath(path);
+    const bus = await DbusConnection.connect();
+    let manager: SystemdManager | undefined;
+    try {
+      manager = await SystemdManager.open(bus);
+      // Not loaded (never started, or collected once empty): nothing to stop, and StopUnit would load it only to fail.
+      if ((await manager.unitProperty(scope.unit, UNIT, 'LoadState')) === undefined) return;
+      await manager.killUnit(scope.unit, 9).catch((e) => (isGone(e) ? undefined : Promise.reject(e)));
+      await stopScope(manager, scope.unit, options.timeoutMs ?? 30_000);
+    } finally {
+      if (manager) manager.close();
+      else bus.close();
+    }
+  }
+
+  /** Closes the bus connection and leaves the unit running (the handle can no longer change or delete it). */
+  close(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.manager.close();
+  }
+
+  /**
    * Changes limits: properties through `SetUnitProperties` (runtime), the
    * rest written to the files.
    * @throws {@link CgroupError} / {@link SystemdError} as {@link SystemdCgroup.create}.

@@ -12,7 +12,7 @@ import type { CommandName } from './help.js';
 /** The oldest Node.js kc runs on (package.json `engines.node`, checked by a unit test). */
 export const MIN_NODE = '20.17.0';
 
-/** Commands that change kernel state, hence need root (kc has no rootless mode yet). */
+/** Commands that change kernel state, hence need root unless kc runs rootless (see internal/rootless.ts). */
 const NEEDS_ROOT: ReadonlySet<string> = new Set<CommandName>([
   'create',
   'start',

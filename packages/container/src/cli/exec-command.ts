@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { parseJsonExact } from '@kc/seccomp';
 import { Container } from '../lifecycle/container.js';
-import type { OciProcess } from '../oci/types.js';
+import type { OciCapabilityName, OciProcess } from '../oci/types.js';
 import { flag, isSet, parseArgs, UsageError } from './args.js';
 import type { Globals } from './lifecycle-commands.js';
 
@@ -56,7 +56,8 @@ export async function execCommand(argv: string[], g: Globals): Promise<number> {
     }
     const caps = p.flags.get('cap');
     if (caps && base?.capabilities) {
-      const add = (set: string[] | undefined) => [...new Set([...(set ?? []), ...caps])];
+      // `--cap` words come from the command line, unchecked by the type; unknown ones set no bit (capabilityMask).
+      const add = (set: OciCapabilityName[] | undefined) => [...new Set([...(set ?? []), ...(caps as OciCapabilityName[])])];
       proc.capabilities = {
         ...base.capabilities,
         bounding: add(base.capabilities.bounding),

@@ -53,6 +53,14 @@ export async function friendlyRunCommand(argv: string[], g: Globals): Promise<nu
   const pids = flag(p, 'pids');
   if (pids) resources.pids = { limit: Number(pids) };
   const id = flag(p, 'name') ?? `kc-${randomBytes(6).toString('hex')}`;
-  const c = await Container.create({ id, bundle: process.cwd(), config, root: g.root, init: isSet(p, 'init') });
+  const c = await Container.create({
+    id,
+    bundle: process.cwd(),
+    config,
+    root: g.root,
+    systemdCgroup: g.systemdCgroup,
+    init: isSet(p, 'init'),
+    rootless: g.rootless,
+  });
   return runToExit(c, isSet(p, 'detach'));
 }

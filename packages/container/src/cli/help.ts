@@ -50,7 +50,13 @@ const criuFlags: FlagHelp[] = [
   { name: 'tcp-established', text: 'allow open TCP connections' },
   { name: 'file-locks', text: 'checkpoint and restore file locks' },
   { name: 'shell-job', text: 'allow a process attached to a terminal' },
-  { name: 'manage-cgroups-mode', value: true, text: "cgroups mode: 'soft' (default), 'full' or 'strict'" },
+  { name: 'ext-unix-sk', text: 'allow unix sockets connected outside the container' },
+  { name: 'manage-cgroups-mode', value: true, text: "cgroups mode: 'soft' or 'ignore' (kc recreates the cgroups; 'full' and 'strict' are refused)" },
+  { name: 'lazy-pages', text: 'refused: post-copy migration is not supported by kc' },
+  { name: 'page-server', value: true, text: 'refused: kc writes the images locally' },
+  { name: 'status-fd', value: true, text: 'refused (only used with --lazy-pages)' },
+  { name: 'empty-ns', value: true, text: 'refused: kc restores every namespace of the checkpoint' },
+  { name: 'auto-dedup', text: 'refused: kc does not deduplicate parent images' },
 ];
 
 /** Every command, in the order `kc --help` lists them. */
@@ -144,12 +150,29 @@ export const COMMANDS = {
   checkpoint: {
     summary: 'checkpoint a running container with CRIU',
     usage: '[command options] <container-id>',
-    flags: [...criuFlags.slice(0, 2), { name: 'leave-running', text: 'keep the container running after the checkpoint' }, ...criuFlags.slice(2)],
+    flags: [
+      ...criuFlags.slice(0, 2),
+      { name: 'leave-running', text: 'keep the container running after the checkpoint' },
+      { name: 'pre-dump', text: 'copy the memory only, the container runs on (needs soft-dirty tracking)' },
+      { name: 'parent-path', value: true, text: 'a pre-dump to build on, relative to --image-path' },
+      ...criuFlags.slice(2),
+    ],
   },
   restore: {
     summary: 'restore a container from a checkpoint',
     usage: '[command options] <container-id>',
-    flags: [...criuFlags, bundle, pidFile, consoleSocket, detach],
+    flags: [
+      ...criuFlags,
+      bundle,
+      pidFile,
+      { ...consoleSocket, text: 'refused: kc cannot restore a container with a terminal' },
+      detach,
+      { name: 'no-subreaper', text: 'accepted for runc compatibility (kc is never a subreaper)' },
+      { name: 'tcp-close', text: 'refused: kc cannot restore TCP connections closed' },
+      { name: 'lsm-profile', value: true, text: 'refused: kc applies no LSM label' },
+      { name: 'lsm-mount-context', value: true, text: 'refused: kc applies no LSM label' },
+      { name: 'no-pivot', text: 'refused: kc restores into its root with pivot_root' },
+    ],
   },
   update: {
     summary: "change a live container's resource limits",
@@ -201,8 +224,11 @@ export const GLOBAL_FLAGS: readonly FlagHelp[] = [
   { name: 'log-format', value: true, text: "'text' (default) or 'json'" },
   { name: 'debug', text: 'log the command line to the --log file' },
   { name: 'criu', value: true, text: 'accepted for runc compatibility' },
-  { name: 'rootless', value: true, text: 'accepted for runc compatibility' },
-  { name: 'systemd-cgroup', text: 'refused: kc manages cgroups through the cgroup filesystem (use cgroupfs)' },
+  { name: 'rootless', value: true, text: 'rootless mode: true, false or auto (default auto: when not run as root)' },
+  {
+    name: 'systemd-cgroup',
+    text: 'make cgroups through systemd (a transient scope); cgroupsPath must then be "slice:prefix:name", default system.slice:kc:<id>',
+  },
   { name: 'help', short: 'h', text: 'show this help' },
   { name: 'version', short: 'v', text: 'print the version' },
 ];

@@ -8,6 +8,10 @@ import { printJson } from './output.js';
 /** Global options every command gets. */
 export interface Globals {
   root: string | undefined;
+  /** runc's rootless mode (global `--rootless`, default: euid != 0). */
+  rootless?: boolean;
+  /** runc's global `--systemd-cgroup` (create, run, restore). */
+  systemdCgroup?: boolean;
 }
 
 function oneId(positionals: string[], command: string): string {
@@ -31,9 +35,11 @@ export async function createCommand(argv: string[], g: Globals): Promise<number>
     id: oneId(p.positionals, 'create'),
     bundle: flag(p, 'bundle') ?? process.cwd(),
     root: g.root,
+    systemdCgroup: g.systemdCgroup,
     pidFile: flag(p, 'pid-file'),
     consoleSocket: flag(p, 'console-socket'),
     init: isSet(p, 'init'),
+    rootless: g.rootless,
   });
   c.process?.unref();
   return 0;
@@ -63,9 +69,11 @@ export async function runCommand(argv: string[], g: Globals): Promise<number> {
     id: oneId(p.positionals, 'run'),
     bundle: flag(p, 'bundle') ?? process.cwd(),
     root: g.root,
+    systemdCgroup: g.systemdCgroup,
     pidFile: flag(p, 'pid-file'),
     consoleSocket: flag(p, 'console-socket'),
     init: isSet(p, 'init'),
+    rootless: g.rootless,
   });
   return runToExit(c, isSet(p, 'detach'), isSet(p, 'keep'));
 }

@@ -7,6 +7,7 @@ import { HelpRequested, UsageError } from './args.js';
 import { explain, needsRoot, nodeTooOld } from './diagnose.js';
 import { type CommandName, commandHelp, generalHelp, isCommand } from './help.js';
 import type { Globals } from './lifecycle-commands.js';
+import { defaultStateRoot, inUserNamespace, rootlessMode } from '../internal/rootless.js';
 import { type CliLog, logLine } from './output.js';
 
 const VERSION = '0.1.0';
@@ -69,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   const log: CliLog = { json: false };
   let command: string | undefined;
   let debug = false;
+  let rootless = false;
+  const euid = process.geteuid?.() ?? 0;
   try {
     const tooOld = nodeTooOld(process.versions.node);
     if (tooOld) return fail(log, tooOld);
@@ -100,21 +103,20 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
-    if (globals.get('systemd-cgroup') && globals.get('systemd-cgroup') !== 'false') {
-      throw new UsageError(
-        '--systemd-cgroup is not supported: kc manages cgroups through the cgroup filesystem (use cgroupfs, e.g. podman --cgroup-manager=cgroupfs)',
-      );
-    }
-    const notRoot = needsRoot(command, process.geteuid?.() ?? 0);
+    // runc's rootless mode (--rootless, default auto: euid != 0); its state root is $XDG_RUNTIME_DIR/kc.
+    rootless = rootlessMode(globals.get('rootless'), euid, inUserNamespace());
+    const notRoot = rootless ? undefined : needsRoot(command, euid);
     if (notRoot) return fail(log, notRoot);
-    return await RUNNERS[command](rest, { root: globals.get('root') });
+    const systemd = globals.get('systemd-cgroup');
+    const root = globals.get('root') ?? (rootless ? defaultStateRoot(true) : undefined);
+    return await RUNNERS[command](rest, { root, rootless, systemdCgroup: systemd !== undefined && systemd !== 'false' });
   } catch (e) {
     if (e instanceof HelpRequested && command && isCommand(command)) {
       process.stdout.write(commandHelp(command));
       return 0;
     }
     // One line, as runc: the cause and, where kc knows it, the fix. The stack only in the --log file, with --debug.
-    let msg = explain(e, command ?? '', process.geteuid?.() ?? 0);
+    let msg = explain(e, command ?? '', rootless ? 0 : euid); // rootless: a denial is not "needs root"
     if (e instanceof UsageError && command && isCommand(command) && !msg.includes('--help')) msg += ` (see "kc ${command} --help")`;
     const code = fail(log, msg);
     if (debug && e instanceof Error && e.stack) logLine(log, 'debug', e.stack);

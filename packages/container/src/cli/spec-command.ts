@@ -82,7 +82,7 @@ export async function featuresCommand(): Promise<number> {
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts', 'time'],
       capabilities: Object.keys(CAPABILITY_NUMBERS),
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false },
       seccomp: {
         enabled: true,
         actions: [

@@ -26,7 +26,7 @@ export type RecordedCgroup = { kind: 'none' } | { kind: 'group'; group: Cgroup |
 
 /** Reads {@link RecordedCgroup} from a record, by its stage (see CreateStage). */
 export function recordedCgroup(record: ContainerRecord, path: string): RecordedCgroup {
-  if (record.stage === 'reserved') return { kind: 'none' };
+  if (record.stage === 'reserved' || record.noCgroup) return { kind: 'none' }; // noCgroup: rootless, the group at that path is not the container's
   const group = openContainerCgroup(path);
   if (record.stage === 'cgroup') {
     // Cut short inside Cgroup.create: what exists now minus what existed before is what kc made.

@@ -113,7 +113,7 @@ export function signalAll(cg: Cgroup, signal: number): void {
 }
 
 /** Resource usage of the container, as `kc events --stats` reports it. */
-export interface CgroupStats {
+export interface ContainerStats {
   /** Memory in use by the group, in bytes (`memory.current` / `memory.usage_in_bytes`); absent without the memory controller. */
   memoryBytes?: number;
   /** The group's memory limit in bytes; absent when unlimited or without the memory controller. */
@@ -129,6 +129,12 @@ export interface CgroupStats {
 }
 
 /**
+ * Resource usage of the container.
+ * @deprecated use {@link ContainerStats}: `CgroupStats` of `@kc/cgroups` is a cgroup's full statistics.
+ */
+export type CgroupStats = ContainerStats;
+
+/**
  * Removes the container's group: kills what is left in it, then removes the
  * directories kc made at create (`created`, from the record), never one that
  * existed before; records of older kc versions (no list) remove them all.
@@ -141,9 +147,9 @@ export async function deleteContainerCgroup(cg: Cgroup, created: readonly string
 }
 
 /** Usage counters of the group, from @kc/cgroups' typed stats. */
-export function containerStats(cg: Cgroup): CgroupStats {
+export function containerStats(cg: Cgroup): ContainerStats {
   const s = cg.stats();
-  const out: CgroupStats = {};
+  const out: ContainerStats = {};
   if (s.memory) {
     out.memoryBytes = s.memory.usage;
     if (s.memory.limit !== 'max') out.memoryLimitBytes = s.memory.limit;

@@ -5,8 +5,7 @@
  * profile as OCI JSON for new configs.
  */
 import type { SeccompSpec } from '@kc/native';
-import { compile, exportOciSeccomp, importOciSeccomp, kcDefaultPolicy, type OciSeccomp as SeccompOci, toSpawnSeccomp } from '@kc/seccomp';
-import type { OciSeccomp } from '../oci/types.js';
+import { compile, exportOciSeccomp, importOciSeccomp, kcDefaultPolicy, type OciSeccomp, toSpawnSeccomp } from '@kc/seccomp';
 
 /** The compiled filter for an OCI seccomp profile, or undefined when the config has none. */
 export function compileSeccomp(profile: OciSeccomp | undefined): SeccompSpec | undefined {
@@ -27,7 +26,7 @@ const compiled = new Map<string, SeccompSpec>();
 
 function compileUncached(profile: OciSeccomp): SeccompSpec {
   // importOciSeccomp orders rules as libseccomp does (an unconditional rule wins, entries with the default action dropped), as runc.
-  const imported = importOciSeccomp(profile as unknown as SeccompOci);
+  const imported = importOciSeccomp(profile);
   // Like runc, names kc does not know are left out; unlike runc, say so.
   for (const w of imported.warnings) process.emitWarning(`linux.seccomp.${w.field}: ${w.message}`, { type: 'KcSeccompWarning', code: `KC_SECCOMP_${w.code}` });
   return toSpawnSeccomp(compile(imported.policy), {
@@ -38,5 +37,5 @@ function compileUncached(profile: OciSeccomp): SeccompSpec {
 
 /** kc's default seccomp profile (from `@kc/seccomp`) in OCI form, for `linux.seccomp` of new configs. */
 export function defaultSeccompProfile(): OciSeccomp {
-  return exportOciSeccomp(kcDefaultPolicy()) as unknown as OciSeccomp;
+  return exportOciSeccomp(kcDefaultPolicy());
 }

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Cgroup } from '@kc/cgroups';
 import { Criu } from '@kc/criu';
+import { KcErrorCode } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { asContainerError, cgroupDirsOf, createContainerCgroup, openContainerCgroup } from '../internal/container-cgroup.js';
 import { existingCgroupDirectories } from '../internal/cgroup-ownership.js';
@@ -10,9 +11,19 @@ import { OCI_VERSION } from '../oci/default-config.js';
 import { validateConfig } from '../oci/validate.js';
 import { pidStartTime, signalRecordedProcess, StateStore } from '../state/state-store.js';
 import { cgroupPlan, readBundleConfig } from './create.js';
+import {
+  cgroupBindMounts,
+  createRestoreMountpoints,
+  isPipe,
+  namespaceExternal,
+  namespacesByPath,
+  type OutsideFd,
+  outsideStdio,
+} from './checkpoint-externals.js';
+import { hostCgroupLayout } from './host-context.js';
 import type { OciConfig } from '../oci/types.js';
 import { type ContainerRecord, reservedRecord } from '../state/container-record.js';
-import { parseMountOptions, MS } from '../translate/mount-options.js';
+import { MS, parseOciMountOptions } from '../translate/mount-options.js';
 
 /** Options of {@link Container.checkpoint}. */
 export interface CheckpointOptions {
@@ -22,6 +33,26 @@ export interface CheckpointOptions {
   leaveRunning?: boolean;
   /** Where CRIU writes its log; default `imagesDir`. */
   workDir?: string;
+  /** Only copy memory while the container runs on (`runc checkpoint --pre-dump`; `leaveRunning` is then moot); a later dump names these images in `parentPath`. */
+  preDump?: boolean;
+  /** A pre-dump's images, relative to `imagesDir` (`--parent-path`, e.g. `../pre-checkpoint`): only memory changed since is written. */
+  parentPath?: string;
+  /** How CRIU handles cgroups (`--manage-cgroups-mode`): kc moves the tree into cgroups it recreates itself, so only `ignore` and `soft` (which then restores nothing) mean what they say. */
+  manageCgroupsMode?: 'ignore' | 'soft';
+  /** Options shared with restore, given to CRIU as they are. */
+  criu?: CriuFlags;
+}
+
+/** CRIU switches `runc checkpoint` and `runc restore` both take, passed to CRIU unchanged. */
+export interface CriuFlags {
+  /** Keep established TCP connections (`--tcp-established`; the netns must stay). */
+  tcpEstablished?: boolean;
+  /** Dump and restore file locks (`--file-locks`). */
+  fileLocks?: boolean;
+  /** Allow unix sockets connected outside the container (`--ext-unix-sk`). */
+  extUnixSockets?: boolean;
+  /** The tree's session is outside it (`--shell-job`). */
+  shellJob?: boolean;
 }
 
 /**
@@ -31,7 +62,7 @@ export interface CheckpointOptions {
  */
 export function externalBindMounts(config: OciConfig): { destination: string; source: string }[] {
   return (config.mounts ?? [])
-    .filter((m) => m.type === 'bind' || (parseMountOptions(m.options).flags & MS.BIND) !== 0)
+    .filter((m) => m.type === 'bind' || (parseOciMountOptions(m.options).flags & MS.BIND) !== 0)
     .map((m) => ({ destination: m.destination, source: m.source ?? '' }));
 }
 
@@ -53,13 +84,17 @@ export function maskedFiles(config: OciConfig): string[] {
 }
 
 /** Options shared by dump and restore: root, cgroups, externals. */
-function commonCriuOptions(record: ContainerRecord) {
-  const binds = externalBindMounts(record.config);
+function commonCriuOptions(record: ContainerRecord, flags: CriuFlags = {}) {
+  const binds = [...externalBindMounts(record.config), ...cgroupBindMounts(record.config, record.cgroupDirs, hostCgroupLayout())];
   const masked = maskedFiles(record.config);
   return {
     root: record.rootfs,
-    // kc-init made the container's first process a session leader, so no --shell-job.
-    shellJob: false,
+    // kc-init made the container's first process a session leader, so no --shell-job unless asked.
+    shellJob: flags.shellJob ?? false,
+    tcpEstablished: flags.tcpEstablished ?? false,
+    fileLocks: flags.fileLocks ?? false,
+    extUnixSockets: flags.extUnixSockets ?? false,
+    namespaces: namespacesByPath(record.config),
     // CRIU's cgroup dump trips over other named v1 hierarchies on the host (they appear in every
     // /proc/PID/cgroup); kc owns the container's cgroups anyway and moves the restored tree into them.
     manageCgroups: 'ignore' as const,
@@ -73,40 +108,105 @@ function commonCriuOptions(record: ContainerRecord) {
  * by its own freezer cgroup.
  */
 export async function checkpointRecord(record: ContainerRecord, options: CheckpointOptions): Promise<void> {
+  if (record.config.process?.terminal) {
+    // The terminal's master side is held outside (conmon, a console socket): CRIU cannot dump it, and kc cannot hand a new one over at restore.
+    throw new ContainerError('process.terminal: kc cannot checkpoint a container that has a terminal', {
+      code: KcErrorCode.Unsupported,
+      field: 'process.terminal',
+      hint: 'run the container without a terminal (no -t) to checkpoint it',
+    });
+  }
   const imagesDir = resolve(options.imagesDir);
   mkdirSync(imagesDir, { recursive: true });
-  const c = commonCriuOptions(record);
+  const c = commonCriuOptions(record, options.criu);
   const outside = outsideStdio(record.pid);
-  writeFileSync(join(imagesDir, 'descriptors.json'), JSON.stringify(outside));
-  const criu = new Criu();
-  await criu.dump({
-    external: outside.map((d) => d.key),
+  const files = outside.filter((d) => !isPipe(d));
+  const shared = {
+    // Host files and the namespaces podman owns are outside the tree (criu(8) --external); pipes CRIU dumps itself.
+    external: [...files.map((d) => d.key), ...c.namespaces.external.map(namespaceExternal)],
     pid: record.pid,
     imagesDir,
     workDir: options.workDir,
     root: c.root,
     shellJob: c.shellJob,
-    manageCgroups: c.manageCgroups,
+    tcpEstablished: c.tcpEstablished,
+    fileLocks: c.fileLocks,
+    extUnixSockets: c.extUnixSockets,
+    manageCgroups: options.manageCgroupsMode ?? c.manageCgroups,
     // On dump the map goes from a mountpoint to an external id (criu(8) --ext-mount-map).
     extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.destination]), ...c.masked.map((p) => [p, '/dev/null'])]),
-    leaveRunning: options.leaveRunning ?? false,
     freezeCgroup: record.cgroupDirs.freezer,
-  });
+    // Only the memory changed since the pre-dump; CRIU reads the soft-dirty bits the pre-dump started tracking.
+    ...(options.parentPath ? { parentImages: options.parentPath, trackMemory: true } : {}),
+  };
+  const criu = new Criu();
+  if (options.preDump) {
+    await criu.preDump(shared);
+    return;
+  }
+  writeFileSync(join(imagesDir, 'descriptors.json'), JSON.stringify(outside));
+  await criu.dump({ ...shared, leaveRunning: options.leaveRunning ?? false });
 }
 
-/** Restores a dumped tree as the process of `record` (whose cgroups exist); returns its host pid, also given to `onRestored` as soon as CRIU reports it. */
-export async function restoreRecord(record: ContainerRecord, imagesDir: string, workDir?: string, onRestored?: (pid: number) => void): Promise<number> {
-  const c = commonCriuOptions(record);
+/**
+ * Restores a dumped tree as the process of `record` (whose cgroups exist); returns its host pid, also given to `onRestored` as soon as CRIU reports it.
+ * With `inheritStdio`, the stdio pipes the dump saw are replaced by this process's own fds of the same numbers (what conmon hands `runc restore`).
+ */
+export async function restoreRecord(
+  record: ContainerRecord,
+  options: { imagesDir: string; workDir?: string; criu?: CriuFlags; inheritStdio?: boolean },
+  onRestored?: (pid: number) => void,
+): Promise<number> {
+  const { imagesDir, workDir } = options;
+  const c = commonCriuOptions(record, options.criu);
+  createRestoreMountpoints(c.root, record.config, c.binds);
   const outside = readDescriptors(imagesDir);
-  const fds = outside.map((d) => openSync(d.path, 'r+'));
+  const fds: number[] = [];
+  const inheritFds: { key: string; fd: number }[] = [];
+  for (const d of outside) {
+    if (isPipe(d)) {
+      if (!options.inheritStdio) continue; // CRIU restores the pipe itself
+      if (!isFifo(d.fd)) {
+        fds.forEach((f) => closeSync(f));
+        throw new ContainerError(
+          `inheritStdio: fd ${d.fd} of this process is not a pipe, but the container's fd ${d.fd} was one (${d.key}) at the checkpoint`,
+          {
+            code: KcErrorCode.InvalidArgument,
+            field: 'inheritStdio',
+            hint: `give the restoring process a pipe as fd ${d.fd} (conmon does), or restore without inheritStdio`,
+          },
+        );
+      }
+      inheritFds.push({ key: d.key, fd: d.fd });
+    } else {
+      const fd = openSync(d.path, 'r+');
+      fds.push(fd);
+      inheritFds.push({ key: d.key, fd });
+    }
+  }
+  for (const ns of c.namespaces.external) {
+    let fd: number;
+    try {
+      fd = openSync(ns.path, 'r');
+    } catch (e) {
+      fds.forEach((f) => closeSync(f));
+      throw asContainerError(e, `the ${ns.kind} namespace ${ns.path} the container was in must exist to restore it`);
+    }
+    fds.push(fd);
+    inheritFds.push({ key: ns.key, fd });
+  }
   const criu = new Criu();
   const r = await criu
     .restore({
-      inheritFds: outside.map((d, i) => ({ key: d.key, fd: fds[i] as number })),
+      inheritFds,
+      joinNamespaces: c.namespaces.joined,
       imagesDir: resolve(imagesDir),
       workDir,
       root: c.root,
       shellJob: c.shellJob,
+      tcpEstablished: c.tcpEstablished,
+      fileLocks: c.fileLocks,
+      extUnixSockets: c.extUnixSockets,
       manageCgroups: c.manageCgroups,
       // On restore the map goes from the external id back to a host path.
       extMounts: Object.fromEntries([...c.binds.map((b) => [b.destination, b.source]), ...(c.masked.length ? [['/dev/null', '/dev/null']] : [])]),
@@ -131,7 +231,7 @@ export async function restoreRecord(record: ContainerRecord, imagesDir: string, 
 }
 
 /** Options of {@link Container.restore}. */
-export interface RestoreOptions {
+export interface ContainerRestoreOptions {
   /** Id of the restored container. */
   id: string;
   /** Bundle holding the config.json (and rootfs) the container was created from. */
@@ -144,19 +244,45 @@ export interface RestoreOptions {
   pidFile?: string;
   /** Where CRIU writes its log; default `imagesDir`. */
   workDir?: string;
+  /** runc's global `--systemd-cgroup`; restore into a systemd scope is refused (UNSUPPORTED), with it or with a `slice:prefix:name` path. */
+  systemdCgroup?: boolean;
+  /** Options the checkpoint was taken with that restore must repeat (`--tcp-established`...). */
+  criu?: CriuFlags;
+  /**
+   * Hand this process's fds 0-2 to the restored process in place of the
+   * pipes its stdio were at the checkpoint, as `runc restore` does (conmon
+   * gives it the pipes it reads for `podman logs`); each such fd must then be
+   * a pipe. Default false: CRIU recreates those pipes, with nobody outside
+   * at their other end.
+   */
+  inheritStdio?: boolean;
 }
+
+/**
+ * Options of {@link Container.restore}.
+ * @deprecated use {@link ContainerRestoreOptions}: `RestoreOptions` of `@kc/criu` restores a process tree.
+ */
+export type RestoreOptions = ContainerRestoreOptions;
 
 /**
  * Restores a checkpointed container under `id`: recreates its cgroups with
  * the config's limits, has CRIU restore the tree into them (it stays a
  * running container kc manages), and records the state. Undoes all on failure.
  */
-export async function restoreContainer(options: RestoreOptions): Promise<ContainerRecord> {
+export async function restoreContainer(options: ContainerRestoreOptions): Promise<ContainerRecord> {
   const bundle = resolve(options.bundle);
   const config = validateConfig(readBundleConfig(bundle));
   const store = new StateStore(options.root);
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
-  const plan = cgroupPlan(config, options.id);
+  const plan = cgroupPlan(config, options.id, options.systemdCgroup);
+  // CRIU restores the tree outside any scope and kc would have to start one around it after the fact (systemd refuses an empty scope).
+  if (plan.target.driver === 'systemd') {
+    throw new ContainerError('restore into a systemd cgroup (a "slice:prefix:name" cgroupsPath or --systemd-cgroup) is not supported by kc yet', {
+      code: 'UNSUPPORTED',
+      field: 'linux.cgroupsPath',
+      hint: 'restore with a cgroupfs path in linux.cgroupsPath and without --systemd-cgroup',
+    });
+  }
   // Write-ahead, as create (see CreateStage): a crash at any point leaves a record `kc delete -f` can act on.
   const record = reservedRecord({ id: options.id, bundle, config, cgroupPath: plan.path, rootfs, started: true }, OCI_VERSION);
   const releaseLock = store.reserve(record);
@@ -174,7 +300,7 @@ export async function restoreContainer(options: RestoreOptions): Promise<Contain
     delete record.cgroupPreexisting;
     store.save(record);
     crashPoint('restore:cgroup');
-    const pid = await restoreRecord(record, options.imagesDir, options.workDir, (restored) => {
+    const pid = await restoreRecord(record, options, (restored) => {
       record.stage = 'spawned';
       record.pid = restored;
       record.pidStartTime = pidStartTime(restored);
@@ -223,43 +349,19 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-/** A standard stream of the container that is a host file (e.g. /dev/null): external to CRIU. */
-interface OutsideFd {
-  fd: number;
-  /** CRIU's external key, `file[MNT_ID:INODE]` in hex (criu/files-reg.c). */
-  key: string;
-  path: string;
-}
-
-/**
- * Stdio fds of `pid` that are host files (outside the container's mounts):
- * CRIU cannot dump them, so like runc they are declared external at dump and
- * handed back (re-opened) with --inherit-fd at restore. Pipes and sockets
- * are dumped by CRIU itself.
- */
-function outsideStdio(pid: number): OutsideFd[] {
-  const out: OutsideFd[] = [];
-  for (const fd of [0, 1, 2]) {
-    let path: string;
-    try {
-      path = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (!path.startsWith('/')) continue;
-    const mnt = /^mnt_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-    if (!mnt) continue;
-    const ino = statSync(`/proc/${pid}/fd/${fd}`).ino;
-    const key = `file[${Number(mnt[1]).toString(16)}:${ino.toString(16)}]`;
-    if (!out.some((o) => o.key === key)) out.push({ fd, key, path });
-  }
-  return out;
-}
-
 function readDescriptors(imagesDir: string): OutsideFd[] {
   try {
     return JSON.parse(readFileSync(join(resolve(imagesDir), 'descriptors.json'), 'utf8')) as OutsideFd[];
   } catch {
     return [];
+  }
+}
+
+/** Whether fd `fd` of this process is open and a pipe (fstat(2) S_ISFIFO). */
+function isFifo(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFIFO();
+  } catch {
+    return false;
   }
 }

@@ -1,20 +1,21 @@
 import { closeSync, readSync } from 'node:fs';
 import { type ExitStatus, type KcProcess, PollEvent, signalNumber, watchFd } from '@kc/native';
 import { ContainerError } from '../errors.js';
-import type { Cgroup } from '@kc/cgroups';
+import type { Cgroup, Resources } from '@kc/cgroups';
 import { crashPoint } from '../internal/crash-point.js';
-import { asContainerError, type CgroupStats, containerCgroupPath, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
+import { asSystemdContainerError, openSystemdScope } from '../internal/systemd-scope.js';
+import { asContainerError, containerCgroupPath, type ContainerStats, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
 import type { OciProcess, OciResources, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, StateStore, signalRecordedProcess, unlinkQuiet } from '../state/state-store.js';
-import { type DeleteOptions, deleteContainer } from './delete.js';
+import { type ContainerDeleteOptions, deleteContainer } from './delete.js';
 import { type CreateOptions, createContainer, openFifoForStart } from './create.js';
 // Loaded on use: CRIU's protobuf code costs a CLI call (`kc state`) tens of milliseconds.
-import type { CheckpointOptions, RestoreOptions } from './checkpoint.js';
+import type { CheckpointOptions, ContainerRestoreOptions } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
-import { planUpdate, rollbackResources, writeSteps } from './update.js';
+import { planUpdate, restoreWritten, rollbackResources, writeSteps } from './update.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,7 +86,7 @@ export class Container implements AsyncDisposable {
   /** The container's cgroup through @kc/cgroups (undefined when it no longer exists). */
   #group(): Cgroup | undefined {
     // Before stage `spawning` a group at that path is not (yet) the container's: never act on it.
-    if (this.#record.stage === 'reserved' || this.#record.stage === 'cgroup') return undefined;
+    if (this.#record.stage === 'reserved' || this.#record.stage === 'cgroup' || this.#record.noCgroup) return undefined;
     if (this.#cgroup === null)
       this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
     return this.#cgroup;
@@ -93,8 +94,18 @@ export class Container implements AsyncDisposable {
 
   #requireGroup(): Cgroup {
     const cg = this.#group();
-    if (!cg) throw new ContainerError(`container "${this.id}" has no cgroup`, { code: 'NOT_FOUND', hint: 'it was deleted, or its cgroup removed by hand' });
+    if (!cg) {
+      const hint = this.#record.noCgroup
+        ? 'it runs rootless without a cgroup (none was writable): run it as root, or in a delegated cgroup (linux.cgroupsPath)'
+        : 'it was deleted, or its cgroup removed by hand';
+      throw new ContainerError(`container "${this.id}" has no cgroup`, { code: 'NOT_FOUND', hint });
+    }
     return cg;
+  }
+
+  /** Where a process joining the container starts: its cgroup, or none for a rootless container without one (see rootless-cgroup.ts). */
+  #placementGroup(): Cgroup | undefined {
+    return this.#record.noCgroup ? undefined : this.#requireGroup();
   }
 
   /**
@@ -120,7 +131,7 @@ export class Container implements AsyncDisposable {
    * Privileges: root; CRIU >= 4 on recent kernels.
    * @throws {ContainerError} EEXIST for a taken id; {@link @kc/criu!CriuError} when CRIU fails (its log tail attached).
    */
-  static async restore(options: RestoreOptions): Promise<Container> {
+  static async restore(options: ContainerRestoreOptions): Promise<Container> {
     const { restoreContainer } = await import('./checkpoint.js');
     const record = await restoreContainer(options);
     return new Container(new StateStore(options.root), record, null);
@@ -196,7 +207,7 @@ export class Container implements AsyncDisposable {
           await runHooks('startContainer', hooks, ociState(this.#record, 'created'), {
             where: 'container-process',
             record: this.#record,
-            cgroup: this.#requireGroup(),
+            cgroup: this.#placementGroup(),
           });
         } catch (e) {
           await this.#stopHeld();
@@ -305,19 +316,31 @@ export class Container implements AsyncDisposable {
       const current = this.#record.config.linux?.resources;
       const plan = planUpdate(current, resources);
       const cg = this.#requireGroup();
+      // systemd's scope: limits systemd knows go through SetUnitProperties (so `systemctl show` and a daemon-reload keep them), the rest to the files.
+      const scope = this.#record.systemdScope ? await openSystemdScope(this.#record.systemdScope.path) : undefined;
+      const set = async (r: Resources) => (scope ? scope.set(r) : cg.set(r));
+      // What the kernel holds now, to put back if a later step is refused.
+      const before = cg.resources();
+      let wrote = false;
       try {
-        for (const step of writeSteps(plan.write)) cg.set(step);
+        for (const step of writeSteps(plan.write)) {
+          await set(step);
+          wrote = true;
+        }
       } catch (e) {
-        // INVALID_ARGUMENT and UNSUPPORTED are refused before the first write: nothing to put back.
+        // INVALID_ARGUMENT and UNSUPPORTED are refused before a step's first write: nothing to put back unless an
+        // earlier step was written (each step is checked as it is written, e.g. cpuset.cpus after the memory limit).
         const code = (e as { code?: unknown }).code;
-        if (code !== 'INVALID_ARGUMENT' && code !== 'UNSUPPORTED') {
+        if (wrote || (code !== 'INVALID_ARGUMENT' && code !== 'UNSUPPORTED')) {
           try {
-            cg.set(rollbackResources(current, plan.write));
+            await set(restoreWritten(before, plan.write, rollbackResources(current, plan.write)));
           } catch {
             /* the first error says what went wrong */
           }
         }
-        throw asContainerError(e, `cannot update container "${this.id}"`);
+        throw asSystemdContainerError(e, `cannot update container "${this.id}"`);
+      } finally {
+        scope?.close();
       }
       crashPoint('update:written');
       const config = { ...this.#record.config, linux: { ...this.#record.config.linux, resources: plan.merged } };
@@ -334,7 +357,7 @@ export class Container implements AsyncDisposable {
   }
 
   /** Memory, cpu, pids and OOM counters from the container's cgroup. */
-  stats(): CgroupStats {
+  stats(): ContainerStats {
     const cg = this.#group();
     return cg ? containerStats(cg) : {};
   }
@@ -345,10 +368,10 @@ export class Container implements AsyncDisposable {
    * rlimits, env and cwd.
    * @throws {ContainerError} INVALID_STATE unless the container is running.
    */
-  exec(process: Partial<OciProcess> & { args: string[] }, options: ExecOptions = {}): KcProcess {
+  exec(process: Omit<Partial<OciProcess>, 'args'> & { args: readonly string[] }, options: ExecOptions = {}): KcProcess {
     const status = this.status;
     if (status !== 'running' && status !== 'created') throw this.#wrongState('exec', status, 'running');
-    return execInContainer(this.#record, this.#requireGroup(), process, options);
+    return execInContainer(this.#record, this.#placementGroup(), process, options);
   }
 
   /**
@@ -359,7 +382,7 @@ export class Container implements AsyncDisposable {
    * create never finished, whatever it left (see delete.ts).
    * @throws {ContainerError} INVALID_STATE when it runs and `force` is not set; NOT_FOUND when it is already gone and `force` is not set.
    */
-  async delete(options: DeleteOptions = {}): Promise<void> {
+  async delete(options: ContainerDeleteOptions = {}): Promise<void> {
     await deleteContainer(this.store, this.id, options, this.#process);
     this.#cgroup = undefined;
   }
@@ -379,7 +402,7 @@ export class Container implements AsyncDisposable {
    * await Container.remove('web', { force: true });
    * ```
    */
-  static async remove(id: string, options: DeleteOptions & { root?: string } = {}): Promise<boolean> {
+  static async remove(id: string, options: ContainerDeleteOptions & { root?: string } = {}): Promise<boolean> {
     return (await deleteContainer(new StateStore(options.root), id, options)) !== undefined;
   }
 

@@ -1,14 +1,19 @@
-import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type KcProcess, mountAttrSupport, type ProcessSpec, rawContainerIo, rawSocket, spawn, type StdioOption, translateNative } from '@kc/native';
 import { ContainerError } from '../errors.js';
-import type { Cgroup, Resources } from '@kc/cgroups';
-import { cgroupDirsOf, containerCgroupPath, createContainerCgroup } from '../internal/container-cgroup.js';
+import type { Cgroup, Resources, SystemdCgroup } from '@kc/cgroups';
+import { type CgroupTarget, cgroupTarget } from '../internal/cgroup-target.js';
+import { cgroupDirsOf, createContainerCgroup } from '../internal/container-cgroup.js';
 import { existingCgroupDirectories } from '../internal/cgroup-ownership.js';
 import { crashPoint } from '../internal/crash-point.js';
+import { prepareIdmappedMounts } from '../internal/idmapped-mounts.js';
 import { openKcInit } from '../internal/kc-init.js';
+import { hostIdentity, inUserNamespace, keptGroups, rootlessIdMaps } from '../internal/rootless.js';
+import { askedLimits, createRootlessCgroup, ownCgroupDirs } from '../internal/rootless-cgroup.js';
 import { configureNamespaces } from '../internal/net-adapter.js';
 import { compileSeccomp } from '../internal/seccomp-adapter.js';
+import { createSystemdScope, type Placeholder, refuseSystemdTarget, startPlaceholder } from '../internal/systemd-scope.js';
 import { OCI_VERSION } from '../oci/default-config.js';
 import { parseConfigJson } from '../oci/read-config.js';
 import type { OciConfig } from '../oci/types.js';
@@ -37,7 +42,7 @@ export interface CreateOptions {
   /** State root. Default `/run/kc`. */
   root?: string;
   /** The process's stdin, stdout, stderr. Default: inherit kc's. */
-  stdio?: [StdioOption, StdioOption, StdioOption];
+  stdio?: readonly [StdioOption, StdioOption, StdioOption];
   /** Unix socket to send the pty master to when `process.terminal` is true. */
   consoleSocket?: string;
   /** File to write the container's host pid to. */
@@ -59,6 +64,21 @@ export interface CreateOptions {
    * the container outlives its creator, as engines need.
    */
   killOnParentExit?: boolean;
+  /**
+   * runc's global `--systemd-cgroup`: systemd manages the cgroup, and
+   * `linux.cgroupsPath` must be `slice:prefix:name` (absent:
+   * `system.slice:kc:<id>`). Without it a path of that form still selects
+   * systemd (see cgroup-target.ts). Default false.
+   */
+  systemdCgroup?: boolean;
+  /**
+   * runc's rootless mode (see rootless.ts): the cgroup is skipped when none
+   * is writable and no limits are asked; and when the effective uid is not 0
+   * the config must create a user namespace whose maps beyond the caller's
+   * own ids go through newuidmap/newgidmap. Default: true when the effective
+   * uid is not 0, or is 0 inside a user namespace (rootless podman).
+   */
+  rootless?: boolean;
 }
 
 /** What {@link createContainer} returns besides the record: the process when this Node process spawned it. */
@@ -69,8 +89,8 @@ export interface Created {
   process: KcProcess;
   /** The state store under `CreateOptions.root` that holds the record. */
   store: StateStore;
-  /** The container's cgroup (from `@kc/cgroups`). */
-  cgroup: Cgroup;
+  /** The container's cgroup (from `@kc/cgroups`); undefined for a rootless container without one (see `CreateOptions.rootless`). */
+  cgroup: Cgroup | undefined;
 }
 
 /**
@@ -112,7 +132,9 @@ export function readBundleConfig(bundle: string): unknown {
  * outlives its creator (unless `killOnParentExit`).
  *
  * Privileges: root (CAP_SYS_ADMIN for namespaces and mounts, write access to
- * the cgroup filesystem).
+ * the cgroup filesystem), or none in rootless mode (`CreateOptions.rootless`:
+ * a user namespace, maps within /etc/subuid and /etc/subgid, limits only in
+ * a delegated cgroup).
  * @throws {ContainerError} INVALID_ARGUMENT for a bad config (before any
  *   system call), EEXIST for a taken id; {@link @kc/native!SpawnError} when a setup step
  *   failed in the child.
@@ -132,7 +154,14 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const seccomp = compileSeccomp(config.linux?.seccomp);
   const layout = hostCgroupLayout();
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
-  const plan = cgroupPlan(config, options.id);
+  const plan = cgroupPlan(config, options.id, options.systemdCgroup);
+  if (plan.target.driver === 'systemd') refuseSystemdTarget(plan.target, layout.version === 2);
+  // Rootless (runc's mode): the id maps are checked against /etc/subuid and /etc/subgid before anything is made.
+  // euid 0 in a user namespace (rootless podman's runtime) is rootless for cgroups only: its maps are written as root of that namespace.
+  const euid = process.geteuid?.() ?? 0;
+  const rootless = options.rootless ?? (euid !== 0 || inUserNamespace());
+  const caller = rootless && euid !== 0 ? hostIdentity() : undefined;
+  const rootlessMaps = caller ? rootlessIdMaps(config, caller) : undefined;
 
   // Written before each side effect that can outlive this process (write-ahead, see CreateStage): a crash at any point leaves a record naming what may exist.
   const record = reservedRecord({ id: options.id, bundle, config, cgroupPath: plan.path, rootfs, started: false }, OCI_VERSION);
@@ -142,6 +171,9 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
   const fds: number[] = [];
   // kc's end of the hand-off channel: kc-init waits on it and exits if it closes before a byte arrives, i.e. if kc dies before create finished.
   let handoff: number | undefined;
+  // systemd driver: the scope's handle (its bus connection closes when create ends) and the process the scope started with.
+  let scope: SystemdCgroup | undefined;
+  let placeholder: Placeholder | undefined;
   // The record is created with this process holding the container's lock: no other kc command acts on a half-made container.
   const releaseLock = store.reserve(record);
   let locked = true;
@@ -164,26 +196,54 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
       locked = false;
     });
     record.stage = 'cgroup';
-    record.cgroupPreexisting = existingCgroupDirectories(plan.path);
-    store.save(record);
-    const cgroup = createContainerCgroup(plan.path, plan.resources);
-    // Only the directories kc made go: a reused (empty, pre-existing) group stays. Its members are the container's (create refused an occupied group).
-    undo.push(() => cgroup.delete({ kill: true, directories: cgroup.createdDirectories }));
-    const cgroupDirs = cgroupDirsOf(cgroup);
+    let cgroup: Cgroup | undefined;
+    if (plan.target.driver === 'systemd') {
+      // Named before systemd is asked: `delete -f` after a crash here stops the unit by name (refuseSystemdTarget saw no scope of that name).
+      record.systemdScope = { path: plan.target.systemdPath, unit: plan.target.unit };
+      store.save(record);
+      const hold = await startPlaceholder();
+      placeholder = hold;
+      undo.push(() => hold.release()); // runs after the scope's stop below (undo runs in reverse)
+      const made = await createSystemdScope(plan.target.systemdPath, hold, plan.resources);
+      scope = made;
+      undo.push(() => made.delete());
+      cgroup = made.cgroup;
+      record.cgroupCreated = []; // systemd removes the scope's directory when it stops the unit
+    } else {
+      record.cgroupPreexisting = existingCgroupDirectories(plan.path);
+      store.save(record);
+      const fsGroup = rootless
+        ? createRootlessCgroup(plan.path, plan.resources, askedLimits(config.linux?.resources), (m) =>
+            process.emitWarning(m, { type: 'KcRootlessWarning', code: 'KC_ROOTLESS_NO_CGROUP' }),
+          )
+        : createContainerCgroup(plan.path, plan.resources);
+      cgroup = fsGroup;
+      // Only the directories kc made go: a reused (empty, pre-existing) group stays. Its members are the container's (create refused an occupied group).
+      if (fsGroup) undo.push(() => fsGroup.delete({ kill: true, directories: fsGroup.createdDirectories }));
+      else record.noCgroup = true;
+      record.cgroupCreated = [...(fsGroup?.createdDirectories ?? [])];
+      delete record.cgroupPreexisting;
+    }
+    const cgroupDirs = cgroup ? cgroupDirsOf(cgroup) : {};
     record.stage = 'spawning';
     record.cgroupDirs = cgroupDirs;
-    record.cgroupCreated = [...cgroup.createdDirectories];
-    delete record.cgroupPreexisting;
     store.save(record);
     crashPoint('create:cgroup');
     // The placement's v2 fd (CLONE_INTO_CGROUP) stays owned by the handle, released by delete.
-    const placement = cgroup.spawnPlacement();
+    const placement = cgroup?.spawnPlacement();
+    // Idmapped mounts: made here (the child, in its own user namespace, cannot idmap a host filesystem), attached by the child.
+    const idmapped = await prepareIdmappedMounts(config);
+    fds.push(...idmapped.trees.values());
     const spec: ProcessSpec = toProcessSpec(config, {
+      idmappedTrees: idmapped.trees,
       rootfs,
       isDirectory: isHostDirectory,
       cgroupLayout: layout,
-      cgroupDirs,
+      // Without a group of its own the container shows kc's current one, as runc binds its init's.
+      cgroupDirs: cgroup ? cgroupDirs : ownCgroupDirs(readFileSync('/proc/self/cgroup', 'utf8'), layout),
+      runningInUserNamespace: euid === 0 && inUserNamespace(), // root of a user namespace (rootless podman): devices are bind mounts
       mountAttrSupport: mountAttrSupport(), // recursive options (rro...) the kernel lacks are refused naming the option
+      procKcore: existsSync('/proc/kcore'), // runc links /dev/core to it where the kernel has one
       cgroup: placement,
       seccomp,
       stdio: options.stdio,
@@ -191,6 +251,13 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     // Written from outside once the process is held (see net-adapter.ts): inside, /proc/sys is read-only by then.
     const sysctl = spec.sysctl;
     delete spec.sysctl;
+    if (rootlessMaps) {
+      spec.idMapHelper = rootlessMaps.idMapHelper;
+      if (rootlessMaps.setgroups) spec.setgroups = rootlessMaps.setgroups;
+      // setgroups allowed (newgidmap with a delegated range): keep the caller's groups as runc does (see keptGroups).
+      else if (rootlessMaps.idMapHelper && spec.user)
+        spec.user.groups = [...new Set([...keptGroups(caller?.groups ?? [], config.linux?.gidMappings ?? []), ...(spec.user.groups ?? [])])];
+    }
 
     // Hold the process before exec of the user's program: kc-init blocks opening the exec fifo for writing until `start` opens it for reading (runc's exec fifo).
     const fifo = store.fifoPath(options.id);
@@ -210,7 +277,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     if (proc?.terminal && options.consoleSocket) {
       const sock = connectConsoleSocket(options.consoleSocket);
       fds.push(sock);
-      spec.extraFds.push(sock);
+      spec.extraFds = [...spec.extraFds, sock];
       consoleFd = 6;
     }
     // After the hand-off the container outlives kc, unless asked to die with it (PR_SET_PDEATHSIG, set in the final process).
@@ -228,7 +295,9 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
     record.pidStartTime = pidStartTime(child.pid);
     store.save(record);
     crashPoint('create:spawned');
-    configureNamespaces(child.pid, { loopback: spec.namespaces?.includes('net') ?? false, sysctl: sysctl });
+    // The container now keeps the scope alive: its placeholder goes before anything can see it (hooks, `kc ps`).
+    await placeholder?.release();
+    configureNamespaces(child.pid, { loopback: spec.namespaces?.includes('net') ?? false, sysctl: sysctl, rootless, enterUser: caller !== undefined });
 
     // runtime.md "Lifecycle" steps 3-5, in the state "creating" with the container's pid; any failure undoes the container.
     const hooks = config.hooks;
@@ -269,6 +338,7 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
       }
     }
     if (locked) releaseLock();
+    scope?.close(); // a no-op after the undo's delete
   }
 }
 
@@ -277,9 +347,11 @@ export async function createContainer(options: CreateOptions): Promise<Created> 
  * and device rules: runc's default allow-list always, see
  * {@link toCgroupResources}; `@kc/cgroups` writes them to the v1 devices
  * files, or attaches them as an eBPF program on cgroup v2). Pure.
- * @throws {ContainerError} UNSUPPORTED for `linux.resources` fields @kc/cgroups cannot express.
+ * The path is the cgroup's below the hierarchies' mounts for either driver
+ * (`target` tells which; see cgroup-target.ts).
+ * @throws {ContainerError} UNSUPPORTED for `linux.resources` fields @kc/cgroups cannot express; INVALID_ARGUMENT for a systemd path systemd would refuse.
  */
-export function cgroupPlan(config: OciConfig, id: string): { path: string; resources: Resources } {
+export function cgroupPlan(config: OciConfig, id: string, systemdCgroup = false): { path: string; resources: Resources; target: CgroupTarget } {
   const missing = untranslatedResources(config.linux?.resources);
   if (missing.length) {
     throw new ContainerError(`${missing.join(', ')}: not supported by kc's cgroup layer (@kc/cgroups)`, {
@@ -289,7 +361,8 @@ export function cgroupPlan(config: OciConfig, id: string): { path: string; resou
     });
   }
   const resources = toCgroupResources(config.linux?.resources, { linuxDevices: config.linux?.devices ?? [] });
-  return { path: containerCgroupPath(config.linux?.cgroupsPath, id), resources };
+  const target = cgroupTarget(config.linux?.cgroupsPath, id, systemdCgroup);
+  return { path: target.path, resources, target };
 }
 
 /** Opens the exec fifo for reading without blocking (so a dead container cannot hang `start`). */

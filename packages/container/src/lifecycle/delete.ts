@@ -6,7 +6,8 @@
  * 1. the first process, through a pidfd checked against the recorded start
  *    time (never a recycled pid);
  * 2. the cgroup's members and the directories kc made (none before stage
- *    `cgroup`; see cgroup-ownership.ts);
+ *    `cgroup`; see cgroup-ownership.ts); with the systemd driver, the scope
+ *    unit, stopped through systemd;
  * 3. the root overlay mount, if kc was given one;
  * 4. the state directory: fifo and temporary files, then the record, then
  *    the lock and the directory.
@@ -17,18 +18,25 @@ import { ContainerError } from '../errors.js';
 import { recordedCgroup } from '../internal/cgroup-ownership.js';
 import { asContainerError, containerCgroupPath, deleteContainerCgroup } from '../internal/container-cgroup.js';
 import { crashPoint } from '../internal/crash-point.js';
+import { stopSystemdScope } from '../internal/systemd-scope.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, type StateStore, signalRecordedProcess } from '../state/state-store.js';
 import { type HookFailureHandler, runHooksReporting } from './hooks.js';
 import { containerStatus, ociState } from './status.js';
 
 /** Options of {@link Container.delete} and {@link Container.remove}. */
-export interface DeleteOptions {
+export interface ContainerDeleteOptions {
   /** Kill the container first when it runs or is paused (`kc delete -f`); also makes an unknown id a no-op, as runc's `delete -f`. */
   force?: boolean;
   /** Receives failed poststop hooks. Default: a process warning. */
   onHookFailure?: HookFailureHandler;
 }
+
+/**
+ * Options of {@link Container.delete} and {@link Container.remove}.
+ * @deprecated use {@link ContainerDeleteOptions}: `DeleteOptions` of `@kc/cgroups` deletes a cgroup.
+ */
+export type DeleteOptions = ContainerDeleteOptions;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,7 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function deleteContainer(
   store: StateStore,
   id: string,
-  options: DeleteOptions = {},
+  options: ContainerDeleteOptions = {},
   own?: KcProcess | null,
 ): Promise<ContainerRecord | undefined> {
   let removed: ContainerRecord | undefined;
@@ -93,7 +101,10 @@ export async function deleteContainer(
       }
       if (own) await own.exited.catch(() => undefined);
       crashPoint('delete:killed');
-      if (cgroup.kind === 'group' && cgroup.group) {
+      if (record.systemdScope) {
+        // systemd's scope (named ahead at stage `cgroup`): stopped by name through systemd, which removes its directory.
+        if (record.stage !== 'reserved') await stopSystemdScope(record.systemdScope.path, `cannot stop the systemd scope of container "${id}"`);
+      } else if (cgroup.kind === 'group' && cgroup.group) {
         const message = `cannot remove the cgroup of container "${id}"`;
         if (cgroup.killMembers) await deleteContainerCgroup(cgroup.group, cgroup.made, message);
         else {

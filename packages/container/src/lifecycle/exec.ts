@@ -14,7 +14,7 @@ import { hostCgroupLayout, isHostDirectory } from './host-context.js';
 /** Options of {@link Container.exec}. */
 export interface ExecOptions {
   /** stdin, stdout, stderr. Default inherit. */
-  stdio?: [StdioOption, StdioOption, StdioOption];
+  stdio?: readonly [StdioOption, StdioOption, StdioOption];
   /** Unix socket to send the pty master to when `terminal` is true. */
   consoleSocket?: string;
   /** File to write the new process's host pid to. */
@@ -29,9 +29,14 @@ export interface ExecOptions {
  * once through its pidfd (`setns(pidfd, flags)`), starts in its cgroup (`@kc/cgroups`' spawn placement), and
  * gets the same capabilities, no_new_privs, rlimits and seccomp filter.
  */
-export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrides: Partial<OciProcess> & { args: string[] }, options: ExecOptions): KcProcess {
+export function execInContainer(
+  record: ContainerRecord,
+  cgroup: Cgroup | undefined,
+  overrides: Omit<Partial<OciProcess>, 'args'> & { args: readonly string[] },
+  options: ExecOptions,
+): KcProcess {
   const base = record.config.process;
-  const proc: OciProcess = { ...(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), ...overrides } as OciProcess;
+  const proc: OciProcess = { ...(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), ...overrides, args: [...overrides.args] } as OciProcess;
   if (proc.terminal && !options.consoleSocket) {
     throw new ContainerError('terminal: a terminal needs a console socket', {
       code: 'INVALID_ARGUMENT',
@@ -54,7 +59,7 @@ export function execInContainer(record: ContainerRecord, cgroup: Cgroup, overrid
     fds.push(pidfd);
     if (kinds.length > 0) spec.joinPidfd = { pidfd, kinds };
     // The v2 fd of the placement belongs to the handle (released when the container is deleted).
-    spec.cgroup = cgroup.spawnPlacement();
+    if (cgroup) spec.cgroup = cgroup.spawnPlacement(); // none: rootless without a cgroup (rootless-cgroup.ts)
     if (proc.terminal && options.consoleSocket) {
       // kc-init opens the pty inside the container, makes it the terminal and sends the master to the engine (see create.ts).
       const initFd = openKcInit(); // shared and sealed: not closed here

@@ -65,9 +65,9 @@ export type HookPlace =
   /** kc's own namespaces; `cwd` is the bundle. */
   | { where: 'runtime'; cwd: string }
   /** The container's namespaces and cgroup, as root; `path` resolved in the runtime namespace. */
-  | { where: 'container-setup'; record: ContainerRecord; cgroup: Cgroup }
+  | { where: 'container-setup'; record: ContainerRecord; cgroup: Cgroup | undefined }
   /** Exec'd into the container with its process settings; `path` resolved in the container. */
-  | { where: 'container-process'; record: ContainerRecord; cgroup: Cgroup };
+  | { where: 'container-process'; record: ContainerRecord; cgroup: Cgroup | undefined };
 
 async function readTail(s: NodeJS.ReadableStream | null): Promise<string> {
   let out = '';
@@ -116,7 +116,7 @@ function startHook(hook: OciHook, place: HookPlace): KcProcess {
       cwd: '/',
       stdio,
       extraFds: [exe],
-      cgroup: place.cgroup.spawnPlacement(),
+      ...(place.cgroup ? { cgroup: place.cgroup.spawnPlacement() } : {}), // none: rootless without a cgroup
       ...(kinds.length > 0 ? { joinPidfd: { pidfd, kinds } } : {}),
     });
   } finally {

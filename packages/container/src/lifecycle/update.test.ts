@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerError } from '../errors.js';
-import { planUpdate, rollbackResources, writeSteps } from './update.js';
+import { planUpdate, restoreWritten, rollbackResources, writeSteps } from './update.js';
 
 describe('planUpdate (runc 1.1 update semantics)', () => {
   it('writes only the changed fields and merges them into the recorded resources', () => {
@@ -66,6 +66,17 @@ describe('rollbackResources', () => {
       pids: { max: 7 },
     });
     expect(rollbackResources(undefined, { pids: { max: 9 } })).toEqual({ pids: { max: 'max' } });
+  });
+});
+
+describe('restoreWritten', () => {
+  it("puts back the kernel's values of exactly the fields written, the record's where the kernel gave none", () => {
+    // v2 after `update --memory 48M` alone: the kernel kept swap.max 32M; the record's limit+swap says 16M.
+    const before = { memory: { max: 48 << 20, swapMax: 32 << 20, low: 5 }, pids: { max: 30 }, cpu: { weight: 59 } };
+    const written = { memory: { max: 200 << 20, swapMax: 1 }, cpuset: { cpus: '999' } };
+    const fallback = { memory: { max: 48 << 20, swapMax: 16 << 20 }, cpuset: { cpus: '0' } };
+    expect(restoreWritten(before, written, fallback)).toEqual({ memory: { max: 48 << 20, swapMax: 32 << 20 }, cpuset: { cpus: '0' } });
+    expect(restoreWritten({}, { pids: { max: 9 } }, {})).toEqual({});
   });
 });
 

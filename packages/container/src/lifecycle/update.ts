@@ -146,6 +146,31 @@ export function rollbackResources(current: OciResources | undefined, written: Re
 }
 
 /**
+ * What puts a group back after a refused update: for each field `written`
+ * sets, the value the kernel held `before` (read with `Cgroup.resources()`),
+ * else the recorded config's (`fallback`, from {@link rollbackResources}).
+ * The kernel's value wins because the record can disagree with it: an update
+ * of the memory limit alone leaves v2's `memory.swap.max` as it was, while
+ * the record's combined limit+swap would recompute it. Pure.
+ */
+export function restoreWritten(before: Resources, written: Resources, fallback: Resources): Resources {
+  type Section = Record<string, unknown>;
+  const was = before as Record<string, Section | undefined>;
+  const back = fallback as Record<string, Section | undefined>;
+  const out: Record<string, Section> = {};
+  for (const [key, fields] of Object.entries(written as Record<string, Section | undefined>)) {
+    if (!fields || typeof fields !== 'object') continue;
+    const section: Section = {};
+    for (const f of Object.keys(fields)) {
+      const value = was[key]?.[f] ?? back[key]?.[f];
+      if (value !== undefined) section[f] = value;
+    }
+    if (Object.keys(section).length) out[key] = section;
+  }
+  return out as Resources;
+}
+
+/**
  * `write` in two steps: the memory limit and swap first, alone, as the
  * kernel's usual refusal is a limit below what the group uses (EBUSY), and
  * then nothing else has been written yet; everything else after. Empty

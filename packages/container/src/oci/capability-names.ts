@@ -1,4 +1,5 @@
 import { CAPABILITIES } from '@kc/caps';
+import type { OciCapabilityName } from './types.js';
 
 /**
  * Linux capability names and numbers (capabilities(7), linux/capability.h),
@@ -11,7 +12,7 @@ export const CAPABILITY_NUMBERS: Readonly<Record<string, number>> = Object.freez
  * Docker's default capability set (moby `oci/caps/defaults.go`): what a
  * container gets unless its config says otherwise.
  */
-export const DEFAULT_CAPABILITIES: readonly string[] = [
+export const DEFAULT_CAPABILITIES: readonly OciCapabilityName[] = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_FSETID',

@@ -23,7 +23,7 @@ export const DEFAULT_MOUNTS: readonly OciMount[] = [
 /** Options of {@link defaultConfig}. */
 export interface DefaultConfigOptions {
   /** Command to run. Default `['sh']`, as `runc spec`. */
-  args?: string[];
+  args?: readonly string[];
   /** `root.path`. Default `'rootfs'` (relative to the bundle). */
   rootfs?: string;
   /** Allocate a terminal (`process.terminal`). Default false. */
@@ -54,7 +54,7 @@ export function defaultConfig(options: DefaultConfigOptions = {}): OciConfig {
     process: {
       terminal: options.terminal ?? false,
       user: { uid: 0, gid: 0 },
-      args: options.args ?? ['sh'],
+      args: [...(options.args ?? ['sh'])],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
       cwd: '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: [], inheritable: [] },

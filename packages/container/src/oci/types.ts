@@ -2,7 +2,20 @@
  * OCI runtime-spec 1.x `config.json` types (the subset a Linux runtime reads).
  * Field names follow https://github.com/opencontainers/runtime-spec/blob/main/config.md
  * and config-linux.md exactly, so a bundle's JSON parses into them unchanged.
+ * `linux.seccomp` is `@kc/seccomp`'s {@link OciSeccomp}: one type for the OCI
+ * profile across the SDK.
  */
+import type { CapName } from '@kc/caps';
+import type { OciSeccomp, OciSeccompArg, OciSeccompSyscall } from '@kc/seccomp';
+
+export type { OciSeccomp, OciSeccompArg, OciSeccompSyscall };
+
+/**
+ * A capability name as runtime-spec writes it (`CAP_NET_BIND_SERVICE`): a
+ * literal union so a typo does not compile; `validateConfig` still rejects an
+ * unknown name in JSON read at run time.
+ */
+export type OciCapabilityName = `CAP_${CapName}`;
 
 /** `process.user`. */
 export interface OciUser {
@@ -21,15 +34,15 @@ export interface OciUser {
 /** `process.capabilities`: capability names such as `CAP_CHOWN`, per set. */
 export interface OciCapabilities {
   /** `process.capabilities.bounding`: the bounding set, the ceiling for every later execve(2); absent or empty drops them all. */
-  bounding?: string[];
+  bounding?: OciCapabilityName[];
   /** `process.capabilities.effective`: capabilities checked by the kernel for the process; absent or empty means none. */
-  effective?: string[];
+  effective?: OciCapabilityName[];
   /** `process.capabilities.inheritable`: capabilities kept across execve(2) for files with matching inheritable bits; absent or empty means none. */
-  inheritable?: string[];
+  inheritable?: OciCapabilityName[];
   /** `process.capabilities.permitted`: the limit of the effective set; absent or empty means none. */
-  permitted?: string[];
+  permitted?: OciCapabilityName[];
   /** `process.capabilities.ambient`: kept across execve(2) of unprivileged programs (each must also be permitted and inheritable); absent or empty means none. */
-  ambient?: string[];
+  ambient?: OciCapabilityName[];
 }
 
 /** One `process.rlimits` entry; `type` is `RLIMIT_NOFILE` and so on. */
@@ -96,11 +109,17 @@ export interface OciMount {
   source?: string;
   /** `mounts[].type`: filesystem type for mount(2) (`proc`, `tmpfs`, `bind`...); absent with a `bind`/`rbind` option means a bind mount. */
   type?: string;
-  /** `mounts[].options`: mount(8)-style options, split into flags, propagation and data by {@link parseMountOptions}. */
+  /** `mounts[].options`: mount(8)-style options, split into flags, propagation and data by {@link parseOciMountOptions}. */
   options?: string[];
-  /** `mounts[].uidMappings`: uid mapping of an idmapped mount; not applied by kc. */
+  /**
+   * `mounts[].uidMappings`: uid mapping of an idmapped bind mount (runtime-spec
+   * 1.1), in uid_map order as runc reads it: a file owned by `containerID + n`
+   * on the source filesystem appears owned by `hostID + n` (and files created
+   * through the mount are stored the other way round). Applied with
+   * mount_setattr(2) `MOUNT_ATTR_IDMAP`; needs `gidMappings` too.
+   */
   uidMappings?: OciIdMapping[];
-  /** `mounts[].gidMappings`: gid mapping of an idmapped mount; not applied by kc. */
+  /** `mounts[].gidMappings`: gid mapping of an idmapped bind mount, as `uidMappings`. */
   gidMappings?: OciIdMapping[];
 }
 
@@ -264,48 +283,6 @@ export interface OciResources {
   unified?: Record<string, string>;
 }
 
-/** One `linux.seccomp.syscalls` rule argument. */
-export interface OciSeccompArg {
-  /** `args[].index`: which system-call argument is compared, 0..5. */
-  index: number;
-  /** `args[].value`: the operand (unsigned 64-bit: a bigint beyond 2^53 - 1, as kc reads `config.json`); for `SCMP_CMP_MASKED_EQ` the mask. */
-  value: number | bigint;
-  /** `args[].valueTwo`: for `SCMP_CMP_MASKED_EQ`, the value the masked argument must equal (number or bigint, as `value`). */
-  valueTwo?: number | bigint;
-  /** `args[].op`: libseccomp comparison name, `SCMP_CMP_EQ` and so on (unsigned 64-bit). */
-  op: string;
-}
-
-/** One `linux.seccomp.syscalls` rule. */
-export interface OciSeccompSyscall {
-  /** `syscalls[].names`: system-call names the rule applies to (at least one). */
-  names: string[];
-  /** `syscalls[].action`: `SCMP_ACT_*` action taken when the rule matches. */
-  action: string;
-  /** `syscalls[].errnoRet`: errno returned by `SCMP_ACT_ERRNO` (data for `SCMP_ACT_TRACE`); absent means EPERM. */
-  errnoRet?: number;
-  /** `syscalls[].args`: argument conditions; absent or empty makes the rule unconditional. */
-  args?: OciSeccompArg[];
-}
-
-/** `linux.seccomp`. */
-export interface OciSeccomp {
-  /** `linux.seccomp.defaultAction`: `SCMP_ACT_*` action for calls no rule matches. */
-  defaultAction: string;
-  /** `linux.seccomp.defaultErrnoRet`: errno of an `SCMP_ACT_ERRNO` default action; absent means EPERM. */
-  defaultErrnoRet?: number;
-  /** `linux.seccomp.architectures`: `SCMP_ARCH_*` names the filter accepts; absent or empty means the native arch only. */
-  architectures?: string[];
-  /** `linux.seccomp.flags`: `SECCOMP_FILTER_FLAG_*` names; kc applies `_LOG` and `_SPEC_ALLOW`. */
-  flags?: string[];
-  /** `linux.seccomp.listenerPath`: socket for the `SCMP_ACT_NOTIFY` listener fd; not used by kc. */
-  listenerPath?: string;
-  /** `linux.seccomp.listenerMetadata`: opaque string for the agent on `listenerPath`; not used by kc. */
-  listenerMetadata?: string;
-  /** `linux.seccomp.syscalls`: the rules; when several decide one syscall, the first unconditional one wins (as libseccomp). */
-  syscalls?: OciSeccompSyscall[];
-}
-
 /** `linux`. */
 export interface OciLinux {
   /** `linux.namespaces`: namespaces to create or join; a type not listed is shared with the runtime. */
@@ -316,7 +293,7 @@ export interface OciLinux {
   gidMappings?: OciIdMapping[];
   /** `linux.devices`: device nodes to create in the container (bind-mounted from the host inside a user namespace). */
   devices?: OciDevice[];
-  /** `linux.cgroupsPath`: the container's cgroup path under each hierarchy's root (cgroupfs form, not systemd's `slice:prefix:name`); absent means `/kc/<id>`. */
+  /** `linux.cgroupsPath`: the container's cgroup path under each hierarchy's root (cgroupfs form), or systemd's `slice:prefix:name` (a transient scope); absent means `/kc/<id>` (`system.slice:kc:<id>` with `--systemd-cgroup`). */
   cgroupsPath?: string;
   /** `linux.resources`: cgroup limits, translated by {@link toCgroupResources}; absent means no limits. */
   resources?: OciResources;

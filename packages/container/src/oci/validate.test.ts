@@ -52,7 +52,7 @@ describe('validateConfig', () => {
       (c: any) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }] }),
     ],
     ['linux.devices[0].path', (c: any) => (c.linux.devices = [{ type: 'c', path: '/etc/null', major: 1, minor: 3 }])],
-    ['linux.cgroupsPath', (c: any) => (c.linux.cgroupsPath = 'system.slice:kc:abc')],
+    ['linux.cgroupsPath', (c: any) => (c.linux.cgroupsPath = 'a--b.slice:kc:abc')],
     [
       'linux.sysctl.net.ipv4.ip_forward',
       (c: any) => {

@@ -9,9 +9,12 @@ import {
   isObject,
   reject,
 } from '../internal/field-check.js';
+import { ContainerError } from '../errors.js';
+import { isSystemdCgroupPath, parseSystemdCgroupPath } from '@kc/cgroups';
 import { refuseUnappliedSecurity } from './fail-closed.js';
 import { CAPABILITY_NUMBERS } from './capability-names.js';
 import { RLIMIT_TYPES } from './rlimit-names.js';
+import { checkIdmapOptions, validateIdmappedMount } from './validate-idmapped-mounts.js';
 import { validateResources } from './validate-resources.js';
 import type { OciConfig } from './types.js';
 
@@ -69,6 +72,7 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): O
   }
   const namespaces = validateLinux(input.linux);
   if (namespaces.has('user')) checkMountIdsMapped(input);
+  checkIdmapOptions(input);
   if ((input.hostname !== undefined || input.domainname !== undefined) && !namespaces.has('uts')) {
     reject('hostname', 'needs a new uts namespace', 'add { "type": "uts" } to linux.namespaces');
   }
@@ -178,6 +182,7 @@ function validateMount(m: unknown, field: string): void {
   checkStringArray(mount.options, `${field}.options`);
   const isBind = mount.type === 'bind' || ((mount.options as string[] | undefined) ?? []).some((o) => o === 'bind' || o === 'rbind');
   if (isBind && typeof mount.source !== 'string') reject(`${field}.source`, 'is required for a bind mount');
+  validateIdmappedMount(mount, field, isBind);
 }
 
 function validateHooks(h: unknown): void {
@@ -242,8 +247,15 @@ function validateLinux(l: unknown): Set<string> {
   if (typeof linux.cgroupsPath === 'string' && linux.cgroupsPath.split('/').includes('..')) {
     reject('linux.cgroupsPath', 'must not contain ".."');
   }
-  if (typeof linux.cgroupsPath === 'string' && /^[^/]*:[^/]*:/.test(linux.cgroupsPath)) {
-    reject('linux.cgroupsPath', 'systemd-style "slice:prefix:name" paths are not supported', 'use a cgroupfs path such as /kc/mycontainer');
+  // A "slice:prefix:name" path selects the systemd driver: its unit names must be ones systemd takes (the flag's rules: cgroupPlan in create.ts).
+  if (typeof linux.cgroupsPath === 'string' && isSystemdCgroupPath(linux.cgroupsPath)) {
+    try {
+      parseSystemdCgroupPath(linux.cgroupsPath, 'linux.cgroupsPath');
+    } catch (e) {
+      // The message names the part (`linux.cgroupsPath.slice: ...`); the field stays the config's.
+      const hint = (e as { hint?: string }).hint;
+      throw new ContainerError((e as Error).message, { code: 'INVALID_ARGUMENT', field: 'linux.cgroupsPath', ...(hint ? { hint } : {}), cause: e });
+    }
   }
   if (linux.resources !== undefined) validateResources(linux.resources);
   validateSeccomp(linux.seccomp);

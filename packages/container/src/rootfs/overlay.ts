@@ -5,7 +5,7 @@ import { ContainerError } from '../errors.js';
 /** Options of {@link mountOverlayRootfs}. */
 export interface OverlayRootfsOptions {
   /** Read-only layers, top first (overlayfs `lowerdir` order). */
-  lower: string[];
+  lower: readonly string[];
   /** Writable layer: every change of the container lands here, inspectable as a diff. */
   upper: string;
   /** overlayfs work directory, on the same filesystem as `upper`. */

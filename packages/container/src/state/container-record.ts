@@ -39,6 +39,19 @@ export interface ContainerRecord {
   config: OciConfig;
   /** The container's logical cgroup path in `@kc/cgroups` terms (`/kc/<id>`); absent in records of older kc versions. */
   cgroupPath?: string;
+  /**
+   * Set when systemd manages the container's cgroup (a `slice:prefix:name`
+   * path, or `--systemd-cgroup`): the driver's path and the transient scope
+   * unit. Written ahead, at stage `cgroup`, before systemd is asked to start
+   * the unit, so `delete -f` stops it by name whatever create reached.
+   * `cgroupPath` is then the scope's cgroup below the v2 mount.
+   */
+  systemdScope?: {
+    /** The `linux.cgroupsPath` in systemd's form, `slice:prefix:name`. */
+    path: string;
+    /** The transient scope unit, e.g. `kc-demo.scope`: what delete stops. */
+    unit: string;
+  };
   /** Host cgroup directories, per hierarchy dir name (`''` for a unified host). */
   cgroupDirs: Record<string, string>;
   /**
@@ -48,6 +61,8 @@ export interface ContainerRecord {
    * (delete then removes every directory of the group).
    */
   cgroupCreated?: string[];
+  /** Rootless without a cgroup (none was writable and no limits were asked, see rootless-cgroup.ts): nothing to join, signal or remove there. */
+  noCgroup?: boolean;
   /** The container's absolute root directory. */
   rootfs: string;
   /** Overlay mount kc made for the root (unmounted on delete), if any. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { invalidArgument, KcError } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { fsyncDirectory, unlinkQuiet, writeFileAtomic } from './atomic-file.js';
@@ -78,10 +78,10 @@ export class StateStore {
    */
   reserve(record: ContainerRecord): () => void {
     const dir = this.dir(record.id);
-    mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    stateMkdir(this.root, true);
     this.sweepReservations();
     const tmp = join(this.root, `${RESERVING}${process.pid}.${pidStartTime(process.pid)}.${randomBytes(6).toString('hex')}`);
-    mkdirSync(tmp, { mode: 0o711 });
+    stateMkdir(tmp, false);
     try {
       writeFileSync(join(tmp, 'lock'), lockFileContent(), { mode: 0o600 });
       writeFileAtomic(join(tmp, 'state.json'), recordToJson(record), durableRecord(record));
@@ -177,8 +177,10 @@ export class StateStore {
     }
     for (const n of names) if (n !== 'state.json' && n !== 'lock') rmSync(join(dir, n), { recursive: true, force: true });
     unlinkQuiet(join(dir, 'state.json'));
-    // Another process may drop a temporary lock file in meanwhile (it then finds no container): retry the removal.
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 5 });
+    // Another process may drop a temporary lock file in meanwhile (it then finds no container and removes it):
+    // retry the removal, with Node's linear backoff (10, 20, … ms: up to 2.1 s in all; a slow machine, such as
+    // an emulated guest, needed more than the 75 ms of 5 × 5 ms).
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
   }
 
   /**
@@ -194,6 +196,26 @@ export class StateStore {
     } finally {
       release();
     }
+  }
+}
+
+/**
+ * mkdir of the state root (`recursive`) or of a directory in it, with a
+ * typed error naming the directory when the caller may not write there (a
+ * rootless kc pointed at /run/kc, a read-only --root).
+ */
+function stateMkdir(dir: string, recursive: boolean): void {
+  try {
+    mkdirSync(dir, { recursive, mode: 0o711 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw e;
+    throw new ContainerError(`cannot write the state directory ${recursive ? dir : dirname(dir)}: ${code}`, {
+      code,
+      path: (e as NodeJS.ErrnoException).path ?? dir,
+      hint: 'pass --root with a directory you can write; without root the default is $XDG_RUNTIME_DIR/kc',
+      cause: e,
+    });
   }
 }
 

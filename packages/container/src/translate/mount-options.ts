@@ -11,7 +11,7 @@ export { MS };
 /** OCI/runc options that change what the runtime does and are never passed to mount(2). */
 const RUNTIME_ONLY = new Set(['tmpcopyup', 'idmap', 'ridmap', 'copy-symlink']);
 
-/** The result of {@link parseMountOptions}. */
+/** The result of {@link parseOciMountOptions}. */
 export interface ParsedMountOptions {
   /** MS_* flags for mount(2). */
   flags: number;
@@ -30,10 +30,16 @@ export interface ParsedMountOptions {
  * mount(8), and the recursive options (`rro`, `rnosuid`...) into
  * mount_setattr(2) attributes, as runc does. Pure.
  */
-export function parseMountOptions(options: readonly string[] | undefined): ParsedMountOptions {
+export function parseOciMountOptions(options: readonly string[] | undefined): ParsedMountOptions {
   const { flags, propagation, data, attrSet, attrClear } = parseMountWords((options ?? []).filter((o) => !RUNTIME_ONLY.has(o)));
   return { flags, propagation, data, attrSet, attrClear };
 }
+
+/**
+ * Splits OCI mount options, as {@link parseOciMountOptions}.
+ * @deprecated use {@link parseOciMountOptions}: `parseMountOptions` of `@kc/namespaces` parses mount(8) words without dropping the OCI runtime's own.
+ */
+export const parseMountOptions: (options: readonly string[] | undefined) => ParsedMountOptions = parseOciMountOptions;
 
 /** The propagation flags of a `linux.rootfsPropagation` value (default rprivate). */
 export function rootfsPropagationFlags(value: string | undefined): number {

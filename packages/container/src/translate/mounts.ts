@@ -3,7 +3,8 @@ import { MOUNT_ATTR } from '@kc/namespaces';
 import { ContainerError } from '../errors.js';
 import type { OciConfig, OciDevice, OciMount } from '../oci/types.js';
 import type { CgroupMountLayout } from './cgroup-layout.js';
-import { MS, parseMountOptions, rootfsPropagationFlags } from './mount-options.js';
+import { mountIdmap } from './mount-idmap.js';
+import { MS, parseOciMountOptions, rootfsPropagationFlags } from './mount-options.js';
 
 /** What the mount translation needs to know about the host (a seam, so translation stays pure). */
 export interface MountContext {
@@ -22,6 +23,24 @@ export interface MountContext {
    * pipeline still refuses the step before the child is created).
    */
   mountAttrSupport?: MountAttrSupport;
+  /**
+   * The detached, idmapped trees of the mounts with `uidMappings`/`gidMappings`,
+   * by index in `mounts` (see `prepareIdmappedMounts`): the caller makes them,
+   * since a child in a new user namespace cannot idmap a host filesystem.
+   */
+  idmappedTrees?: ReadonlyMap<number, number>;
+  /**
+   * Whether the host kernel has /proc/kcore (`CONFIG_PROC_KCORE`): then a
+   * /dev tmpfs also gets the `/dev/core` → `/proc/kcore` link, as runc makes
+   * it. Absent: no link.
+   */
+  procKcore?: boolean;
+  /**
+   * kc itself runs in a user namespace other than the initial one (root of
+   * rootless podman's): mknod(2) is refused there as well, so device nodes
+   * are bind-mounted, as runc does when RunningInUserNS. Default false.
+   */
+  runningInUserNamespace?: boolean;
 }
 
 /** The default device nodes of every container (runtime-spec config-linux.md "Default Devices"). */
@@ -64,14 +83,15 @@ const S_IFIFO = 0o010000;
 export function translateMounts(config: OciConfig, ctx: MountContext): MountStep[] {
   const kinds = new Set((config.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
   const joined = new Set((config.linux?.namespaces ?? []).filter((n) => n.path).map((n) => n.type));
-  const inUserNs = kinds.has('user') || joined.has('user');
+  const inUserNs = kinds.has('user') || joined.has('user') || ctx.runningInUserNamespace === true;
   // pivot_root(2) refuses a shared new root (EINVAL): a shared root propagation is applied after the pivot, as runc does.
   const rootPropagation = rootfsPropagationFlags(config.linux?.rootfsPropagation);
   const sharedRoot = (rootPropagation & MS.SHARED) !== 0;
   const steps: MountStep[] = [{ kind: 'rootfs', path: ctx.rootfs, propagation: sharedRoot ? MS.PRIVATE | MS.REC : rootPropagation }];
   const mounts = config.mounts ?? [];
   mounts.forEach((m, i) => {
-    steps.push(...mountSteps(m, ctx, kinds.has('cgroup'), kinds.has('network') || joined.has('network')));
+    if (mountIdmap(m, config.linux)) steps.push(...attachSteps(m, idmappedTree(ctx, i), ctx));
+    else steps.push(...mountSteps(m, ctx, kinds.has('cgroup'), kinds.has('network') || joined.has('network')));
     const attrs = recursiveAttrStep(m, `mounts[${i}].options`, ctx.mountAttrSupport);
     if (attrs) steps.push(attrs);
   });
@@ -94,6 +114,7 @@ export function translateMounts(config: OciConfig, ctx: MountContext): MountStep
     if (hasPts) steps.push({ kind: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' });
     steps.push({ kind: 'symlink', target: '/proc/self/fd', path: '/dev/fd' });
     ['stdin', 'stdout', 'stderr'].forEach((name, fd) => steps.push({ kind: 'symlink', target: `/proc/self/fd/${fd}`, path: `/dev/${name}` }));
+    if (ctx.procKcore) steps.push({ kind: 'symlink', target: '/proc/kcore', path: '/dev/core' });
   }
   for (const path of config.linux?.maskedPaths ?? []) steps.push({ kind: 'mask', path });
   for (const path of config.linux?.readonlyPaths ?? []) steps.push({ kind: 'readonly', path });
@@ -101,8 +122,34 @@ export function translateMounts(config: OciConfig, ctx: MountContext): MountStep
   return steps;
 }
 
+/** The tree the caller prepared for idmapped mount `i`; an idmapped mount is never made as a plain bind (fail closed). */
+function idmappedTree(ctx: MountContext, i: number): number {
+  const tree = ctx.idmappedTrees?.get(i);
+  if (tree === undefined) {
+    throw new ContainerError(`mounts[${i}]: an idmapped mount without its prepared tree`, {
+      code: KcErrorCode.InvalidState,
+      field: `mounts[${i}].uidMappings`,
+      hint: 'make the trees with prepareIdmappedMounts(config) and pass them as idmappedTrees',
+    });
+  }
+  return tree;
+}
+
+/** An idmapped bind: the prepared tree moved into place, then its per-mount options (`ro`, `nosuid`...) on the top mount, as a bind remount would. */
+function attachSteps(m: OciMount, treeFd: number, ctx: MountContext): MountStep[] {
+  const { flags } = parseOciMountOptions(m.options);
+  const steps: MountStep[] = [{ kind: 'attach', treeFd, target: m.destination, create: ctx.isDirectory(m.source ?? '') ? 'dir' : 'file' }];
+  const set =
+    (flags & MS.RDONLY ? MOUNT_ATTR.RDONLY : 0) |
+    (flags & MS.NOSUID ? MOUNT_ATTR.NOSUID : 0) |
+    (flags & MS.NODEV ? MOUNT_ATTR.NODEV : 0) |
+    (flags & MS.NOEXEC ? MOUNT_ATTR.NOEXEC : 0);
+  if (set) steps.push({ kind: 'setattr', target: m.destination, set, recursive: false });
+  return steps;
+}
+
 function mountSteps(m: OciMount, ctx: MountContext, cgroupNs: boolean, netNs: boolean): MountStep[] {
-  const { flags, propagation, data } = parseMountOptions(m.options);
+  const { flags, propagation, data } = parseOciMountOptions(m.options);
   const type = m.type ?? '';
   const isBind = (flags & MS.BIND) !== 0 || type === 'bind';
   if (isBind) {
@@ -134,10 +181,10 @@ function mountSteps(m: OciMount, ctx: MountContext, cgroupNs: boolean, netNs: bo
 
 /** The mount_setattr(2) step of a mount's recursive options (`rro`, `rnosuid`...), or undefined when it has none. */
 function recursiveAttrStep(m: OciMount, field: string, support: MountAttrSupport | undefined): MountStep | undefined {
-  const { attrSet, attrClear } = parseMountOptions(m.options);
+  const { attrSet, attrClear } = parseOciMountOptions(m.options);
   if (!attrSet && !attrClear) return undefined;
   const words = (m.options ?? []).filter((o) => {
-    const p = parseMountOptions([o]);
+    const p = parseOciMountOptions([o]);
     return p.attrSet || p.attrClear;
   });
   const refuse = (problem: string, hint: string) => new ContainerError(`${field}: ${problem}`, { code: KcErrorCode.Unsupported, field, hint });

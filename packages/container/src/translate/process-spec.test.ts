@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ContainerError } from '../errors.js';
 import { defaultConfig } from '../oci/default-config.js';
 import { parseCgroupLayout } from './cgroup-layout.js';
-import { MS, parseMountOptions } from './mount-options.js';
+import { MS, parseOciMountOptions } from './mount-options.js';
 import { envRecord, toProcessSpec } from './process-spec.js';
 
 const hybrid = parseCgroupLayout(
@@ -32,19 +32,19 @@ describe('parseCgroupLayout', () => {
   });
 });
 
-describe('parseMountOptions', () => {
+describe('parseOciMountOptions', () => {
   it('splits flags, propagation and data like mount(8)', () => {
-    expect(parseMountOptions(['nosuid', 'noexec', 'ro', 'rw', 'rprivate', 'mode=755', 'size=64k'])).toEqual({
+    expect(parseOciMountOptions(['nosuid', 'noexec', 'ro', 'rw', 'rprivate', 'mode=755', 'size=64k'])).toEqual({
       flags: MS.NOSUID | MS.NOEXEC,
       propagation: MS.PRIVATE | MS.REC,
       data: 'mode=755,size=64k',
       attrSet: 0,
       attrClear: 0,
     });
-    expect(parseMountOptions(['rbind', 'ro']).flags).toBe(MS.BIND | MS.REC | MS.RDONLY);
+    expect(parseOciMountOptions(['rbind', 'ro']).flags).toBe(MS.BIND | MS.REC | MS.RDONLY);
   });
   it('keeps the recursive options (rro...) apart as mount_setattr(2) attributes', () => {
-    expect(parseMountOptions(['rbind', 'rro', 'rnosuid', 'rexec'])).toEqual({
+    expect(parseOciMountOptions(['rbind', 'rro', 'rnosuid', 'rexec'])).toEqual({
       flags: MS.BIND | MS.REC,
       propagation: 0,
       data: '',
@@ -106,6 +106,11 @@ describe('toProcessSpec', () => {
     const nodes = spec.mounts!.filter((s) => s.kind === 'mknod').map((s) => (s as { path: string }).path);
     expect(nodes).toEqual(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
     expect(spec.mounts).toContainEqual({ kind: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' });
+  });
+  it('links /dev/core to /proc/kcore only where the host kernel has it, as runc', () => {
+    const core = { kind: 'symlink', target: '/proc/kcore', path: '/dev/core' };
+    expect(spec.mounts).not.toContainEqual(core);
+    expect(toProcessSpec(defaultConfig({ args: ['true'] }), { ...ctx, procKcore: true }).mounts).toContainEqual(core);
   });
   it('binds a file source onto a created file, read-only', () => {
     expect(spec.mounts).toContainEqual({

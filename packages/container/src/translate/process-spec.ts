@@ -22,7 +22,7 @@ export interface TranslateContext extends MountContext {
   /** The compiled `linux.seccomp` filter, if any. */
   seccomp?: SeccompSpec;
   /** Standard streams. Default inherit. */
-  stdio?: [StdioOption, StdioOption, StdioOption];
+  stdio?: readonly [StdioOption, StdioOption, StdioOption];
 }
 
 /** Parses `KEY=VALUE` strings into an environment record (later entries win, as execve's consumers see it). */

@@ -18,7 +18,7 @@ export interface CriuConnection {
  * `extraFds` become fds 4, 5, ... in CRIU (for inherit_fd). `prefix` runs CRIU
  * through a wrapper such as `nsenter --net=/run/netns/x`.
  */
-export function startSwrk(binary: string, prefix: string[], extraFds: number[]): Promise<CriuConnection> {
+export function startSwrk(binary: string, prefix: readonly string[], extraFds: readonly number[]): Promise<CriuConnection> {
   const [parentEnd, childEnd] = rawSocket().seqpacketPair();
   const command = prefix.length > 0 ? (prefix[0] as string) : binary;
   const args = prefix.length > 0 ? [...prefix.slice(1), binary, 'swrk', '3'] : ['swrk', '3'];

@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import type { CgroupMode, CommonOptions, DumpOptions, NetworkLockMethod, PreDumpOptions, RestoreOptions } from '../options.js';
+import type { CommonOptions, CriuCgroupMode, CriuRestoreOptions, DumpOptions, NetworkLockMethod, PreDumpOptions } from '../options.js';
 import {
   type criu_opts,
   criu_cg_mode,
@@ -13,7 +13,7 @@ import {
   join_namespaceSchema,
 } from './gen/rpc_pb.js';
 
-const cgModes: Record<CgroupMode, criu_cg_mode> = {
+const cgModes: Record<CriuCgroupMode, criu_cg_mode> = {
   ignore: criu_cg_mode.IGNORE,
   none: criu_cg_mode.CG_NONE,
   props: criu_cg_mode.PROPS,
@@ -91,7 +91,7 @@ export function preDumpOpts(o: PreDumpOptions, dirs: ResolvedDirs): criu_opts {
  * `criu_opts` for a restore. `inheritFdNumbers` are the fds as CRIU sees them
  * (swrk maps the caller's fds to 4, 5, ... in order).
  */
-export function restoreOpts(o: RestoreOptions, dirs: ResolvedDirs, inheritFdNumbers: number[]): criu_opts {
+export function restoreOpts(o: CriuRestoreOptions, dirs: ResolvedDirs, inheritFdNumbers: number[]): criu_opts {
   const opts = commonOpts(o, dirs);
   if (!o.detached) opts.rstSibling = true;
   if (o.inheritFds) {

@@ -50,6 +50,13 @@ export interface FsMountOptions {
  * `openat2(RESOLVE_IN_ROOT)`, so symlinks in the image cannot point a mount
  * at the host.
  *
+ * Privileges: the steps run in the spawned child, which needs CAP_SYS_ADMIN
+ * over its mount namespace: root, or, for a plain user, a new `user`
+ * namespace in the same spec (then only what a user namespace may mount:
+ * binds, tmpfs, proc of its own pid namespace, no devices; see
+ * examples/unprivileged-sandbox.ts). A refused step's error says "needs root
+ * (or a user namespace)".
+ *
  * @example
  * ```ts
  * const mounts = new MountPlan()
@@ -64,9 +71,33 @@ export interface FsMountOptions {
 export class MountPlan {
   readonly #steps: MountStep[] = [];
 
-  /** Makes `path` the container root (bind-mounted onto itself, private); must come first. */
-  rootfs(path: string, propagation: PropagationName = 'rprivate'): this {
-    this.#steps.push({ kind: 'rootfs', path, propagation: propagationFlags(propagation) });
+  /**
+   * Makes `path` the container root (bind-mounted recursively onto itself,
+   * private); must come first. The host root `/` becomes the root through a
+   * fresh mount point, since pivot_root(2) cannot pivot into the current root
+   * mount: `mountPoint` (an empty directory), by default `/tmp` of the new
+   * mount namespace (as bubblewrap does; the host's `/tmp` is untouched).
+   * Follow with `.pivot().remountReadonly('/')` for a read-only host root.
+   *
+   * @example
+   * ```ts
+   * new MountPlan().rootfs('/').pivot().remountReadonly('/').tmpfs('/tmp', { create: false }).proc().steps();
+   * ```
+   */
+  rootfs(
+    path: string,
+    options:
+      | PropagationName
+      | {
+          /** Propagation of the root mount (default `rprivate`). */
+          propagation?: PropagationName;
+          /** A fresh empty directory `path` is bound onto and that becomes the root (default: itself; `/tmp` for `path` `/`). */
+          mountPoint?: string;
+        } = {},
+  ): this {
+    const o = typeof options === 'string' ? { propagation: options } : options;
+    const mountPoint = o.mountPoint ?? (path.split('/').every((c) => c === '' || c === '.') ? '/tmp' : undefined);
+    this.#steps.push({ kind: 'rootfs', path, propagation: propagationFlags(o.propagation ?? 'rprivate'), ...(mountPoint ? { mountPoint } : {}) });
     return this;
   }
 
@@ -218,6 +249,17 @@ export class MountPlan {
       ...(options.recursive ? { recursive: true } : {}),
       create: options.file ? 'file' : 'dir',
     });
+    return this;
+  }
+
+  /**
+   * Moves a detached mount (an fd from `idmappedTree()` or open_tree(2)
+   * `OPEN_TREE_CLONE`) onto `target` with move_mount(2): how an idmapped
+   * mount reaches a child in a new user namespace. Keep the fd open until
+   * spawn returns.
+   */
+  attach(treeFd: number, target: string, options: { /** The tree is a file: the target is created as an empty file. */ file?: boolean } = {}): this {
+    this.#steps.push({ kind: 'attach', treeFd, target, create: options.file ? 'file' : 'dir' });
     return this;
   }
 

@@ -1,64 +1,7 @@
-/**
- * mount(2) flags (MS_*) from <linux/mount.h>, for `flags` and `propagation`
- * of mount steps and for {@link mountNow}.
- *
- * @example
- * ```ts
- * const ro = MS.BIND | MS.REMOUNT | MS.RDONLY;
- * ```
- */
-export const MS = {
-  /** Read-only mount. */
-  RDONLY: 0x1,
-  /** Ignore set-user-ID/set-group-ID bits and file capabilities on execve. */
-  NOSUID: 0x2,
-  /** Disallow access to device nodes. */
-  NODEV: 0x4,
-  /** Disallow execve of programs on this mount. */
-  NOEXEC: 0x8,
-  /** Write synchronously, as with O_SYNC on every file. */
-  SYNCHRONOUS: 0x10,
-  /** Change the flags of an existing mount. */
-  REMOUNT: 0x20,
-  /** Allow mandatory locks (removed in Linux 5.15; ignored). */
-  MANDLOCK: 0x40,
-  /** Make directory changes synchronous. */
-  DIRSYNC: 0x80,
-  /** Do not follow symlinks when resolving paths on this mount (Linux 5.10+). */
-  NOSYMFOLLOW: 0x100,
-  /** Do not update access times. */
-  NOATIME: 0x400,
-  /** Do not update directory access times. */
-  NODIRATIME: 0x800,
-  /** Bind mount: make a file or subtree visible at another place. */
-  BIND: 0x1000,
-  /** Move an existing mount to a new place. */
-  MOVE: 0x2000,
-  /** With BIND or a propagation flag: apply to the whole subtree. */
-  REC: 0x4000,
-  /** Suppress some kernel log messages (formerly MS_VERBOSE). */
-  SILENT: 0x8000,
-  /** Kernel-internal (set by filesystems supporting POSIX ACLs); not meant for mount(2) callers. */
-  POSIXACL: 0x10000,
-  /** Propagation: private, and cannot be bind-mounted. */
-  UNBINDABLE: 0x20000,
-  /** Propagation: neither receives nor sends mount events. */
-  PRIVATE: 0x40000,
-  /** Propagation: receives mount events from its master, sends none. */
-  SLAVE: 0x80000,
-  /** Propagation: shares mount events with its peer group. */
-  SHARED: 0x100000,
-  /** Update access times only when older than mtime/ctime or than 24 h (the default since 2.6.30). */
-  RELATIME: 0x200000,
-  /** Kernel-internal (a mount made by the kernel itself); rejected or ignored from user space. */
-  KERNMOUNT: 0x400000,
-  /** Update the inode i_version field on every change (used by NFS and IMA; `iversion` option). */
-  I_VERSION: 0x800000,
-  /** Always update access times. */
-  STRICTATIME: 0x1000000,
-  /** Keep timestamp updates in memory, written back lazily (Linux 4.0+). */
-  LAZYTIME: 0x2000000,
-} as const;
+// MS_* is `@kc/native`'s table (the SDK's one), re-exported so mount code needs one import.
+import { MS } from '@kc/native';
+
+export { MS };
 
 /** The propagation bits: exactly one may be given to a propagation change, optionally with MS.REC. */
 export const MS_PROPAGATION_MASK = MS.SHARED | MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE;

@@ -47,6 +47,47 @@ export function unmountNow(target: string, flags = 0): void {
  * ```
  */
 export function idmappedBindMount(source: string, target: string, userns: Namespace, options: { recursive?: boolean; readonly?: boolean } = {}): void {
+  const tree = idmappedTree(source, userns, options);
+  try {
+    nsCall(() => rawMount().moveMount(tree, '', MOUNT_API.AT_FDCWD, target, MOUNT_API.MOVE_MOUNT_F_EMPTY_PATH), { path: target });
+  } finally {
+    // A detached tree that was never attached is unmounted when its last fd closes.
+    closeQuietly(tree);
+  }
+}
+
+/**
+ * A detached, idmapped copy of the mount at `source` (open_tree(2)
+ * `OPEN_TREE_CLONE`, then mount_setattr(2) `MOUNT_ATTR_IDMAP` with `userns`),
+ * as an fd: attach it with move_mount(2), in this process or in a spawned
+ * child through a mount step `{ kind: 'attach', treeFd }` (`MountPlan.attach`).
+ * A child in a new user namespace cannot idmap a host filesystem itself (that
+ * needs CAP_SYS_ADMIN in the filesystem's user namespace), so the caller makes
+ * the tree and the child only attaches it, as runc 1.2 does. Closing the fd of
+ * a tree never attached unmounts it. Linux 5.12+, on filesystems that support
+ * idmapped mounts (ext4, btrfs, xfs; tmpfs since 6.3).
+ *
+ * Privileges: root (CAP_SYS_ADMIN over the filesystem and the caller's mount namespace).
+ * @throws {@link NamespaceError} `INVALID_ARGUMENT` when `userns` is not a user namespace; `EINVAL` from the kernel when the filesystem cannot be idmapped, `EPERM` without the privileges above.
+ * @example
+ * ```ts
+ * const tree = idmappedTree('/srv/data', userns, { recursive: true });
+ * spawn({ ...spec, mounts: new MountPlan().rootfs(root).attach(tree, '/data').pivot().steps() });
+ * closeSync(tree);
+ * ```
+ */
+export function idmappedTree(
+  source: string,
+  userns: Namespace,
+  options: {
+    /** Clone the mounts below `source` too (AT_RECURSIVE on open_tree(2)), idmapped as well unless `idmapSubmounts` is false. */
+    recursive?: boolean;
+    /** With `recursive`: idmap the submounts too (AT_RECURSIVE on mount_setattr(2)); default true. false idmaps the top mount only, as OCI's `rbind` without `ridmap`. */
+    idmapSubmounts?: boolean;
+    /** Make the tree read-only too (MOUNT_ATTR_RDONLY, same scope as the idmap). */
+    readonly?: boolean;
+  } = {},
+): number {
   if (userns.kind !== 'user') {
     throw new NamespaceError(`idmap needs a user namespace, got ${userns.id}`, { code: KcErrorCode.InvalidArgument, field: 'userns' });
   }
@@ -65,7 +106,7 @@ export function idmappedBindMount(source: string, target: string, userns: Namesp
         rawMount().mountSetattr(
           tree,
           '',
-          MOUNT_API.AT_EMPTY_PATH | (options.recursive ? MOUNT_API.AT_RECURSIVE : 0),
+          MOUNT_API.AT_EMPTY_PATH | (options.recursive && options.idmapSubmounts !== false ? MOUNT_API.AT_RECURSIVE : 0),
           MOUNT_ATTR.IDMAP | (options.readonly ? MOUNT_ATTR.RDONLY : 0),
           0,
           0,
@@ -73,9 +114,9 @@ export function idmappedBindMount(source: string, target: string, userns: Namesp
         ),
       { path: source },
     );
-    nsCall(() => rawMount().moveMount(tree, '', MOUNT_API.AT_FDCWD, target, MOUNT_API.MOVE_MOUNT_F_EMPTY_PATH), { path: target });
-  } finally {
-    // A detached tree that was never attached is unmounted when its last fd closes.
+    return tree;
+  } catch (e) {
     closeQuietly(tree);
+    throw e;
   }
 }

@@ -28,6 +28,7 @@ export function validateMountSteps(steps: readonly MountStep[], field = 'mounts'
         if (i !== 0) throw invalidArgument(NamespaceError, f, 'rootfs must be the first step', 'later steps resolve their targets inside it');
         rootfsAt = i;
         checkPath(step.path, `${f}.path`);
+        if (step.mountPoint !== undefined) checkPath(step.mountPoint, `${f}.mountPoint`);
         if (step.propagation !== undefined) checkPropagation(step.propagation, `${f}.propagation`);
         break;
       case 'mount':
@@ -50,6 +51,10 @@ export function validateMountSteps(steps: readonly MountStep[], field = 'mounts'
         if (typeof step.source !== 'string' || !step.source.startsWith('/'))
           throw invalidArgument(NamespaceError, `${f}.source`, 'must be an absolute host path');
         if (!Number.isInteger(step.usernsFd) || step.usernsFd < 0) throw invalidArgument(NamespaceError, `${f}.usernsFd`, `${step.usernsFd} is not an fd`);
+        break;
+      case 'attach':
+        checkPath(step.target, `${f}.target`);
+        if (!Number.isInteger(step.treeFd) || step.treeFd < 0) throw invalidArgument(NamespaceError, `${f}.treeFd`, `${step.treeFd} is not an fd`);
         break;
       case 'pivot':
       case 'chroot':

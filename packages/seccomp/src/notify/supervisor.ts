@@ -1,11 +1,17 @@
 import { closeSync } from 'node:fs';
-import { type FdWatch, fromNative, invalidArgument, PollEvent, rawSeccomp, watchFd } from '@kc/native';
+import { abortError, type FdWatch, fromNative, invalidArgument, PollEvent, rawSeccomp, watchFd } from '@kc/native';
 import { SeccompError } from '../errors.js';
 import { SeccompNotification } from './notification.js';
 
 /** Options of {@link SeccompSupervisor}. */
 export interface SupervisorOptions {
-  /** Ends the iteration when aborted (pending notifications are then answered by the kernel with ENOSYS once the fd closes). */
+  /**
+   * Ends the supervisor when aborted, as Node's `events.on`: the pending (or
+   * next) `next()` rejects with an `AbortError` whose `cause` is the signal's
+   * reason, after the notifications already received; unanswered calls then
+   * fail with ENOSYS once the fd closes. Already aborted: the constructor
+   * throws that `AbortError` (and closes the fd unless `keepFd`).
+   */
   signal?: AbortSignal;
   /** Leave the listener fd open when the supervisor ends (default: it closes it; the fd is the caller's from spawn). */
   keepFd?: boolean;
@@ -47,24 +53,33 @@ export class SeccompSupervisor implements AsyncIterableIterator<SeccompNotificat
   #error: unknown = null;
   #done = false;
   #signal: AbortSignal | undefined;
-  #onAbort = () => this.#finish();
+  #onAbort = () => this.#fail(abortError(this.#signal as AbortSignal));
   #addFd: AddFdSupport | undefined;
 
-  /** Starts polling `listenerFd` (e.g. `KcProcess.seccompListenerFd`). */
+  /**
+   * Starts polling `listenerFd` (e.g. `KcProcess.seccompListenerFd`).
+   * @throws {@link SeccompError} `INVALID_ARGUMENT` for a bad fd; `AbortError` when `opts.signal` is already aborted.
+   */
   constructor(listenerFd: number, opts: SupervisorOptions = {}) {
     if (!Number.isInteger(listenerFd) || listenerFd < 0)
       throw invalidArgument(SeccompError, 'listenerFd', `${listenerFd} is not an fd`, 'spawn with seccomp: toSpawnSeccomp(filter, { listener: true })');
     this.fd = listenerFd;
     this.#keepFd = opts.keepFd ?? false;
     this.#signal = opts.signal;
+    if (opts.signal?.aborted) {
+      // The supervisor owns the fd from here (it closes it when it ends), so refusing to start ends it too.
+      this.#done = true;
+      this.#watch = null;
+      if (!this.#keepFd) closeSync(listenerFd);
+      throw abortError(opts.signal);
+    }
     this.#watch = watchFd(
       listenerFd,
       PollEvent.Readable | PollEvent.Disconnect,
       (events) => this.#onReady(events),
       (e) => this.#fail(e),
     );
-    if (opts.signal?.aborted) this.#finish();
-    else opts.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    opts.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   #onReady(events: number): void {
@@ -92,13 +107,14 @@ export class SeccompSupervisor implements AsyncIterableIterator<SeccompNotificat
     } else this.#queue.push(n);
   }
 
+  /** Ends with `e`, delivered once: to the pending `next()`, else to the next one after the queued notifications. */
   #fail(e: unknown): void {
-    this.#error = e;
+    if (this.#done) return;
     if (this.#waiting) {
       const w = this.#waiting;
       this.#waiting = null;
       w.reject(e);
-    }
+    } else this.#error = e;
     this.#finish();
   }
 

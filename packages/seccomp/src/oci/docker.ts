@@ -9,7 +9,7 @@ export interface DockerResolveOptions {
   /** The host architecture (Docker matches `includes.arches` against it). */
   arch: ArchName;
   /** Capabilities the container keeps, e.g. `['CAP_SYS_ADMIN']`. Default: none. */
-  caps?: string[];
+  caps?: readonly string[];
   /** Kernel version `major.minor`, for `minKernel`. Default: no limit (every minKernel holds). */
   kernel?: string;
 }
@@ -20,7 +20,7 @@ const versionAtLeast = (have: string, want: string) => {
   return a > c || (a === c && b >= d);
 };
 
-function matches(cond: DockerCondition | undefined, arch: string, caps: string[], kernel: string | undefined, whole: boolean): boolean {
+function matches(cond: DockerCondition | undefined, arch: string, caps: readonly string[], kernel: string | undefined, whole: boolean): boolean {
   if (!cond) return whole;
   const tests: boolean[] = [];
   if (cond.arches?.length) tests.push(cond.arches.includes(arch));

@@ -34,7 +34,7 @@ function unconditionalRules(policy: Policy): Map<string, number> {
  * @throws {@link SeccompError} `INVALID_ARGUMENT` for a rule limited to some arches (OCI cannot say that), or, under
  *   `ruleOrder: 'first-match'`, a conditional rule that decides before an unconditional one with another action (runtimes would not).
  */
-export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSeccomp {
+export function exportOciSeccomp(policy: Policy, flags: readonly string[] = []): OciSeccomp {
   const def = actionToOci(policy.defaultAction);
   const out: OciSeccomp = {
     defaultAction: def.action,
@@ -43,7 +43,7 @@ export function exportOciSeccomp(policy: Policy, flags: string[] = []): OciSecco
   };
   if (def.errnoRet !== undefined) out.defaultErrnoRet = def.errnoRet;
   for (const a of policy.arches) out.architectures?.push(Object.entries(OCI_ARCH).find(([, k]) => k === a)?.[0] as string);
-  if (flags.length) out.flags = flags;
+  if (flags.length) out.flags = [...flags];
   let lastKey = '';
   const decider = unconditionalRules(policy);
   policy.rules.forEach((r, i) => {

@@ -92,7 +92,7 @@ export class PolicyBuilder {
 
   constructor(
     private readonly defaultAction: Action,
-    arches: ArchName[] = ['x86_64'],
+    arches: readonly ArchName[] = ['x86_64'],
   ) {
     this.arches = [...arches];
   }
@@ -213,6 +213,6 @@ export class PolicyBuilder {
 }
 
 /** Starts a {@link PolicyBuilder} with a default action (and arches, default `['x86_64']`). */
-export function policy(defaultAction: Action, arches?: ArchName[]): PolicyBuilder {
+export function policy(defaultAction: Action, arches?: readonly ArchName[]): PolicyBuilder {
   return new PolicyBuilder(defaultAction, arches);
 }

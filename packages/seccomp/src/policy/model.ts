@@ -76,9 +76,9 @@ export interface Rule {
   /** What the kernel does when the rule matches. */
   action: Action;
   /** All must hold (AND). Several rules for one syscall combine as {@link Policy.ruleOrder} says. */
-  args?: ArgComparison[];
+  args?: readonly ArgComparison[];
   /** Limit the rule to some of the policy's arches (e.g. `arch_prctl` only on x86). Default: all. */
-  arches?: ArchName[];
+  arches?: readonly ArchName[];
 }
 
 /**
@@ -94,13 +94,13 @@ export interface Policy {
   /** For a call of one of `arches` that no rule decides (and that `enosysAfter` does not cover). */
   defaultAction: Action;
   /** Architectures the filter accepts; the first should be the native one (it is tested first). */
-  arches: ArchName[];
+  arches: readonly ArchName[];
   /**
    * The rules. How several rules for one system call combine is set by
    * {@link Policy.ruleOrder}; two with different actions that compare exactly
    * the same arguments conflict (compile throws).
    */
-  rules: Rule[];
+  rules: readonly Rule[];
   /**
    * How several rules for one system call decide (default `'libseccomp'`):
    * - `'libseccomp'`: as libseccomp (and so runc and crun) builds a filter, the

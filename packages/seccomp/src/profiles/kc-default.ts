@@ -434,7 +434,7 @@ const CLONE_NAMESPACE_FLAGS = 0x7e020000n;
  * const filter = compile(kcDefaultPolicy());
  * ```
  */
-export function kcDefaultPolicy(arches: ArchName[] = [nativeArch() ?? 'x86_64']): Policy {
+export function kcDefaultPolicy(arches: readonly ArchName[] = [nativeArch() ?? 'x86_64']): Policy {
   const rules: Rule[] = [];
   for (const [, names] of ALLOWED) for (const n of names) rules.push({ syscall: n, action: Act.allow });
   rules.push({
