@@ -62,7 +62,7 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-/** `[token, count]` a container's counter last wrote (undefined while the file is being rewritten). */
+/** `[token, count]` a container's counter last wrote (undefined before its first write). */
 function readCounter(file: string): [string, number] | undefined {
   try {
     const m = /^(\S+) (\d+)$/.exec(readFileSync(file, 'utf8').trim());
@@ -90,7 +90,9 @@ async function until(file: string, pred: (n: number) => boolean, what: string, d
 }
 
 // Counts five times a second: to stdout (conmon's pipe: `podman logs`) and to a file, with a token drawn once at start.
-const counter = (file: string) => `t=$(cat /proc/sys/kernel/random/uuid); i=0; while true; do i=$((i+1)); echo $i; echo "$t $i" > ${file}; sleep 0.2; done`;
+// Written to a temp file and renamed over the counter, so a reader never sees it half-written (a luck-free read).
+const counter = (file: string) =>
+  `t=$(cat /proc/sys/kernel/random/uuid); i=0; while true; do i=$((i+1)); echo $i; echo "$t $i" > ${file}.new; mv ${file}.new ${file}; sleep 0.2; done`;
 
 describe.runIf(probe.root && probe.busybox && probe.podman && probe.runc && tool('criu'))(
   'podman container checkpoint/restore with kc as the runtime, runc as the oracle (needs root, podman, runc, criu, busybox-static)',
