@@ -37,12 +37,12 @@ declare -A LANE_COVERS=(
   [lint]="Biome over the tree"
   [docs]="typedoc: the API site builds and every export is documented"
   [unit]="pure TypeScript, no privileges: parsers, compilers, emulators, validation, the totals script"
-  [host]="kernel effects on this host, as root: spawn, cgroups, namespaces, seccomp, caps, CRIU, containers against runc and podman, the attack suite"
+  [host]="kernel effects on this host, as root: spawn, cgroups, namespaces, seccomp, caps, CRIU, containers against runc, podman and containerd, the attack suite"
   [leak-sweep]="nothing the host lane made is left: cgroups at every depth, mounts, netns, links, state roots, processes"
   [vm-unified]="Debian 6.1 under qemu, cgroup v2 only: cgroup suites, eBPF device programs, the device and cgroup attacks"
   [vm-legacy]="Debian 6.1 under qemu, cgroup v1 only: cgroup suites, the device and cgroup attacks"
   [vm-container]="Debian 6.1 under qemu, cgroup v2 only: the container runtime beside runc (runc spec bundle, lifecycle, CLI, hooks, devices, ownership, update)"
-  [vm-systemd]="Debian 6.1 under qemu, systemd 252 managing cgroup2 alone: the systemd cgroup driver over D-Bus, alone and under kc (--systemd-cgroup, podman)"
+  [vm-systemd]="Debian 6.1 under qemu, systemd 252 managing cgroup2 alone: the systemd cgroup driver over D-Bus, alone and under kc (--systemd-cgroup, podman, containerd)"
   [vm-criu]="Debian 6.1 under qemu: CRIU's iterative pre-dump and lazy pages"
 )
 lane_name='' lane_t0=0
@@ -122,8 +122,9 @@ if [ "$(id -u)" = 0 ]; then
   # the lifecycle, the CLI, hooks, device defaults, cgroup ownership and update, on the cgroup2 files.
   vm_lane vm-container unified packages/container/test/{runc-parity,container,cli,device-defaults,side-by-side,hooks,rootfs,cgroup-ownership,update}.privileged.test.ts
   # systemd 252 as the guest's manager on cgroup2 alone, with the system bus: the systemd cgroup driver,
-  # alone and under @kc/container (`--systemd-cgroup`, slice:prefix:name paths, podman --cgroup-manager=systemd).
-  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts packages/container/test/systemd-cgroup.privileged.test.ts scripts/vm/selftest.vm.test.ts
+  # alone and under @kc/container (`--systemd-cgroup`, slice:prefix:name paths, podman --cgroup-manager=systemd,
+  # containerd's runc shim with kc as the binary and --runc-systemd-cgroup).
+  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts packages/container/test/{systemd-cgroup,containerd}.privileged.test.ts scripts/vm/selftest.vm.test.ts
   # CRIU's iterative pre-dump needs soft-dirty tracking and its lazy page server CAP_SYS_RESOURCE:
   # the 6.1 guest has both, this host neither.
   vm_lane vm-criu unified packages/criu/test/predump.privileged.test.ts packages/criu/test/lazy-pages.privileged.test.ts
