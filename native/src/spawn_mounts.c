@@ -255,9 +255,6 @@ static void op_idmap(mount_state *s, const kc_mount_op *m) {
 #endif
 }
 
-/* The root directory is bound recursively onto itself, or onto a fresh mount
- * point (target) when one is given: the host root "/" can only become the new
- * root that way, since pivot_root(2) refuses the current root mount (EBUSY). */
 /* Moves a detached mount tree the parent prepared (open_tree(2) OPEN_TREE_CLONE,
  * e.g. idmapped with mount_setattr(2)) onto target. Idmapping a host filesystem
  * needs CAP_SYS_ADMIN in the filesystem's user namespace, which a child in a
@@ -277,6 +274,9 @@ static void op_attach(mount_state *s, const kc_mount_op *m) {
 #endif
 }
 
+/* The root directory is bound recursively onto itself, or onto a fresh mount
+ * point (target) when one is given: the host root "/" can only become the new
+ * root that way, since pivot_root(2) refuses the current root mount (EBUSY). */
 static void op_rootfs(mount_state *s, const kc_mount_op *m) {
   const char *root = m->target ? m->target : m->source;
   if (mount(m->source, root, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, root);
