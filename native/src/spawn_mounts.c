@@ -189,9 +189,14 @@ static void setattr_at(mount_state *s, const char *target, uint64_t set, uint64_
 #endif
 }
 
-static void op_mount(mount_state *s, const kc_mount_op *m) {
+/* Creates the mount point m->target when the op asks for it. */
+static void make_target(mount_state *s, const kc_mount_op *m) {
   if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
   if (m->opflags & KC_MNT_CREATE_FILE) make_file(s, m->target);
+}
+
+static void op_mount(mount_state *s, const kc_mount_op *m) {
+  make_target(s, m);
   char tbuf[64], sbuf[64];
   int tfd, sfd = -1;
   const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
@@ -229,12 +234,21 @@ static int move_tree(int tree, const char *path, int target_fd) {
     return (int)syscall(SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
   return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
 }
+
+/* Moves a detached tree onto m->target, resolved inside the rootfs. */
+static void move_onto_target(mount_state *s, const kc_mount_op *m, int tree) {
+  char tbuf[64];
+  int tfd;
+  const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
+  if (!t) mfail(s, errno, m->target);
+  if (move_tree(tree, t, tfd) < 0) mfail(s, errno, m->target);
+  close_fd(&tfd);
+}
 #endif
 
 static void op_idmap(mount_state *s, const kc_mount_op *m) {
 #if defined(SYS_open_tree) && defined(SYS_mount_setattr) && defined(SYS_move_mount)
-  if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
-  if (m->opflags & KC_MNT_CREATE_FILE) make_file(s, m->target);
+  make_target(s, m);
   int rec = (m->opflags & KC_MNT_RECURSIVE) ? AT_RECURSIVE : 0;
   int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree < 0) mfail(s, errno, m->source);
@@ -243,13 +257,8 @@ static void op_idmap(mount_state *s, const kc_mount_op *m) {
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = (uint64_t)m->fd;
   if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr) < 0) mfail(s, errno, m->source);
-  char tbuf[64];
-  int tfd;
-  const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
-  if (!t) mfail(s, errno, m->target);
-  if (move_tree(tree, t, tfd) < 0) mfail(s, errno, m->target);
+  move_onto_target(s, m, tree);
   close(tree);
-  close_fd(&tfd);
 #else
   mfail(s, ENOSYS, m->target);
 #endif
@@ -261,14 +270,8 @@ static void op_idmap(mount_state *s, const kc_mount_op *m) {
  * new user namespace lacks; attaching only needs it over its own mount namespace. */
 static void op_attach(mount_state *s, const kc_mount_op *m) {
 #if defined(SYS_move_mount)
-  if (m->opflags & KC_MNT_CREATE_DIR) make_dirs(s, m->target, 0755);
-  if (m->opflags & KC_MNT_CREATE_FILE) make_file(s, m->target);
-  char tbuf[64];
-  int tfd;
-  const char *t = resolve(s, m->target, tbuf, sizeof tbuf, &tfd);
-  if (!t) mfail(s, errno, m->target);
-  if (move_tree(m->fd, t, tfd) < 0) mfail(s, errno, m->target);
-  close_fd(&tfd);
+  make_target(s, m);
+  move_onto_target(s, m, m->fd);
 #else
   mfail(s, ENOSYS, m->target);
 #endif
