@@ -5,6 +5,7 @@ import { buildBusyboxRootfs } from '@kc/container';
 import { Criu } from '@kc/criu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '../../../test-support/tools.js';
+import { alive } from './crash-helpers.js';
 import { KC, probe, tempDir, uniqueId } from './helpers.js';
 
 // podman on this machine: cgroupfs manager, file events, rlimits within the hard limits (see podman.privileged.test.ts).
@@ -53,14 +54,6 @@ function treeState(pid: number): string {
   const states = [pid, ...kids].map((p) => `${p}:${/^State:\s*(.*)$/m.exec(read(`/proc/${p}/status`))?.[1] ?? 'gone'}`);
   const freezer = /^\d+:freezer:(.*)$/m.exec(read(`/proc/${pid}/cgroup`))?.[1];
   return `[tree ${states.join(', ')}; freezer ${freezer ? read(`/sys/fs/cgroup/freezer${freezer}/freezer.state`) : '?'}]`;
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 /** `[token, count]` a container's counter last wrote (undefined before its first write). */
 function readCounter(file: string): [string, number] | undefined {
