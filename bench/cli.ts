@@ -129,3 +129,12 @@ for (const c of cases) {
   console.log(`${c.case} | ${c.tool} | ${c.median_ms.toFixed(1)} | ${(c.median_ms / base.median_ms).toFixed(2)}`);
 }
 console.log('targets: kc state ≤ 1.3×, kc run ≤ 1.6× node -e 0');
+// Every Node start (node -e 0's and kc's alike) parses the CA bundle this names before running anything: on a
+// 2-core machine that is tens of milliseconds, which lowers every ratio above. Say so, so that ratios from
+// two environments are not compared as if they were one.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  console.log(
+    `note: NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): each Node start above also loaded those certificates; ` +
+      'run with `env -u NODE_EXTRA_CA_CERTS` for the ratios to a bare Node start',
+  );
+}

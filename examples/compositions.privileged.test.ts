@@ -31,27 +31,44 @@ function expectCgroupGone(path: string | undefined): void {
 }
 
 describe('composed examples', () => {
-  it('sandbox-untrusted-code.ts: each snippet is stopped by the budget it breaks', () => {
+  it('sandbox-untrusted-code.ts: each snippet is stopped by the budget it breaks; the kernel accounts its CPU time', () => {
     const out = runExample('sandbox-untrusted-code.ts');
+    // Columns: snippet, ended by, timed out, wall ms, exit cpu ms, cgroup cpu ms, exit max rss MiB, cgroup peak MiB, oom kills, verdict, output.
+    const num = /^\d+$/;
     expect(row(out, 'normal')).toEqual([
       'normal',
       'exit 0',
-      expect.stringMatching(/^\d+$/),
-      expect.stringMatching(/^\d+$/),
+      'no',
+      expect.stringMatching(num),
+      expect.stringMatching(num),
+      expect.stringMatching(num),
+      expect.stringMatching(num),
+      expect.stringMatching(num),
       '0',
       'ok',
       'pid 1, uid 65534, host sandbox; / read-only; /tmp writable; CapEff: 0000000000000000; NoNewPrivs: 1; Seccomp: 2',
     ]);
     const hog = row(out, 'memory-hog');
-    expect(hog?.[1]).toBe('SIGKILL');
-    expect(Number(hog?.[3])).toBeGreaterThanOrEqual(60); // it reached the 64 MiB limit
-    expect(Number(hog?.[4])).toBeGreaterThanOrEqual(1); // and the cgroup counted an OOM kill
-    expect(hog?.[5]).toBe('memory budget (64 MiB) exceeded: OOM-killed');
-    expect(row(out, 'open-socket')?.slice(4)).toEqual(['0', 'denied system call (EPERM)', 'nc: socket: Operation not permitted']);
+    expect(hog?.slice(1, 3)).toEqual(['SIGKILL', 'no']);
+    expect(Number(hog?.[7])).toBeGreaterThanOrEqual(60); // the cgroup's peak reached the 64 MiB limit
+    expect(Number(hog?.[8])).toBeGreaterThanOrEqual(1); // and the cgroup counted an OOM kill
+    expect(hog?.[9]).toBe('memory budget (64 MiB) exceeded: OOM-killed');
+    expect(row(out, 'open-socket')?.slice(8)).toEqual(['0', 'denied system call (EPERM)', 'nc: socket: Operation not permitted']);
+    // The busy loop: spawn's timeoutMs killed it and its exit status says timedOut.
     const loop = row(out, 'infinite-loop');
-    expect(loop?.[1]).toBe('SIGKILL');
-    expect(Number(loop?.[2])).toBeGreaterThanOrEqual(1500);
-    expect(loop?.[5]).toBe('time budget (1500 ms) exceeded: killed');
+    expect(loop?.slice(1, 3)).toEqual(['SIGKILL', 'yes']);
+    expect(Number(loop?.[3])).toBeGreaterThanOrEqual(1500);
+    expect(loop?.[9]).toBe('time budget (1500 ms) exceeded: killed');
+    // CPU time measured by the kernel twice: the rusage at reaping, and the cgroup's counter. Under the
+    // half-CPU quota, 1.5 s of spinning is about 750 ms; both accounts see the same one process.
+    const exitCpuMs = Number(loop?.[4]);
+    const groupCpuMs = Number(loop?.[5]);
+    expect(exitCpuMs).toBeGreaterThan(300);
+    expect(groupCpuMs).toBeGreaterThan(300);
+    expect(Math.abs(exitCpuMs - groupCpuMs)).toBeLessThan(50);
+    expect(Number(loop?.[6])).toBeGreaterThan(0); // the exit status' peak RSS
+    // Nothing else ran out of time.
+    for (const name of ['normal', 'memory-hog', 'open-socket']) expect(row(out, name)?.[2]).toBe('no');
     expectCgroupGone(/^sandboxes under cgroup (\S+) /m.exec(out)?.[1]);
   });
 

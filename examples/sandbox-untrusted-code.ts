@@ -4,8 +4,14 @@
  * pids and CPU limits), in new pid/mnt/net/ipc/uts namespaces on a read-only
  * busybox root with a private /tmp, as `nobody` with every capability gone and
  * no_new_privs set, under kc's default seccomp profile that also refuses
- * socket(2). A wall-clock timer kills whatever is still running. Four snippets
- * show the four outcomes; a verdict table says what stopped each one.
+ * socket(2). The spawn's `timeoutMs` kills whatever still runs when the
+ * wall-clock budget is spent (the snippet is PID 1 of its pid namespace, so
+ * everything it forked dies with it), and its exit status says `timedOut`.
+ * Four snippets show the four outcomes; a verdict table says what stopped
+ * each one, with two accounts of what it used: the exit status (the rusage
+ * the kernel reports when kc reaps the process: CPU time and peak RSS) and
+ * the cgroup's (CPU time of every process in it, and the memory peak with
+ * page cache and tmpfs).
  *
  * Run as root: pnpm exec tsx examples/sandbox-untrusted-code.ts
  */
@@ -62,7 +68,10 @@ interface Verdict {
   snippet: string;
   status: ExitStatus;
   wallMs: number;
-  peakMiB: number;
+  /** The cgroup's CPU time (cpu.stat usage_usec, or v1 cpuacct.usage), in microseconds. */
+  groupCpuUs: number;
+  /** The cgroup's memory high-water mark, in bytes. */
+  groupPeakBytes: number;
   oomKills: number;
   verdict: string;
   output: string;
@@ -82,6 +91,8 @@ async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Pr
   }
   const started = Date.now();
   await using child = spawn({
+    // The time budget: kc kills the process (SIGKILL) when it runs out, and the exit status says `timedOut`.
+    timeoutMs: BUDGET.wallMs,
     argv: ['/bin/sh', '-c', script],
     env: { PATH: '/bin', HOME: '/tmp' },
     cwd: '/tmp',
@@ -102,17 +113,11 @@ async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Pr
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d));
   child.stderr?.on('data', (d: Buffer) => (output += d));
-  // The time budget: kill the whole cgroup, so children the snippet forked die too.
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void box.kill();
-  }, BUDGET.wallMs);
-  const status = await child.exited.finally(() => clearTimeout(timer));
+  const status = await child.exited;
   const wallMs = Date.now() - started;
-  const memory = box.stats().memory; // the kernel's own account: peak usage and OOM kills
+  const { memory, cpu } = box.stats(); // the cgroup's account: CPU time, peak usage and OOM kills
   const oomKills = memory?.oomKills ?? 0;
-  const verdict = timedOut
+  const verdict = status.timedOut
     ? `time budget (${BUDGET.wallMs} ms) exceeded: killed`
     : oomKills > 0
       ? `memory budget (${BUDGET.memoryBytes / 2 ** 20} MiB) exceeded: OOM-killed`
@@ -125,7 +130,8 @@ async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Pr
     snippet: name,
     status,
     wallMs,
-    peakMiB: Math.round((memory?.peak ?? 0) / 2 ** 20),
+    groupCpuUs: cpu?.usageUsec ?? 0,
+    groupPeakBytes: memory?.peak ?? 0,
     oomKills,
     verdict,
     output: output.trim().replace(/\s*\n/g, '; ').replace(/\t/g, ' '),
@@ -141,11 +147,30 @@ try {
   const results: Verdict[] = [];
   for (const [name, script] of Object.entries(SNIPPETS)) results.push(await runSandboxed(sandboxes, name, script));
   const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
-  row(['snippet', 'ended by', 'wall ms', 'peak MiB', 'oom kills', 'verdict', 'output']);
-  row(['---', '---', '---', '---', '---', '---', '---']);
+  const ms = (us: number) => String(Math.round(us / 1000));
+  const mib = (bytes: number) => String(Math.round(bytes / 2 ** 20));
+  // "exit": the exit status' rusage (user + system CPU, peak RSS); "cgroup": the group's counters. The two CPU
+  // times agree: one process did the work. The RSS peaks do not: the child starts as a clone of this Node process
+  // and Linux carries the pre-exec high-water mark across execve (fs/exec.c), so the exit's max RSS is at least
+  // Node's; the cgroup's peak counts only what the snippet charged (page cache and tmpfs included).
+  row(['snippet', 'ended by', 'timed out', 'wall ms', 'exit cpu ms', 'cgroup cpu ms', 'exit max rss MiB', 'cgroup peak MiB', 'oom kills', 'verdict', 'output']);
+  row(Array(11).fill('---'));
   for (const r of results) {
-    const endedBy = r.status.signal ?? `exit ${r.status.exitCode}`;
-    row([r.snippet, endedBy, String(r.wallMs), String(r.peakMiB), String(r.oomKills), r.verdict, r.output]);
+    const { status: st } = r;
+    const endedBy = st.signal ?? `exit ${st.exitCode}`;
+    row([
+      r.snippet,
+      endedBy,
+      st.timedOut ? 'yes' : 'no',
+      String(r.wallMs),
+      ms(st.userCpuUs + st.systemCpuUs),
+      ms(r.groupCpuUs),
+      mib(st.maxRssBytes),
+      mib(r.groupPeakBytes),
+      String(r.oomKills),
+      r.verdict,
+      r.output,
+    ]);
   }
 } finally {
   rmSync(root, { recursive: true, force: true });

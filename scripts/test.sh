@@ -122,9 +122,10 @@ if [ "$(id -u)" = 0 ]; then
   # the lifecycle, the CLI, hooks, device defaults, cgroup ownership and update, on the cgroup2 files.
   vm_lane vm-container unified packages/container/test/{runc-parity,container,cli,device-defaults,side-by-side,hooks,rootfs,cgroup-ownership,update}.privileged.test.ts
   # systemd 252 as the guest's manager on cgroup2 alone, with the system bus: the systemd cgroup driver,
-  # alone and under @kc/container (`--systemd-cgroup`, slice:prefix:name paths, podman --cgroup-manager=systemd,
-  # containerd's runc shim with kc as the binary and --runc-systemd-cgroup).
-  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts packages/container/test/{systemd-cgroup,containerd}.privileged.test.ts scripts/vm/selftest.vm.test.ts
+  # alone and under @kc/container (`--systemd-cgroup`, slice:prefix:name paths, podman --cgroup-manager=systemd
+  # with update, pause and checkpoint/restore beside runc, containerd's runc shim with kc as the binary and
+  # --runc-systemd-cgroup).
+  vm_lane vm-systemd systemd packages/cgroups/test/systemd.privileged.test.ts packages/container/test/{systemd-cgroup,podman-systemd,containerd}.privileged.test.ts scripts/vm/selftest.vm.test.ts
   # CRIU's iterative pre-dump needs soft-dirty tracking and its lazy page server CAP_SYS_RESOURCE:
   # the 6.1 guest has both, this host neither.
   vm_lane vm-criu unified packages/criu/test/predump.privileged.test.ts packages/criu/test/lazy-pages.privileged.test.ts

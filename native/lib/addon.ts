@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addonMissingHint, addonPlace } from './addon-hint.js';
 import { KcError, KcErrorCode } from './errors.js';
 
 let cached: unknown;
@@ -49,7 +50,7 @@ export function loadAddon<T>(): T {
       throw new KcError('kc native addon could not be loaded', {
         code: KcErrorCode.Unsupported,
         cause: e,
-        hint: 'build it with `pnpm --filter @kc/native build` (needs python3, make and a C++ compiler)',
+        hint: addonMissingHint(addonPlace(packageRoot())),
       });
     }
   }

@@ -47,7 +47,7 @@ export type { ExitStatus, KcProcessInit, OutputOptions, ProcessOutput } from './
 export { validateIdMap, validateSpec, validateSpecIdMap } from './spawn/validate.js';
 export { mountAttrSupport } from './spawn/mount-attr-support.js';
 export type { MountAttrSupport } from './spawn/mount-attr-support.js';
-export { encodePlan, idMapText, cloneFlags } from './spawn/encode.js';
+export { encodePlan, idMapText, cloneFlags, STDIO_DEV_NULL } from './spawn/encode.js';
 export type { EncodeContext } from './spawn/encode.js';
 export { SPAWN_STEPS, SPAWN_STEP_HINTS } from './spawn/steps.js';
 export type { SpawnStep } from './spawn/steps.js';

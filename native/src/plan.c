@@ -78,6 +78,7 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
   plan->cgroup_fd = -1;
   plan->join_pidfd = -1;
   plan->stdio[0] = plan->stdio[1] = plan->stdio[2] = -1;
+  plan->null_fallback_fd = -1;
   plan->cap_last = 63;
   plan->fault_step = -1;
 
@@ -256,6 +257,10 @@ int kc_plan_decode(const uint8_t *src, size_t len, kc_plan *plan, kc_error *e) {
         if (l != 4) return bad(e, "umask");
         plan->has_umask = 1;
         plan->umask = rd32(p);
+        break;
+      case KC_T_NULL_FALLBACK:
+        if (l != 4) return bad(e, "null_fallback");
+        plan->null_fallback_fd = (int)rd32(p);
         break;
       case KC_T_FAULT:
         if (l != 4) return bad(e, "fault");

@@ -330,7 +330,7 @@ void kc_child_main(kc_child_ctx *ctx) {
   KC_FAULT_POINT(ctx, KC_STEP_CWD);
   change_dir(ctx);
   if (p->has_umask) umask((mode_t)p->umask);
-  KC_FAULT_POINT(ctx, KC_STEP_STDIO);
+  /* After the mounts and pivot_root: stdio 'ignore' opens the new root's /dev/null (fault points dev_null and stdio inside). */
   kc_child_stdio(ctx);
   KC_FAULT_POINT(ctx, KC_STEP_CTTY);
   if (p->ctty && ioctl(0, TIOCSCTTY, 0) < 0) kc_child_fail(ctx, KC_STEP_CTTY, errno, -1, NULL);

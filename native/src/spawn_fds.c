@@ -42,16 +42,18 @@ static void close_span(unsigned lo, unsigned hi) {
 
 void kc_child_close_host_fds(kc_child_ctx *ctx) {
   const kc_plan *p = ctx->plan;
-  size_t need = 1 + 3 + p->n_extra_fds + p->n_setns + 1 + p->n_mounts;
+  size_t need = 1 + 3 + p->n_extra_fds + p->n_setns + 2 + p->n_mounts;
   if (need > KC_MAX_KEPT_FDS) kc_child_fail(ctx, KC_STEP_CLOSE_FDS, E2BIG, -1, "more fds named by the plan than kc keeps");
   int keep[KC_MAX_KEPT_FDS];
   size_t n = 0;
   add_fd(keep, &n, ctx->sync_fd);
-  /* A stdio slot the plan leaves alone (-1) keeps the fd the child inherited there. */
-  for (int i = 0; i < 3; i++) add_fd(keep, &n, p->stdio[i] >= 0 ? p->stdio[i] : i);
+  /* A stdio slot the plan leaves alone (-1) keeps the fd the child inherited there; one the child fills with /dev/null keeps none. */
+  for (int i = 0; i < 3; i++)
+    if (p->stdio[i] != KC_STDIO_DEV_NULL) add_fd(keep, &n, p->stdio[i] >= 0 ? p->stdio[i] : i);
   for (size_t i = 0; i < p->n_extra_fds; i++) add_fd(keep, &n, p->extra_fds[i]);
   for (size_t i = 0; i < p->n_setns; i++) add_fd(keep, &n, p->setns[i].fd);
   add_fd(keep, &n, p->join_pidfd);
+  add_fd(keep, &n, p->null_fallback_fd);
   for (size_t i = 0; i < p->n_mounts; i++)
     if (p->mounts[i].kind == KC_MNT_IDMAP || p->mounts[i].kind == KC_MNT_ATTACH) add_fd(keep, &n, p->mounts[i].fd);
   /* Not kept: the cgroup fd (clone3 has used it already) and every other fd of Node. */

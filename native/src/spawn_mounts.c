@@ -277,12 +277,15 @@ static void op_attach(mount_state *s, const kc_mount_op *m) {
 #endif
 }
 
-/* The root directory is bound recursively onto itself, or onto a fresh mount
- * point (target) when one is given: the host root "/" can only become the new
- * root that way, since pivot_root(2) refuses the current root mount (EBUSY). */
+/* The root directory is bound onto itself, or onto a fresh mount point
+ * (target) when one is given: the host root "/" can only become the new root
+ * that way, since pivot_root(2) refuses the current root mount (EBUSY).
+ * Recursively unless the op asks for no submounts: a plain bind carries
+ * none, so the host's other mounts stay out of the namespace. */
 static void op_rootfs(mount_state *s, const kc_mount_op *m) {
   const char *root = m->target ? m->target : m->source;
-  if (mount(m->source, root, NULL, MS_BIND | MS_REC, NULL) < 0) mfail(s, errno, root);
+  unsigned long rec = (m->opflags & KC_MNT_NO_SUBMOUNTS) ? 0 : MS_REC;
+  if (mount(m->source, root, NULL, MS_BIND | rec, NULL) < 0) mfail(s, errno, root);
   if (m->propagation && mount(NULL, root, NULL, (unsigned long)m->propagation, NULL) < 0) mfail(s, errno, root);
   s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (s->root_fd < 0) mfail(s, errno, root);

@@ -45,7 +45,7 @@ enum kc_tag {
   KC_T_SECUREBITS = 24,  /* i32 */
   KC_T_NNP = 25,         /* empty */
   KC_T_SECCOMP = 26,     /* u32 flags, u32 listener, sock_filter[] */
-  KC_T_STDIO = 27,       /* i32 * 3 */
+  KC_T_STDIO = 27,       /* i32 * 3: an fd, -1 (leave the inherited fd), or KC_STDIO_DEV_NULL */
   KC_T_EXTRA_FDS = 28,   /* i32 * n */
   KC_T_SETSID = 29,      /* empty */
   KC_T_CTTY = 30,        /* empty */
@@ -54,6 +54,7 @@ enum kc_tag {
   KC_T_ENV_INHERIT = 33, /* empty: the child gets the caller's environ (no ENV records) */
   KC_T_FAULT = 34,       /* i32 step: fail that step with ECANCELED (fault-injection tests) */
   KC_T_UMASK = 35,       /* u32 */
+  KC_T_NULL_FALLBACK = 36, /* i32: the caller's /dev/null, for KC_STDIO_DEV_NULL slots only when the child's root has no /dev/null */
 };
 
 /* Steps of the child, in execution order; must match SPAWN_STEPS in native/lib/spawn/steps.ts. */
@@ -90,6 +91,7 @@ enum kc_step {
   KC_STEP_CAP_AMBIENT,
   KC_STEP_NO_NEW_PRIVS,
   KC_STEP_CWD,
+  KC_STEP_DEV_NULL,
   KC_STEP_STDIO,
   KC_STEP_CTTY,
   KC_STEP_SECCOMP,
@@ -116,12 +118,20 @@ enum kc_mount_kind {
   KC_MNT_ATTACH,  /* move_mount(2) of a detached tree (fd, e.g. an idmapped open_tree clone made by the parent) onto target */
 };
 
+/*
+ * A stdio slot the child fills by opening /dev/null itself, after its mount
+ * setup, so the fd belongs to the child's own mount namespace (CRIU cannot
+ * dump an fd on a mount its namespace does not have).
+ */
+#define KC_STDIO_DEV_NULL (-2)
+
 /* kc_mount_op.opflags */
 #define KC_MNT_CREATE_DIR 1u
 #define KC_MNT_CREATE_FILE 2u
 #define KC_MNT_RDONLY_BIND 4u
 #define KC_MNT_SOURCE_IN_ROOT 8u
 #define KC_MNT_RECURSIVE 16u /* IDMAP: clone the subtree; READONLY, SETATTR: AT_RECURSIVE (the whole subtree) */
+#define KC_MNT_NO_SUBMOUNTS 32u /* ROOTFS: a plain bind (no MS_REC), so no mount below the root comes along */
 
 typedef struct kc_mount_op {
   uint32_t kind, opflags;
@@ -182,6 +192,7 @@ typedef struct kc_plan {
   uint32_t seccomp_flags;
   int seccomp_listener;
   int stdio[3];
+  int null_fallback_fd; /* -1, or the caller's /dev/null (KC_T_NULL_FALLBACK) */
   int *extra_fds;
   size_t n_extra_fds;
   int setsid, ctty, pdeathsig;

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SpawnError } from '../errors.js';
 import { MOUNT_ATTR } from './constants.js';
-import { encodePlan, MOUNT_KIND, OPFLAG, TAG } from './encode.js';
+import { encodePlan, MOUNT_KIND, OPFLAG, STDIO_DEV_NULL, TAG } from './encode.js';
 import { checkMountAttrSupport } from './mount-attr-support.js';
 import type { MountStep } from './spec.js';
+import { SPAWN_STEPS } from './steps.js';
 import { validateSpec } from './validate.js';
 
 const planH = readFileSync(new URL('../../include/kc/plan.h', import.meta.url), 'utf8');
@@ -61,6 +62,16 @@ describe('the TS tables match plan.h', () => {
     expect(ts).toEqual(c);
   });
 
+  it('spawn steps are the members of enum kc_step, in order', () => {
+    const c = cEnum('kc_step');
+    const ts = Object.fromEntries(SPAWN_STEPS.map((name, i) => [`KC_STEP_${name.toUpperCase()}`, i]));
+    expect(ts).toEqual(c);
+  });
+
+  it("stdio 'ignore' is the KC_STDIO_DEV_NULL slot value", () => {
+    expect(/#define KC_STDIO_DEV_NULL \((-?\d+)\)/.exec(planH)?.[1]).toBe(String(STDIO_DEV_NULL));
+  });
+
   it('opflags are the KC_MNT_* defines', () => {
     for (const [k, v] of Object.entries(OPFLAG)) {
       expect(new RegExp(`#define KC_MNT_${k} (\\d+)u`).exec(planH)?.[1], k).toBe(String(v));
@@ -69,6 +80,11 @@ describe('the TS tables match plan.h', () => {
 });
 
 describe('encodePlan mount attributes', () => {
+  it('binds a rootfs with its submounts unless recursive is false (KC_MNT_NO_SUBMOUNTS)', () => {
+    expect(encodeMounts([{ kind: 'rootfs', path: '/r' }])[0]?.opflags).toBe(0);
+    expect(encodeMounts([{ kind: 'rootfs', path: '/', mountPoint: '/mnt', recursive: false }])[0]?.opflags).toBe(OPFLAG.NO_SUBMOUNTS);
+  });
+
   it('carries attr_set and attr_clr in the head of a setattr record, AT_RECURSIVE as an opflag', () => {
     const [r] = encodeMounts([{ kind: 'setattr', target: '/data', set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOATIME, clear: MOUNT_ATTR._ATIME, recursive: true }]);
     expect(r).toEqual({ kind: MOUNT_KIND.setattr, opflags: OPFLAG.RECURSIVE, flags: 0x11n, propagation: 0x70n, strings: ['', '/data', '', ''] });

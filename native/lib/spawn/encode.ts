@@ -38,6 +38,7 @@ export const TAG = {
   ENV_INHERIT: 33,
   FAULT: 34,
   UMASK: 35,
+  NULL_FALLBACK: 36,
 } as const;
 
 /** Mount step kinds, the same numbers as `enum kc_mount_kind` (a unit test compares them). */
@@ -59,14 +60,20 @@ export const MOUNT_KIND = {
   attach: 15,
 } as const;
 
+/**
+ * A stdio slot of the plan that the child fills by opening `/dev/null` in its
+ * own root after the mounts (`KC_STDIO_DEV_NULL` in plan.h): what `'ignore'` becomes.
+ */
+export const STDIO_DEV_NULL = -2;
+
 /** `kc_mount_op.opflags` bits, the same as the `KC_MNT_*` defines in plan.h. */
-export const OPFLAG = { CREATE_DIR: 1, CREATE_FILE: 2, RDONLY_BIND: 4, SOURCE_IN_ROOT: 8, RECURSIVE: 16 } as const;
+export const OPFLAG = { CREATE_DIR: 1, CREATE_FILE: 2, RDONLY_BIND: 4, SOURCE_IN_ROOT: 8, RECURSIVE: 16, NO_SUBMOUNTS: 32 } as const;
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
 /** Fds and derived values the encoder needs besides the spec. */
 export interface EncodeContext {
-  /** Fds of the caller that become the child's 0, 1, 2: its own fd for `'inherit'`/a number, `/dev/null` for `'ignore'`, a pipe end for `'pipe'`. */
+  /** Fds of the caller that become the child's 0, 1, 2: its own fd for `'inherit'`/a number, {@link STDIO_DEV_NULL} for `'ignore'`, a pipe end for `'pipe'`. */
   stdio: [number, number, number];
   /** setns targets resolved to fds (paths opened by the caller). */
   joins: {
@@ -75,6 +82,8 @@ export interface EncodeContext {
     /** Its CLONE_NEW* value (see {@link CLONE_FLAGS}), the setns(2) `nstype`. */
     nstype: number;
   }[];
+  /** The caller's `/dev/null`, used for {@link STDIO_DEV_NULL} slots only when the child's root has none (a bare rootfs): absent for none. */
+  nullFallback?: number;
   /** The highest capability number of the running kernel (`/proc/sys/kernel/cap_last_cap`), bounding the PR_CAPBSET_DROP loop. */
   capLast: number;
   /** The parent-death signal number (PR_SET_PDEATHSIG), already resolved from a name; absent for none. */
@@ -166,6 +175,7 @@ function mountRecord(w: Writer, m: MountStep): void {
       source = m.path;
       target = m.mountPoint ?? '';
       propagation = BigInt(m.propagation ?? 0);
+      if (m.recursive === false) opflags |= OPFLAG.NO_SUBMOUNTS;
       break;
     case 'mount':
       source = m.source ?? '';
@@ -273,6 +283,7 @@ export function encodePlan(spec: ProcessSpec, ctx: EncodeContext): Buffer {
   }
   if (spec.cwd) w.str(TAG.CWD, spec.cwd);
   if (spec.umask !== undefined) w.u32(TAG.UMASK, spec.umask);
+  if (ctx.nullFallback !== undefined) w.i32(TAG.NULL_FALLBACK, ctx.nullFallback);
   if (spec.hostname !== undefined) w.str(TAG.HOSTNAME, spec.hostname);
   if (spec.domainname !== undefined) w.str(TAG.DOMAINNAME, spec.domainname);
   if (spec.setgroups && spec.namespaces?.includes('user')) w.str(TAG.SETGROUPS, spec.setgroups);

@@ -16,7 +16,14 @@ export interface ExitStatus {
   userCpuUs: number;
   /** CPU time it spent in the kernel, in microseconds. */
   systemCpuUs: number;
-  /** Its largest resident set size (or that of a child it waited for), in bytes. */
+  /**
+   * Its largest resident set size (or that of a child it waited for), in
+   * bytes, as getrusage(2) counts it. Linux carries the high-water mark across
+   * execve(2), and a spawned child starts as a copy of this Node process, so
+   * the value is at least Node's own RSS at the spawn: use it to compare runs,
+   * and a cgroup's `memory.peak` (`Cgroup.stats().memory.peak`) for the memory
+   * the program itself used.
+   */
   maxRssBytes: number;
   /** True when {@link ProcessSpec.timeoutMs} ran out and kc killed the process. */
   timedOut: boolean;
@@ -138,7 +145,9 @@ export class KcProcess implements AsyncDisposable {
         rawCore().closeFd(this.pidfd);
         clearTimeout(timer);
         init.signal?.removeEventListener('abort', onAbort);
-        this.#status = exitStatusFromRaw(raw, timedOut);
+        // A zombie not yet reaped still takes a signal: the timer may have fired after the process had
+        // exited on its own. It timed out only if that SIGKILL is what ended it.
+        this.#status = exitStatusFromRaw(raw, timedOut && raw.signal === constants.signals.SIGKILL);
         const late = init.lateError?.();
         if (late) reject(late);
         else if (init.signal?.aborted) reject(abortError(init.signal));

@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import { isRawNativeError, SpawnError } from '../errors.js';
 import { rawSpawn } from '../raw/spawn.js';
 import { CLONE_FLAGS } from './constants.js';
-import { encodePlan } from './encode.js';
+import { encodePlan, STDIO_DEV_NULL } from './encode.js';
 import { checkMountAttrSupport } from './mount-attr-support.js';
 import { abortError, KcProcess, signalNumber } from './process.js';
 import type { ProcessSpec, StdioOption } from './spec.js';
@@ -45,14 +45,12 @@ interface StdioEnds {
 function openStdio(stdio: readonly [StdioOption, StdioOption, StdioOption], scope: FdScope, parentFds: FdScope): StdioEnds {
   const child: [number, number, number] = [-1, -1, -1];
   const parent: [number | null, number | null, number | null] = [null, null, null];
-  let devNull = -1;
   stdio.forEach((s, i) => {
     if (s === 'inherit') child[i] = i;
     else if (typeof s === 'number') child[i] = s;
-    else if (s === 'ignore') {
-      if (devNull < 0) devNull = scope.add(openSync('/dev/null', 'r+'));
-      child[i] = devNull;
-    } else {
+    // The child opens /dev/null itself, in its own root (step dev_null): no host fd a checkpoint could not resolve.
+    else if (s === 'ignore') child[i] = STDIO_DEV_NULL;
+    else {
       const [r, w] = rawSpawn().pipe();
       // stdin: the child reads; stdout/stderr: the child writes.
       child[i] = scope.add(i === 0 ? r : w);
@@ -122,6 +120,8 @@ export function spawn(spec: ProcessSpec): KcProcess {
     joins.sort((a, b) => rank(a.nstype) - rank(b.nstype));
     const plan = encodePlan(spec, {
       stdio: stdio.child,
+      // Used by the child only when its root has no /dev/null at all (a bare rootfs), as kc always passed it.
+      ...(stdio.child.includes(STDIO_DEV_NULL) ? { nullFallback: scope.add(openSync('/dev/null', 'r+')) } : {}),
       joins,
       capLast: runningCapLast(),
       signal: spec.parentDeathSignal === undefined ? undefined : signalNumber(spec.parentDeathSignal),

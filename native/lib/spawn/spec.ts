@@ -20,7 +20,14 @@ export interface IdMapEntry {
   size: number;
 }
 
-/** How a standard stream of the child is connected. A number is an open fd of the caller. */
+/**
+ * How a standard stream of the child is connected. A number is an open fd of
+ * the caller. `'ignore'` is `/dev/null` opened by the child itself, in its own
+ * root after the mounts (spawn step `dev_null`), so the fd belongs to the
+ * child's mount namespace and CRIU can dump it. A `/dev/null` there must be
+ * the null device 1:3 reached without a symlink, else the spawn fails; a root
+ * with no `/dev/null` at all gets the caller's (on a host mount: not dumpable).
+ */
 export type StdioOption = 'pipe' | 'inherit' | 'ignore' | number;
 
 /** A namespace to join: an open fd of a namespace file (`/proc/PID/ns/net`, a bind-mounted file) or a path. */
@@ -62,6 +69,13 @@ export type MountStep =
       mountPoint?: string;
       /** MS_* propagation flags (e.g. `MS.PRIVATE | MS.REC`) applied to the root bind mount; absent leaves it private (the child first makes `/` MS_REC|MS_PRIVATE). */
       propagation?: number;
+      /**
+       * Bind the mounts below `path` too (MS_REC; default true). `false`: the
+       * root alone, so none of the host's other mounts (other containers',
+       * /proc, /dev...) come into the new mount namespace; what CRIU needs
+       * to dump it (see `minimalMounts` in `@kc/namespaces`).
+       */
+      recursive?: boolean;
     }
   /** mount(2). `flags` are MS_* bits; `propagation` (MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, with MS_REC) is applied after. `readonly` on a bind remounts it read-only. */
   | {

@@ -36,6 +36,7 @@ export const SPAWN_STEPS = [
   'cap_ambient',
   'no_new_privs',
   'cwd',
+  'dev_null',
   'stdio',
   'ctty',
   'seccomp',
@@ -83,6 +84,8 @@ export const SPAWN_STEP_HINTS: Readonly<Record<SpawnStep, string>> = {
   cap_ambient: 'raising an ambient capability failed: it must be in both permitted and inheritable, and not forbidden by SECBIT_NO_CAP_AMBIENT_RAISE',
   no_new_privs: 'prctl(PR_SET_NO_NEW_PRIVS) failed',
   cwd: 'chdir failed, or the directory lies outside the new root (EXDEV: a cwd through /proc/self/fd or a host path reached through a symlink is refused): does the directory exist inside the new root, and may the target user enter it?',
+  dev_null:
+    "opening /dev/null for stdio 'ignore' failed: the child opens it in its own root after the mounts, and a /dev/null there must be the null character device 1:3 (a symlink is refused with ELOOP, another file or device with EPERM; a root without any /dev/null gets the caller's); fix the root's /dev (a tmpfs with that node, or minimalMounts() of @kc/namespaces), or pass an open fd instead of 'ignore'",
   stdio: 'setting up stdio/extra fds failed: are the fds open?',
   ctty: 'TIOCSCTTY failed: stdin must be a terminal and setsid must be set',
   seccomp: 'installing the seccomp filter failed: without noNewPrivileges it needs CAP_SYS_ADMIN; EINVAL means an invalid program or unsupported flag',

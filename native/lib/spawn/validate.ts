@@ -78,6 +78,7 @@ function validateMounts(spec: ProcessSpec, hasMnt: boolean): void {
             'give a fresh empty directory as mountPoint: the host root is bound there and becomes the new root',
           );
         }
+        if (m.recursive !== undefined && typeof m.recursive !== 'boolean') throw fail(`${f}.recursive`, 'must be a boolean');
         rootfs = true;
         break;
       case 'pivot':

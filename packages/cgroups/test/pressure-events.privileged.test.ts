@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroup, type CgroupEvent } from '@kc/cgroups';
+import { release } from 'node:os';
+import { Cgroup, CgroupError, type CgroupEvent } from '@kc/cgroups';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, leakedGroups, probe, sleep, spawnIn, testPath, waitFor } from './helpers.js';
 
@@ -31,6 +32,38 @@ describe.runIf(probe.psi)('pressure (PSI files in a v2 hierarchy)', () => {
     expect(cg.pressure('cpu').some.total).toBeGreaterThan(100_000);
   });
 });
+
+// Linux 6.5 made PSI triggers usable without CAP_SYS_RESOURCE, for windows that are multiples of 2 s only.
+const unprivilegedPsi = (() => {
+  const [major = 0, minor = 0] = release().split('.').map(Number);
+  return major > 6 || (major === 6 && minor >= 5);
+})();
+
+// CAP_SYS_RESOURCE is capability 24; the development machines lack it in their bounding set.
+const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'}`);
+const hasSysResource = ((capEff >> 24n) & 1n) === 1n;
+
+describe.runIf(probe.psi && unprivilegedPsi && !hasSysResource)(
+  'a refused PSI trigger says why (kernel >= 6.5 "unprivileged PSI", run without CAP_SYS_RESOURCE)',
+  () => {
+    it('a 500 ms window is refused by the kernel with EINVAL, and the error names CAP_SYS_RESOURCE', async () => {
+      await using cg = Cgroup.create(testPath('psiwin'));
+      let err: unknown;
+      try {
+        cg.pressureEvents('cpu', { kind: 'some', stallUs: 100_000, windowUs: 500_000 });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CgroupError);
+      expect(err).toMatchObject({ code: 'EINVAL', syscall: 'write', field: 'trigger.windowUs' });
+      expect((err as CgroupError).message).toMatch(/500 ms needs CAP_SYS_RESOURCE/);
+      expect((err as CgroupError).hint).toMatch(/CAP_SYS_RESOURCE/);
+      // The same trigger with a 2 s window is accepted: the window was the cause.
+      const accepted = cg.pressureEvents('cpu', { kind: 'some', stallUs: 100_000, windowUs: 2_000_000 });
+      await accepted.return?.();
+    });
+  },
+);
 
 describe.runIf(probe.v2Core)('state events (v2 cgroup.events)', () => {
   it('reports populated 1 then 0 as a child comes and goes', async () => {
@@ -80,14 +113,15 @@ describe.runIf(probe.v2Core)('state events (v2 cgroup.events)', () => {
 });
 
 describe.runIf(probe.v1Memory)('v1 memory thresholds (cgroup.event_control, v1 memory controller)', () => {
-  it('signals when usage crosses a threshold', async () => {
+  it('signals when usage crosses a threshold, and says which one', async () => {
     await using cg = Cgroup.create(testPath('thresh'));
     const ac = new AbortController();
     const iter = cg.events({
       signal: ac.signal,
       memory: false,
       state: false,
-      memoryThresholds: [8 << 20],
+      // The 16 MiB the child takes crosses the first only.
+      memoryThresholds: [1 << 30, 8 << 20],
     });
     const p = spawnIn(cg, ['/usr/bin/python3', '-c', 'import time\na = b"x" * (16 << 20)\ntime.sleep(100)']);
     const first = await Promise.race([iter.next(), sleep(5000).then(() => undefined)]);
@@ -97,6 +131,7 @@ describe.runIf(probe.v1Memory)('v1 memory thresholds (cgroup.event_control, v1 m
     expect(first?.value).toMatchObject({
       type: 'threshold',
       source: 'memory.usage_in_bytes',
+      thresholdBytes: 8 << 20,
     });
   });
 });

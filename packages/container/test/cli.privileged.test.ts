@@ -62,6 +62,10 @@ describe.runIf(probe.root && probe.busybox)('the kc CLI (needs root and busybox-
         await new Promise((r) => setTimeout(r, 10));
       }
       expect(JSON.parse(kc(['--root', root, 'state', id]).stdout)).toMatchObject({ status: 'stopped', pid: 0 });
+      // Container.kill returns false for a stopped container; the CLI keeps runc's answer: an error, exit 1.
+      const again = kc(['--root', root, 'kill', id, 'KILL']);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/it is stopped/);
       expect(kc(['--root', root, 'delete', id]).status).toBe(0);
       expect(leftoverCgroups(id)).toEqual([]);
       expect(kc(['--root', root, 'state', id]).stderr).toMatch(/does not exist/);

@@ -27,8 +27,14 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
       expect(Container.load(id, root).state().status).toBe('created');
       await c.start();
       expect((await c.wait()).exitCode).toBe(7);
+      // The handle shape of KcProcess: `exited` is the same status as wait(), and kill after the exit says false.
+      expect(await c.exited).toEqual(await c.wait());
       expect(c.status).toBe('stopped');
       expect(c.state().pid).toBe(0);
+      expect(c.kill('SIGKILL')).toBe(false);
+      expect(c.kill('SIGKILL', { all: true })).toBe(false);
+      expect(Container.load(id, root).kill('SIGKILL')).toBe(false);
+      await expect(Container.load(id, root).exited).rejects.toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
       await c.delete();
       expect(leftoverCgroups(id)).toEqual([]);
       expect(existsSync(join(root, id))).toBe(false);
@@ -177,8 +183,8 @@ describe.runIf(probe.root && probe.busybox)('Container lifecycle (needs root and
       const it = c.process!.stdout![Symbol.asyncIterator]();
       expect(String((await it.next()).value)).toMatch(/ready/);
       expect(readlinkSync(`/proc/${c.pid}/exe`)).toMatch(/memfd:kc-init/);
-      c.kill('SIGTERM');
-      expect((await c.wait()).exitCode).toBe(42);
+      expect(c.kill('SIGTERM')).toBe(true);
+      expect((await c.exited).exitCode).toBe(42);
     } finally {
       cleanup();
     }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '../../../test-support/tools.js';
 import { alive } from './crash-helpers.js';
 import { KC, probe, tempDir, uniqueId } from './helpers.js';
+import { counter, readCount, tokenOf, until } from './podman-counter.js';
 
 // podman on this machine: cgroupfs manager, file events, rlimits within the hard limits (see podman.privileged.test.ts).
 const COMMON = ['--cgroup-manager=cgroupfs', '--events-backend=file'];
@@ -55,38 +56,6 @@ function treeState(pid: number): string {
   const freezer = /^\d+:freezer:(.*)$/m.exec(read(`/proc/${pid}/cgroup`))?.[1];
   return `[tree ${states.join(', ')}; freezer ${freezer ? read(`/sys/fs/cgroup/freezer${freezer}/freezer.state`) : '?'}]`;
 }
-/** `[token, count]` a container's counter last wrote (undefined before its first write). */
-function readCounter(file: string): [string, number] | undefined {
-  try {
-    const m = /^(\S+) (\d+)$/.exec(readFileSync(file, 'utf8').trim());
-    return m ? [m[1] as string, Number(m[2])] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-function readCount(file: string): number | undefined {
-  return readCounter(file)?.[1];
-}
-/** The random token the counting process drew when it started: a restarted process draws a new one, a restored one keeps it. */
-function tokenOf(file: string): string | undefined {
-  return readCounter(file)?.[0];
-}
-/** Polls observable state (the counter file) until `pred` holds; the value that made it hold. */
-async function until(file: string, pred: (n: number) => boolean, what: string, diagnose: () => string = () => ''): Promise<number> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const n = readCount(file);
-    if (n !== undefined && pred(n)) return n;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last count ${n}) ${diagnose()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-// Counts five times a second: to stdout (conmon's pipe: `podman logs`) and to a file, with a token drawn once at start.
-// Written to a temp file and renamed over the counter, so a reader never sees it half-written (a luck-free read).
-const counter = (file: string) =>
-  `t=$(cat /proc/sys/kernel/random/uuid); i=0; while true; do i=$((i+1)); echo $i; echo "$t $i" > ${file}.new; mv ${file}.new ${file}; sleep 0.2; done`;
-
 describe.runIf(probe.root && probe.busybox && probe.podman && probe.runc && tool('criu'))(
   'podman container checkpoint/restore with kc as the runtime, runc as the oracle (needs root, podman, runc, criu, busybox-static)',
   () => {

@@ -236,19 +236,6 @@ describe.runIf(systemdWithBus)('systemd cgroups (needs systemd as PID 1 with the
     }
   }, 180_000);
 
-  it('restore into a systemd scope is refused with a typed error naming the limitation', () => {
-    const id = uniqueId('sdrestore');
-    const b = makeBundle(['true'], (c) => {
-      c.linux = { ...c.linux, cgroupsPath: `system.slice:kc:${id}` };
-    });
-    cleanups.push(b.cleanup);
-    const r = cli('kc', ['restore', '--image-path', tempDir('kc-sd-img-'), '--bundle', b.bundle, id]);
-    expect(r.stderr).toMatch(/restore into a systemd cgroup .* is not supported/);
-    expect(r.status).toBe(1);
-    expect(existsSync(join(stateRoots.kc, id))).toBe(false);
-    expect(loadedUnits(id)).toEqual([]);
-  }, 180_000);
-
   it('podman --cgroup-manager=systemd drives kc: its scope in machine.slice, limits as unit properties, no unit after rm', () => {
     const dir = tempDir('kc-sd-podman-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -52,9 +52,13 @@ describe('dump and restore a process tree in its own pid and mount namespaces', 
         expect(readCount(countFile)).toBeGreaterThan(atDump);
         expect(restored.stats?.pagesRestored).toBe(dump.stats?.pagesWritten);
       } finally {
-        child?.kill('SIGKILL');
-        const exit = await child?.exited;
-        expect(exit?.signal).toBe('SIGKILL');
+        expect(child?.kill('SIGKILL')).toBe(true);
+        // wait() is `exited`, as KcProcess's: the same ExitStatus, with the kernel's rusage of the restored process.
+        const exit = await child?.wait();
+        expect(exit).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+        expect(exit).toEqual(await child?.exited);
+        expect(exit?.maxRssBytes).toBeGreaterThan(0);
+        expect(child?.kill('SIGKILL')).toBe(false);
       }
       expect(isAlive(restored.pid)).toBe(false);
     } finally {

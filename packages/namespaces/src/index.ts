@@ -46,6 +46,8 @@ export { MNT, MOUNT_API, MOUNT_ATTR, MS, MS_PROPAGATION_MASK, parseMountOptions 
 export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, MountPlan, propagationFlags } from './mounts/builder.js';
 export type { FsMountOptions, PropagationName } from './mounts/builder.js';
 export { validateMountSteps } from './mounts/validate.js';
+export { minimalMounts } from './mounts/minimal.js';
+export type { KeptMount, MinimalMountsOptions } from './mounts/minimal.js';
 export { idmappedBindMount, idmappedTree, mountNow, unmountNow } from './mounts/host-mounts.js';
 export { MAX_INTERFACE_NAME_BYTES, validateInterfaceName } from './net/names.js';
 export { formatAddress, parseCidr } from './net/ip-address.js';

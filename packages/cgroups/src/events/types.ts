@@ -9,6 +9,8 @@ export interface CgroupEvent {
   value: number;
   /** The kernel file the event came from (`memory.events`, `cgroup.events`, `memory.oom_control`...). */
   source: string;
+  /** For a `threshold` event: which of {@link EventOptions.memoryThresholds} usage crossed (up or down), in bytes. */
+  thresholdBytes?: number;
 }
 
 /** What {@link Cgroup.events} listens to. */

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventfd, PollEvent, watchFd } from '@kc/native';
 import { fsError, writeCgroupFile } from '../internal/fs.js';
-import type { EventSource } from './types.js';
+import type { CgroupEvent, EventSource } from './types.js';
 
 /**
  * A cgroup v1 notification through `cgroup.event_control`
@@ -10,7 +10,7 @@ import type { EventSource } from './types.js';
  * then every signal bumps the eventfd counter, which kc polls in libuv.
  * The registration ends when the eventfd is closed (or the cgroup removed).
  */
-export function eventControlSource(memoryDir: string, file: string, args: string, type: string): EventSource {
+export function eventControlSource(memoryDir: string, file: string, args: string, type: string, extra: Partial<CgroupEvent> = {}): EventSource {
   return (push, fail) => {
     const efd = createEventfd(0);
     let target: number;
@@ -41,7 +41,7 @@ export function eventControlSource(memoryDir: string, file: string, args: string
           return;
         }
         count += Number(buf.readBigUInt64LE(0));
-        push({ type, value: count, source: file });
+        push({ type, value: count, source: file, ...extra });
       },
       fail,
     );
@@ -58,7 +58,11 @@ export function v1OomSource(memoryDir: string): EventSource {
   return eventControlSource(memoryDir, 'memory.oom_control', '', 'oom');
 }
 
-/** v1 usage-threshold crossings (memory.usage_in_bytes), in either direction. */
+/**
+ * v1 usage-threshold crossings (memory.usage_in_bytes), in either direction.
+ * The kernel only bumps one eventfd per registration, so each threshold has
+ * its own and its events carry `thresholdBytes`: which one fired.
+ */
 export function v1ThresholdSource(memoryDir: string, bytes: number): EventSource {
-  return eventControlSource(memoryDir, 'memory.usage_in_bytes', String(bytes), 'threshold');
+  return eventControlSource(memoryDir, 'memory.usage_in_bytes', String(bytes), 'threshold', { thresholdBytes: bytes });
 }

@@ -3,6 +3,7 @@ import { abortError, invalidArgument, PollEvent, watchFd } from '@kc/native';
 import { CgroupError } from '../errors.js';
 import { EventQueue } from '../internal/event-queue.js';
 import { fsError } from '../internal/fs.js';
+import { hasSysResource, triggerRefusedHint } from './trigger-hint.js';
 
 /** A PSI trigger (psi.rst "Monitoring for pressure thresholds"): notify when tasks stall `stallUs` within any `windowUs`. */
 export interface PressureTrigger {
@@ -50,7 +51,8 @@ export function formatTrigger(t: PressureTrigger): string {
  * `signal` rejects the pending `next()` with an `AbortError` (as Node's
  * `events.on`), and an already-aborted one throws it before the file is opened.
  *
- * @throws {@link CgroupError} when the kernel rejects the trigger (EINVAL: bad window for an unprivileged caller; EOPNOTSUPP: PSI disabled).
+ * @throws {@link CgroupError} when the kernel rejects the trigger (EINVAL: bad window for an unprivileged caller,
+ *   whose message and `hint` name CAP_SYS_RESOURCE; EOPNOTSUPP: PSI disabled).
  */
 export function watchPressureFile(file: string, trigger: PressureTrigger, signal?: AbortSignal): AsyncIterableIterator<PressureEvent> {
   const line = formatTrigger(trigger);
@@ -65,7 +67,19 @@ export function watchPressureFile(file: string, trigger: PressureTrigger, signal
     writeSync(fd, `${line}\0`);
   } catch (e) {
     closeSync(fd);
-    throw fsError(e, 'write', file, `registering PSI trigger "${line}" failed`);
+    const err = fsError(e, 'write', file, `registering PSI trigger "${line}" failed`);
+    const hint = triggerRefusedHint(err.code, trigger.windowUs, hasSysResource());
+    throw hint
+      ? new CgroupError(`${err.message}: ${hint}`, {
+          errno: err.errno,
+          code: err.code,
+          syscall: 'write',
+          path: file,
+          field: 'trigger.windowUs',
+          hint,
+          cause: e,
+        })
+      : err;
   }
   let watch: { stop(): void } | undefined;
   const queue = new EventQueue<PressureEvent>(() => {

@@ -40,6 +40,10 @@ describe('validateResources', () => {
     expect(fieldOf({ cpuset: { cpus: '1-0' } })).toBe('cpuset.cpus');
     expect(fieldOf({ cpuset: { mems: '1' } })).toBe('cpuset.mems');
   });
+  it('names the CPUs that are not online as ranges, not one by one', () => {
+    expect(() => validateResources({ cpuset: { cpus: '0-99' } }, machine)).toThrow(/: 2-99 not online on this machine \(online: 0-1\)$/);
+    expect(() => validateResources({ cpuset: { cpus: '1,3,5-6,9' } }, machine)).toThrow(/: 3,5-6,9 not online/);
+  });
   it('rejects out-of-range and conflicting cpu values', () => {
     expect(fieldOf({ cpu: { weight: 0 } })).toBe('cpu.weight');
     expect(fieldOf({ cpu: { shares: 1 } })).toBe('cpu.shares');

@@ -1,7 +1,7 @@
 import { invalidArgument } from '@kc/native';
 import { CgroupError } from '../errors.js';
 import { BLKIO_WEIGHT_MAX, BLKIO_WEIGHT_MIN, CPU_SHARES_MAX, CPU_SHARES_MIN, CPU_WEIGHT_MAX, CPU_WEIGHT_MIN } from './conversions.js';
-import { parseCpuList } from './cpu-list.js';
+import { formatCpuList, parseCpuList } from './cpu-list.js';
 import type { Resources } from './types.js';
 
 /** What the machine offers, for checks that depend on it. */
@@ -45,7 +45,8 @@ function checkList(field: string, v: unknown, online: string): void {
   if (!ids) throw bad(field, `"${v}" is not a cpuset list`, 'use the cpuset(7) list format, e.g. "0-3,6"');
   const have = new Set(parseCpuList(online) ?? []);
   const outside = ids.filter((i) => !have.has(i));
-  if (outside.length) throw bad(field, `${outside.join(',')} not online on this machine (online: ${online.trim()})`);
+  // As ranges ("2-99"), the way the kernel prints cpu lists: one by one, a 100-CPU request on a 2-CPU machine is 98 numbers.
+  if (outside.length) throw bad(field, `${formatCpuList(outside)} not online on this machine (online: ${online.trim()})`);
 }
 
 function checkRecordLimits(field: string, rec: unknown, keyPattern: RegExp): void {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { ContainerError } from '../errors.js';
 import { Container } from '../lifecycle/container.js';
 import { StateStore } from '../state/state-store.js';
 import { flag, isSet, parseArgs, UsageError } from './args.js';
@@ -114,7 +115,9 @@ export async function killCommand(argv: string[], g: Globals): Promise<number> {
   const raw = p.positionals[1] ?? 'SIGTERM';
   const sig = /^\d+$/.test(raw) ? Number(raw) : (raw.startsWith('SIG') ? raw : `SIG${raw}`).toUpperCase();
   if (typeof sig === 'string' && constants.signals[sig as NodeJS.Signals] === undefined) throw new UsageError(`unknown signal "${raw}"`);
-  c.kill(sig as NodeJS.Signals | number, { all: isSet(p, 'all') });
+  // As runc: signalling a stopped container is an error (exit 1), not a silent no-op.
+  if (!c.kill(sig as NodeJS.Signals | number, { all: isSet(p, 'all') }))
+    throw new ContainerError(`cannot kill container "${c.id}": it is stopped`, { code: 'INVALID_STATE', hint: 'it must be created, running or paused' });
   return 0;
 }
 

@@ -1,12 +1,13 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Cgroup } from '@kc/cgroups';
+import type { Cgroup, SystemdCgroup } from '@kc/cgroups';
 import { Criu } from '@kc/criu';
 import { KcErrorCode } from '@kc/native';
 import { ContainerError } from '../errors.js';
 import { asContainerError, cgroupDirsOf, createContainerCgroup, openContainerCgroup } from '../internal/container-cgroup.js';
 import { existingCgroupDirectories } from '../internal/cgroup-ownership.js';
 import { crashPoint } from '../internal/crash-point.js';
+import { createSystemdScope, type Placeholder, refuseSystemdTarget, startPlaceholder } from '../internal/systemd-scope.js';
 import { OCI_VERSION } from '../oci/default-config.js';
 import { validateConfig } from '../oci/validate.js';
 import { pidStartTime, signalRecordedProcess, StateStore } from '../state/state-store.js';
@@ -244,7 +245,7 @@ export interface ContainerRestoreOptions {
   pidFile?: string;
   /** Where CRIU writes its log; default `imagesDir`. */
   workDir?: string;
-  /** runc's global `--systemd-cgroup`; restore into a systemd scope is refused (UNSUPPORTED), with it or with a `slice:prefix:name` path. */
+  /** runc's global `--systemd-cgroup`: the restored container's cgroup is a transient systemd scope, as with a `slice:prefix:name` path (cgroup v2 alone). */
   systemdCgroup?: boolean;
   /** Options the checkpoint was taken with that restore must repeat (`--tcp-established`...). */
   criu?: CriuFlags;
@@ -275,29 +276,35 @@ export async function restoreContainer(options: ContainerRestoreOptions): Promis
   const store = new StateStore(options.root);
   const rootfs = isAbsolute(config.root?.path ?? '') ? (config.root?.path as string) : join(bundle, config.root?.path ?? 'rootfs');
   const plan = cgroupPlan(config, options.id, options.systemdCgroup);
-  // CRIU restores the tree outside any scope and kc would have to start one around it after the fact (systemd refuses an empty scope).
-  if (plan.target.driver === 'systemd') {
-    throw new ContainerError('restore into a systemd cgroup (a "slice:prefix:name" cgroupsPath or --systemd-cgroup) is not supported by kc yet', {
-      code: 'UNSUPPORTED',
-      field: 'linux.cgroupsPath',
-      hint: 'restore with a cgroupfs path in linux.cgroupsPath and without --systemd-cgroup',
-    });
-  }
+  if (plan.target.driver === 'systemd') refuseSystemdTarget(plan.target, hostCgroupLayout().version === 2);
   // Write-ahead, as create (see CreateStage): a crash at any point leaves a record `kc delete -f` can act on.
   const record = reservedRecord({ id: options.id, bundle, config, cgroupPath: plan.path, rootfs, started: true }, OCI_VERSION);
   const releaseLock = store.reserve(record);
   let locked = true;
   let cgroup: Cgroup | undefined;
+  let scope: SystemdCgroup | undefined;
+  let placeholder: Placeholder | undefined;
   try {
     crashPoint('restore:reserved');
     record.stage = 'cgroup';
-    record.cgroupPreexisting = existingCgroupDirectories(plan.path);
-    store.save(record);
-    cgroup = createContainerCgroup(plan.path, plan.resources);
+    if (plan.target.driver === 'systemd') {
+      // As create: systemd starts no empty scope, so it starts around a placeholder that only waits; CRIU's tree
+      // is moved into the scope's cgroup below, and the placeholder goes once the tree is in.
+      record.systemdScope = { path: plan.target.systemdPath, unit: plan.target.unit };
+      record.cgroupCreated = []; // systemd removes the scope's directory when it stops the unit
+      store.save(record);
+      placeholder = await startPlaceholder();
+      scope = await createSystemdScope(plan.target.systemdPath, placeholder, plan.resources);
+      record.cgroupDirs = cgroupDirsOf(scope.cgroup);
+    } else {
+      record.cgroupPreexisting = existingCgroupDirectories(plan.path);
+      store.save(record);
+      cgroup = createContainerCgroup(plan.path, plan.resources);
+      record.cgroupDirs = cgroupDirsOf(cgroup);
+      record.cgroupCreated = [...cgroup.createdDirectories];
+      delete record.cgroupPreexisting;
+    }
     record.stage = 'spawning';
-    record.cgroupDirs = cgroupDirsOf(cgroup);
-    record.cgroupCreated = [...cgroup.createdDirectories];
-    delete record.cgroupPreexisting;
     store.save(record);
     crashPoint('restore:cgroup');
     const pid = await restoreRecord(record, options, (restored) => {
@@ -306,12 +313,16 @@ export async function restoreContainer(options: ContainerRestoreOptions): Promis
       record.pidStartTime = pidStartTime(restored);
       store.save(record);
     });
+    // The restored tree keeps the scope alive now.
+    await placeholder?.release();
     delete record.stage;
     store.save(record);
     if (options.pidFile) writeFileSync(options.pidFile, String(pid));
     return record;
   } catch (e) {
     signalRecordedProcess(record.pid, record.pidStartTime, 9); // the restored tree, should it still be outside its cgroup
+    if (scope) await scope.delete().catch(() => undefined); // stops the unit: its members (the tree, if moved in) die with it
+    await placeholder?.release();
     if (cgroup) {
       try {
         await cgroup.delete({ kill: true, directories: cgroup.createdDirectories });
@@ -323,6 +334,7 @@ export async function restoreContainer(options: ContainerRestoreOptions): Promis
     locked = false;
     throw e;
   } finally {
+    scope?.close(); // the bus connection; a no-op after the undo's delete
     if (locked) releaseLock();
   }
 }

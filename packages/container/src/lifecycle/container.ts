@@ -255,20 +255,35 @@ export class Container implements AsyncDisposable {
   }
 
   /**
-   * Sends a signal to the container's first process, or with `all` to every
-   * process in its cgroup.
-   * @throws {ContainerError} INVALID_STATE when the container is stopped.
+   * Resolves once the container's first process has exited and been reaped,
+   * as `KcProcess.exited`; the same promise as {@link Container.wait}. On a
+   * handle loaded by id it rejects with INVALID_STATE (only the creating
+   * process can reap; read it only where it is awaited).
    */
-  kill(signal: NodeJS.Signals | number = 'SIGTERM', options: { all?: boolean } = {}): void {
-    const status = this.status;
-    if (status === 'stopped') throw this.#wrongState('kill', status, 'created, running or paused');
+  get exited(): Promise<ExitStatus> {
+    return this.wait();
+  }
+
+  /**
+   * Sends a signal to the container's first process, or with `all` to every
+   * process in its cgroup. As `KcProcess.kill`, returns false when the
+   * container has already stopped (nothing was signalled), true otherwise.
+   * @throws {KcError} INVALID_ARGUMENT for an unknown signal; {@link ContainerError} NOT_FOUND with `all` when its cgroup is gone.
+   */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM', options: { all?: boolean } = {}): boolean {
     const n = signalNumber(signal);
+    if (this.status === 'stopped') return false;
     if (options.all) {
       signalAll(this.#requireGroup(), n);
-      return;
+      return true;
     }
     // Through a pidfd checked against the recorded start time: never a process that reused the pid.
-    if (!signalRecordedProcess(this.#record.pid, this.#record.pidStartTime, n)) throw this.#wrongState('kill', 'stopped', 'created, running or paused');
+    return signalRecordedProcess(this.#record.pid, this.#record.pidStartTime, n);
+  }
+
+  /** Lets Node exit while the container runs (as `KcProcess.unref`); nothing on a handle loaded by id, which holds no watch. */
+  unref(): void {
+    this.#process?.unref();
   }
 
   /** Freezes every process of the container (cgroup freezer). @throws {ContainerError} INVALID_STATE unless running. */

@@ -5,6 +5,7 @@ import { type NotifyHandler, type NotifyHandlers, dispatchNotification } from '.
 import type { CriuConnection } from './connection.js';
 import { type criu_req, type criu_resp, criu_reqSchema, criu_req_type, criu_respSchema } from './gen/rpc_pb.js';
 import { readLogTail } from './log-tail.js';
+import { effectiveCapabilities, privilegeFailure } from './privilege-hint.js';
 
 /** What {@link converse} needs to explain a failure. */
 export interface ConverseContext {
@@ -29,11 +30,13 @@ export async function converse(conn: CriuConnection, req: criu_req, ctx: Convers
     const bytes = await conn.channel.receive();
     if (bytes === null) {
       const stderr = conn.stderr().trim();
+      const logTail = readLogTail(ctx.logFile);
+      const privileges = privilegeFailure([...logTail, ...stderr.split('\n')], effectiveCapabilities());
       throw new CriuError(`criu ${ctx.op}: criu exited without answering${stderr ? `: ${stderr.split('\n').slice(-3).join(' | ')}` : ''}`, {
         code: KcErrorCode.ToolFailed,
-        logTail: readLogTail(ctx.logFile),
+        logTail,
         logFile: ctx.logFile,
-        hint: 'see logTail; run `criu check` to test the kernel',
+        hint: privileges ?? 'see logTail; run `criu check` to test the kernel',
       });
     }
     const resp = fromBinary(criu_respSchema, bytes);
@@ -54,9 +57,11 @@ function failure(resp: criu_resp, ctx: ConverseContext, vetoedBy: string | undef
   const logTail = readLogTail(ctx.logFile);
   const criuMessage = resp.crErrmsg || undefined;
   const criuErrno = resp.crErrno || undefined;
+  // Without the privileges it needs, CRIU answers a bare "failed" and logs only which capabilities are missing.
+  const privileges = vetoedBy ? undefined : privilegeFailure(logTail, effectiveCapabilities());
   const why = vetoedBy
     ? `vetoed by the '${vetoedBy}' notification handler`
-    : (rootCause(logTail) ?? criuMessage?.trim() ?? (criuErrno ? errnoName(criuErrno) : 'failed'));
+    : (rootCause(logTail) ?? criuMessage?.trim() ?? (criuErrno ? errnoName(criuErrno) : (privileges ?? 'failed')));
   return new CriuError(`criu ${ctx.op}: ${why}`, {
     code: vetoedBy ? 'VETOED' : KcErrorCode.ToolFailed,
     errno: criuErrno,
@@ -64,7 +69,7 @@ function failure(resp: criu_resp, ctx: ConverseContext, vetoedBy: string | undef
     criuMessage,
     logTail,
     logFile: ctx.logFile,
-    hint: vetoedBy ? undefined : `see logTail (${ctx.logFile ?? 'no log file'}); raise logLevel to 4 for detail`,
+    hint: vetoedBy ? undefined : (privileges ?? `see logTail (${ctx.logFile ?? 'no log file'}); raise logLevel to 4 for detail`),
   });
 }
 

@@ -93,11 +93,19 @@ export class MountPlan {
           propagation?: PropagationName;
           /** A fresh empty directory `path` is bound onto and that becomes the root (default: itself; `/tmp` for `path` `/`). */
           mountPoint?: string;
+          /** Bring the mounts below `path` along (MS_REC; default true). false: the root mount alone (see {@link minimalMounts}). */
+          recursive?: boolean;
         } = {},
   ): this {
     const o = typeof options === 'string' ? { propagation: options } : options;
     const mountPoint = o.mountPoint ?? (path.split('/').every((c) => c === '' || c === '.') ? '/tmp' : undefined);
-    this.#steps.push({ kind: 'rootfs', path, propagation: propagationFlags(o.propagation ?? 'rprivate'), ...(mountPoint ? { mountPoint } : {}) });
+    this.#steps.push({
+      kind: 'rootfs',
+      path,
+      propagation: propagationFlags(o.propagation ?? 'rprivate'),
+      ...(mountPoint ? { mountPoint } : {}),
+      ...(o.recursive === false ? { recursive: false } : {}),
+    });
     return this;
   }
 

@@ -30,6 +30,7 @@ export function validateMountSteps(steps: readonly MountStep[], field = 'mounts'
         checkPath(step.path, `${f}.path`);
         if (step.mountPoint !== undefined) checkPath(step.mountPoint, `${f}.mountPoint`);
         if (step.propagation !== undefined) checkPropagation(step.propagation, `${f}.propagation`);
+        if (step.recursive !== undefined && typeof step.recursive !== 'boolean') throw invalidArgument(NamespaceError, `${f}.recursive`, 'must be a boolean');
         break;
       case 'mount':
         checkPath(step.target, `${f}.target`);
