@@ -4,8 +4,10 @@
  * beside the same calls to `runc` and beside `node -e 0` (Node's own start,
  * the floor for any CLI written for Node), in one run. The tools take turns
  * within each round, so a machine busy with other work slows them alike;
- * medians of wall time. `kc (no snapshot)` is bin/kc with KC_NO_SNAPSHOT=1:
- * the ESM bundle, to show what the startup snapshot buys.
+ * medians of wall time. `kc` is bin/kc as shipped: `state` from its own
+ * small bundle with a code cache, every other command from the startup
+ * snapshot. `kc (no snapshot)` is bin/kc with KC_NO_SNAPSHOT=1: the ESM bundle
+ * for every command, to show what those two buy.
  *
  * Targets: `kc state` ≤ 1.3× and `kc run` ≤ 1.6× `node -e 0`.
  *

@@ -1,16 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
   // The library: @kc/* stay imports of their own packages (one KcError class
-  // per process, so `instanceof` holds across packages). Leaves dist/cli/ and
-  // dist/snapshot/ to the CLI builds below, which run at the same time.
+  // per process, so `instanceof` holds across packages). Leaves dist/cli/,
+  // dist/cli-state/ and dist/snapshot/ to the CLI builds below, which run at
+  // the same time.
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts' } },
-    clean: ['!cli/**', '!snapshot/**'],
+    clean: ['!cli/**', '!cli-state/**', '!snapshot/**'],
     shims: true,
     target: 'node20',
     sourcemap: true,
@@ -37,6 +40,37 @@ export default defineConfig([
     // CommonJS dependencies bundled into ESM (@homebridge/dbus-native of the systemd driver) call require() for
     // Node's built-ins: give each chunk a real one (esbuild's shim throws "Dynamic require of ... is not supported").
     banner: { js: "import { createRequire as __kcCreateRequire } from 'node:module'; const require = __kcCreateRequire(import.meta.url);" },
+  },
+  // `kc state` alone (src/cli/state-entry.ts), one CommonJS file with only
+  // what it needs: bin/kc starts it with plain `node`, which costs less than
+  // deserialising the whole CLI's snapshot below.
+  {
+    entry: { 'kc-state': 'src/cli/state-entry.ts' },
+    outDir: 'dist/cli-state',
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    noExternal: [/.*/],
+    tsconfig: '../../tsconfig.json',
+    clean: true,
+    target: 'node20',
+    keepNames: true,
+    minify: true,
+    sourcemap: false,
+    onSuccess() {
+      // The V8 code cache bin/kc-state.cjs loads the bundle with: the functions a `kc state` of an unknown id
+      // compiles (its usage and error paths, the state store), written as the run exits.
+      const root = mkdtempSync(join(tmpdir(), 'kc-state-cache-'));
+      try {
+        spawnSync(process.execPath, ['bin/kc-state.cjs', '--root', root, 'state', 'kc-build-warm-up'], {
+          stdio: 'ignore',
+          env: { ...process.env, KC_STATE_WRITE_CACHE: '1' },
+        });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+      if (!existsSync('dist/cli-state/kc-state.cache')) throw new Error('bin/kc-state.cjs wrote no code cache');
+      return Promise.resolve();
+    },
   },
   // The same CLI as one CommonJS file run once into a V8 startup snapshot
   // (src/cli/snapshot-entry.ts): bin/kc starts `node --snapshot-blob

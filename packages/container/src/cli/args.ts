@@ -94,3 +94,19 @@ export function parseSize(text: string): number {
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? '').toLowerCase()] ?? 1;
   return Math.floor(Number(m[1]) * mult);
 }
+
+/** Global options every command gets. */
+export interface Globals {
+  root: string | undefined;
+  /** runc's rootless mode (global `--rootless`, default: euid != 0). */
+  rootless?: boolean;
+  /** runc's global `--systemd-cgroup` (create, run, restore). */
+  systemdCgroup?: boolean;
+}
+
+/** The one container id a command takes (its first positional). @throws {UsageError} when it is missing. */
+export function oneId(positionals: string[], command: string): string {
+  const id = positionals[0];
+  if (!id) throw new UsageError(`"${command}" requires a container id`);
+  return id;
+}

@@ -3,7 +3,7 @@ import { ContainerError } from '../errors.js';
 import type { CheckpointOptions, CriuFlags } from '../lifecycle/checkpoint.js';
 import { Container } from '../lifecycle/container.js';
 import { type FlagSpec, flag, isSet, type ParsedArgs, parseArgs, UsageError } from './args.js';
-import type { Globals } from './lifecycle-commands.js';
+import type { Globals } from './args.js';
 
 /** CRIU switches both commands take (runc's spelling), passed to CRIU as they are. */
 const SHARED: FlagSpec[] = [

@@ -4,7 +4,7 @@ import { parseJsonExact } from '@kc/seccomp';
 import { Container } from '../lifecycle/container.js';
 import type { OciCapabilityName, OciProcess } from '../oci/types.js';
 import { flag, isSet, parseArgs, UsageError } from './args.js';
-import type { Globals } from './lifecycle-commands.js';
+import type { Globals } from './args.js';
 
 /**
  * `kc exec ID [--process process.json | CMD ARGS...] [--detach] [--pid-file F]

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Container } from '../lifecycle/container.js';
 import { defaultConfig } from '../oci/default-config.js';
 import { flag, isSet, parseArgs, parseSize, UsageError } from './args.js';
-import type { Globals } from './lifecycle-commands.js';
+import type { Globals } from './args.js';
 import { runToExit } from './lifecycle-commands.js';
 
 /** True when `kc run` was called the friendly way (`--rootfs DIR ... -- CMD`) rather than runc's (`run ID`). */

@@ -3,23 +3,8 @@ import { constants } from 'node:os';
 import { ContainerError } from '../errors.js';
 import { Container } from '../lifecycle/container.js';
 import { StateStore } from '../state/state-store.js';
-import { flag, isSet, parseArgs, UsageError } from './args.js';
+import { flag, type Globals, isSet, oneId, parseArgs, UsageError } from './args.js';
 import { printJson } from './output.js';
-
-/** Global options every command gets. */
-export interface Globals {
-  root: string | undefined;
-  /** runc's rootless mode (global `--rootless`, default: euid != 0). */
-  rootless?: boolean;
-  /** runc's global `--systemd-cgroup` (create, run, restore). */
-  systemdCgroup?: boolean;
-}
-
-function oneId(positionals: string[], command: string): string {
-  const id = positionals[0];
-  if (!id) throw new UsageError(`"${command}" requires a container id`);
-  return id;
-}
 
 /** `kc create ID --bundle DIR [--pid-file F] [--console-socket S]`. */
 export async function createCommand(argv: string[], g: Globals): Promise<number> {
@@ -98,14 +83,6 @@ export async function runToExit(c: Container, detach: boolean, keep = false): Pr
   for (const s of signals) process.off(s, forward);
   if (!keep) await c.delete({ force: true });
   return exit.exitCode ?? 128 + (constants.signals[exit.signal as NodeJS.Signals] ?? 0);
-}
-
-/** `kc state ID`: the OCI state JSON, plus runc's extra fields. */
-export async function stateCommand(argv: string[], g: Globals): Promise<number> {
-  const p = parseArgs(argv, []);
-  const c = Container.load(oneId(p.positionals, 'state'), g.root);
-  printJson({ ...c.state(), rootfs: c.record.rootfs, created: c.record.created, owner: '' });
-  return 0;
 }
 
 /** `kc kill ID [SIGNAL] [--all]`. */

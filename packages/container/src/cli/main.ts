@@ -4,9 +4,9 @@
  * This is the only place in the package that prints or exits.
  */
 import { HelpRequested, UsageError } from './args.js';
+import type { Runners } from './commands.js';
 import { explain, needsRoot, nodeTooOld } from './diagnose.js';
 import { type CommandName, commandHelp, generalHelp, isCommand } from './help.js';
-import type { Globals } from './lifecycle-commands.js';
 import { defaultStateRoot, inUserNamespace, rootlessMode } from '../internal/rootless.js';
 import { type CliLog, logLine } from './output.js';
 
@@ -34,39 +34,12 @@ function splitGlobals(argv: string[]): { globals: Map<string, string>; command: 
   return { globals, command: argv[i], rest: argv.slice(i + 1) };
 }
 
-type Runner = (rest: string[], g: Globals) => Promise<number>;
-
 /**
- * Each command loads its module on use (a chunk of the CLI bundle), so a
- * call evaluates only what it needs: `kc spec` never loads the runtime,
- * `kc --help` nothing at all.
+ * Runs the CLI with `argv` (without node and script) and returns the exit
+ * code. `runners` is the command table: every command (RUNNERS, commands.ts),
+ * or one (the `kc state` bundle, see state-entry.ts).
  */
-const RUNNERS: Record<CommandName, Runner> = {
-  create: async (r, g) => (await import('./lifecycle-commands.js')).createCommand(r, g),
-  start: async (r, g) => (await import('./lifecycle-commands.js')).startCommand(r, g),
-  run: async (r, g) => {
-    const friendly = await import('./friendly-run.js');
-    if (friendly.isFriendlyRun(r)) return friendly.friendlyRunCommand(r, g);
-    return (await import('./lifecycle-commands.js')).runCommand(r, g);
-  },
-  exec: async (r, g) => (await import('./exec-command.js')).execCommand(r, g),
-  state: async (r, g) => (await import('./lifecycle-commands.js')).stateCommand(r, g),
-  kill: async (r, g) => (await import('./lifecycle-commands.js')).killCommand(r, g),
-  delete: async (r, g) => (await import('./lifecycle-commands.js')).deleteCommand(r, g),
-  pause: async (r, g) => (await import('./lifecycle-commands.js')).freezeCommand(r, g, true),
-  resume: async (r, g) => (await import('./lifecycle-commands.js')).freezeCommand(r, g, false),
-  ps: async (r, g) => (await import('./lifecycle-commands.js')).psCommand(r, g),
-  events: async (r, g) => (await import('./lifecycle-commands.js')).eventsCommand(r, g),
-  list: async (r, g) => (await import('./lifecycle-commands.js')).listCommand(r, g),
-  checkpoint: async (r, g) => (await import('./checkpoint-commands.js')).checkpointCommand(r, g),
-  restore: async (r, g) => (await import('./checkpoint-commands.js')).restoreCommand(r, g),
-  update: async (r, g) => (await import('./update-command.js')).updateCommand(r, g),
-  spec: async (r) => (await import('./spec-command.js')).specCommand(r),
-  features: async () => (await import('./spec-command.js')).featuresCommand(),
-};
-
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], runners: Runners): Promise<number> {
   const log: CliLog = { json: false };
   let command: string | undefined;
   let debug = false;
@@ -109,7 +82,9 @@ export async function main(argv: string[]): Promise<number> {
     if (notRoot) return fail(log, notRoot);
     const systemd = globals.get('systemd-cgroup');
     const root = globals.get('root') ?? (rootless ? defaultStateRoot(true) : undefined);
-    return await RUNNERS[command](rest, { root, rootless, systemdCgroup: systemd !== undefined && systemd !== 'false' });
+    const run = runners[command];
+    if (!run) throw new Error(`internal: "${command}" is not in this build of the kc CLI`);
+    return await run(rest, { root, rootless, systemdCgroup: systemd !== undefined && systemd !== 'false' });
   } catch (e) {
     if (e instanceof HelpRequested && command && isCommand(command)) {
       process.stdout.write(commandHelp(command));

@@ -9,6 +9,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { RUNNERS } from './commands.js';
 import { main } from './main.js';
 
 /** Set at deserialisation: where the blob lives (dist/snapshot), what `import.meta.url` and `__dirname` stand for in this bundle. */
@@ -24,7 +25,7 @@ function start(): void {
   where.__kcCliDir = blobDir();
   where.__kcCliUrl = pathToFileURL(join(where.__kcCliDir, 'kc.cjs')).href;
   // Deserialised, process.argv is [node, ...ARGS] (node consumed `--`).
-  main(process.argv.slice(1)).then(
+  main(process.argv.slice(1), RUNNERS).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`kc: ${e instanceof Error ? e.message : String(e)}\n`);

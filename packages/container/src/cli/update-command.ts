@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Container } from '../lifecycle/container.js';
 import { flag, parseArgs, UsageError } from './args.js';
-import type { Globals } from './lifecycle-commands.js';
+import type { Globals } from './args.js';
 import { resourcesFromFlags, resourcesFromJson, UPDATE_FLAGS } from './update-flags.js';
 
 /**

@@ -4,7 +4,7 @@ import { ContainerError } from '../errors.js';
 import type { Cgroup, Resources } from '@kc/cgroups';
 import { crashPoint } from '../internal/crash-point.js';
 import { asSystemdContainerError, openSystemdScope } from '../internal/systemd-scope.js';
-import { asContainerError, containerCgroupPath, type ContainerStats, containerStats, openContainerCgroup, signalAll } from '../internal/container-cgroup.js';
+import { asContainerError, type ContainerStats, containerStats, signalAll } from '../internal/container-cgroup.js';
 import type { OciProcess, OciResources, OciState, OciStatus } from '../oci/types.js';
 import type { ContainerRecord } from '../state/container-record.js';
 import { sameProcessAlive, StateStore, signalRecordedProcess, unlinkQuiet } from '../state/state-store.js';
@@ -14,6 +14,7 @@ import { type CreateOptions, createContainer, openFifoForStart } from './create.
 import type { CheckpointOptions, ContainerRestoreOptions } from './checkpoint.js';
 import { type ExecOptions, execInContainer } from './exec.js';
 import { type HookFailureHandler, runHooks, runHooksReporting } from './hooks.js';
+import { openRecordCgroup, recordOwnsCgroup } from './record-cgroup.js';
 import { containerStatus, ociState } from './status.js';
 import { planUpdate, restoreWritten, rollbackResources, writeSteps } from './update.js';
 
@@ -85,10 +86,8 @@ export class Container implements AsyncDisposable {
 
   /** The container's cgroup through @kc/cgroups (undefined when it no longer exists). */
   #group(): Cgroup | undefined {
-    // Before stage `spawning` a group at that path is not (yet) the container's: never act on it.
-    if (this.#record.stage === 'reserved' || this.#record.stage === 'cgroup' || this.#record.noCgroup) return undefined;
-    if (this.#cgroup === null)
-      this.#cgroup = openContainerCgroup(this.#record.cgroupPath ?? containerCgroupPath(this.#record.config.linux?.cgroupsPath, this.id));
+    if (!recordOwnsCgroup(this.#record)) return undefined;
+    if (this.#cgroup === null) this.#cgroup = openRecordCgroup(this.#record);
     return this.#cgroup;
   }
 

@@ -17,12 +17,12 @@
  * The kernel releases nothing here: a holder that dies leaves its file, which
  * the next taker breaks.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerError } from '../errors.js';
 import { unlinkQuiet } from './atomic-file.js';
 import { pidStartTime, sameProcessAlive } from './process-identity.js';
+import { randomHex } from '../internal/random-hex.js';
 
 /** Who holds a lock file. */
 interface Holder {
@@ -80,7 +80,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function claim(dir: string, name: string, deadline: number, what: string): Promise<void> {
   const path = join(dir, name);
   for (let wait = 1; ; ) {
-    const nonce = randomBytes(12).toString('hex');
+    const nonce = randomHex(12);
     let tmp: string;
     try {
       tmp = writeTemp(dir, nonce);
@@ -160,5 +160,5 @@ export async function acquireLock(dir: string, options: LockOptions = {}): Promi
  * created with its lock already in place (see StateStore.reserve).
  */
 export function lockFileContent(): string {
-  return myLine(randomBytes(12).toString('hex'));
+  return myLine(randomHex(12));
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { invalidArgument, KcError } from '@kc/native';
@@ -8,6 +7,7 @@ import type { ContainerRecord, CreateStage } from './container-record.js';
 import { acquireLock, lockFileContent } from './lock.js';
 import { recordFromJson, recordToJson } from './record-json.js';
 import { pidStartTime, sameProcessAlive } from './process-identity.js';
+import { randomHex } from '../internal/random-hex.js';
 
 /** The default state root, as runc's /run/runc. */
 export const DEFAULT_STATE_ROOT = '/run/kc';
@@ -80,7 +80,7 @@ export class StateStore {
     const dir = this.dir(record.id);
     stateMkdir(this.root, true);
     this.sweepReservations();
-    const tmp = join(this.root, `${RESERVING}${process.pid}.${pidStartTime(process.pid)}.${randomBytes(6).toString('hex')}`);
+    const tmp = join(this.root, `${RESERVING}${process.pid}.${pidStartTime(process.pid)}.${randomHex(6)}`);
     stateMkdir(tmp, false);
     try {
       writeFileSync(join(tmp, 'lock'), lockFileContent(), { mode: 0o600 });

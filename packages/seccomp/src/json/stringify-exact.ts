@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SeccompError } from '../errors.js';
 
 /**
@@ -21,7 +20,8 @@ export function stringifyJsonExact(value: unknown, indent?: number): string {
     if (!(e instanceof TypeError && /BigInt/.test(e.message))) throw e;
   }
   // Each bigint first becomes a string with a tag no data can forge (a NUL and a fresh UUID), then its quotes go.
-  const tag = `\u0000kc-bigint-${randomUUID()}:`;
+  // node:crypto loads here, on the rare bigint path, not with the module (a `kc state` never needs it).
+  const tag = `\u0000kc-bigint-${process.getBuiltinModule('node:crypto').randomUUID()}:`;
   let tagged = false;
   const json = JSON.stringify(
     value,
