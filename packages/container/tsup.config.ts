@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'tsup';
+import { requireBanner, selfContained } from './tsup.shared.js';
 
 export default defineConfig([
   // The library: @kc/* stay imports of their own packages (one KcError class
@@ -13,7 +14,7 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts' } },
-    clean: ['!cli/**', '!cli-state/**', '!snapshot/**'],
+    clean: ['!cli/**', '!cli-state/**', '!snapshot/**', '!shim/**'],
     shims: true,
     target: 'node20',
     sourcemap: true,
@@ -26,20 +27,10 @@ export default defineConfig([
   {
     entry: { kc: 'src/cli/run.ts' },
     outDir: 'dist/cli',
+    ...selfContained,
     format: ['esm'],
     splitting: true,
-    noExternal: [/.*/],
-    // The root tsconfig's paths: @kc/* from their sources (their dists carry
-    // import.meta.url shims evaluated at load, which a snapshot cannot hold).
-    tsconfig: '../../tsconfig.json',
-    clean: true,
-    target: 'node20',
-    // Error classes keep their names (a KcError's `name` is its class name).
-    keepNames: true,
-    sourcemap: false,
-    // CommonJS dependencies bundled into ESM (@homebridge/dbus-native of the systemd driver) call require() for
-    // Node's built-ins: give each chunk a real one (esbuild's shim throws "Dynamic require of ... is not supported").
-    banner: { js: "import { createRequire as __kcCreateRequire } from 'node:module'; const require = __kcCreateRequire(import.meta.url);" },
+    banner: requireBanner,
   },
   // `kc state` alone (src/cli/state-entry.ts), one CommonJS file with only
   // what it needs: bin/kc starts it with plain `node`, which costs less than
@@ -47,15 +38,11 @@ export default defineConfig([
   {
     entry: { 'kc-state': 'src/cli/state-entry.ts' },
     outDir: 'dist/cli-state',
+    ...selfContained,
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
-    noExternal: [/.*/],
-    tsconfig: '../../tsconfig.json',
-    clean: true,
-    target: 'node20',
-    keepNames: true,
+    shims: true,
     minify: true,
-    sourcemap: false,
     onSuccess() {
       // The V8 code cache bin/kc-state.cjs loads the bundle with: the functions a `kc state` of an unknown id
       // compiles (its usage and error paths, the state store), written as the run exits.
@@ -80,14 +67,9 @@ export default defineConfig([
   {
     entry: { kc: 'src/cli/snapshot-entry.ts' },
     outDir: 'dist/snapshot',
+    ...selfContained,
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
-    noExternal: [/.*/],
-    tsconfig: '../../tsconfig.json',
-    clean: true,
-    target: 'node20',
-    keepNames: true,
-    sourcemap: false,
     // Paths are the blob's directory at run time, not the build's.
     define: { 'import.meta.url': 'globalThis.__kcCliUrl', __dirname: 'globalThis.__kcCliDir' },
     async onSuccess() {

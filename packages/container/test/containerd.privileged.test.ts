@@ -7,15 +7,14 @@
  * systemd VM lane it adds the systemd cgroup driver:
  * `bash scripts/vm/test.sh --mode systemd -- packages/container/test/containerd.privileged.test.ts`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM_BUS_SOCKET } from '@kc/cgroups';
-import { buildBusyboxRootfs } from '@kc/container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startContainerd, type TestContainerd } from './containerd-daemon.js';
 import { waitUntil } from './crash-helpers.js';
 import { KC, probe, tempDir, UNIFIED_ROOT } from './helpers.js';
-import { buildOciArchive } from './oci-image.js';
 
 /** kc under test; KC_TEST_KC points at a copy of the built package (a VM run outlives other people's rebuilds of dist/). */
 const KC_BIN = process.env.KC_TEST_KC || KC;
@@ -31,18 +30,17 @@ const systemdWithBus =
 const v1Freezer = existsSync('/sys/fs/cgroup/freezer/cgroup.procs');
 
 const dir = tempDir('kc-containerd-');
-const sock = join(dir, 'containerd.sock');
-const root = join(dir, 'root');
 // A namespace of our own: containerd names default cgroups /<namespace>/<id>, which we remove after.
 const ns = `kc-test-${process.pid}`;
+let cd: TestContainerd | undefined;
+const sock = join(dir, 'containerd.sock');
 const image = `localhost/kc-busybox:${process.pid}`;
-let daemon: ChildProcess | undefined;
 // The 1.6 shim puts its socket under /run/containerd/s whatever --state says; we remove the dirs if we made them.
 const shimDirs = ['/run/containerd/s', '/run/containerd'].filter((p) => !existsSync(p));
 
 function ctr(args: string[], timeout = 60_000) {
-  const r = spawnSync('ctr', ['--address', sock, '--namespace', ns, ...args], { encoding: 'utf8', timeout });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (!cd) throw new Error('containerd is not running');
+  return cd.ctr(args, timeout);
 }
 /** `ctr run` options for one runtime: its binary and a runc root under our temp dir. */
 const runOpts = (side: Side) => ['--runc-binary', runtimes[side], '--runc-root', join(dir, `runc-root-${side}`), '--fifo-dir', join(dir, 'fifo')];
@@ -87,55 +85,15 @@ function removeNamespaceCgroups(): void {
 
 describe.runIf(probe.root)('containerd drives kc through the runc shim (needs root)', () => {
   beforeAll(async () => {
-    mkdirSync(root);
-    const config = join(dir, 'config.toml');
-    // Only what ctr run needs: no CRI, no snapshotters other than overlayfs and native, no debug or metrics listeners.
-    writeFileSync(
-      config,
-      [
-        'version = 2',
-        `root = "${root}"`,
-        `state = "${join(dir, 'state')}"`,
-        'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",',
-        '  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp",',
-        '  "io.containerd.internal.v1.tracing"]',
-        '[grpc]',
-        `  address = "${sock}"`,
-        '[ttrpc]',
-        `  address = "${sock}.ttrpc"`,
-        '',
-      ].join('\n'),
-    );
-    const log = openSync(join(dir, 'containerd.log'), 'w');
-    daemon = spawn('containerd', ['--config', config], { stdio: ['ignore', log, log] });
-    await waitUntil(() => ctr(['version'], 5_000).status === 0, 'containerd answers on its socket', 30_000);
-
-    const work = join(dir, 'image');
-    mkdirSync(work);
-    buildBusyboxRootfs(join(work, 'rootfs'));
-    buildOciArchive(join(work, 'rootfs'), image, work, join(work, 'image.tar'));
-    const imp = ctr(['images', 'import', join(work, 'image.tar')]);
-    expect(imp.status, imp.stderr).toBe(0);
-    rmSync(work, { recursive: true, force: true });
+    cd = await startContainerd(dir, ns);
+    expect([cd.sock, cd.image]).toEqual([sock, image]);
   }, 120_000);
 
   afterAll(async () => {
     try {
-      // A failed test may leave its task: kill and delete what is left, so no shim and no cgroup stay behind.
-      for (const line of ctr(['task', 'ls', '-q']).stdout.split('\n').filter(Boolean)) {
-        ctr(['task', 'delete', '--force', line]);
-      }
-      for (const line of ctr(['container', 'ls', '-q']).stdout.split('\n').filter(Boolean)) ctr(['container', 'rm', line]);
-      if (daemon && daemon.exitCode === null) {
-        const exited = new Promise((r) => daemon?.once('exit', r));
-        daemon.kill('SIGTERM');
-        await exited;
-      }
-      // Nothing of containerd's may stay mounted (snapshots, shim rootfs) once it is gone.
-      const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-        .split('\n')
-        .filter((l) => l.split(' ')[4]?.startsWith(dir));
-      for (const m of mounts.reverse()) spawnSync('umount', ['-l', m.split(' ')[4] as string]);
+      // A failed test may leave its task: stop() deletes what is left, so no shim and no cgroup stay behind,
+      // and nothing of containerd's may stay mounted (snapshots, shim rootfs) once it is gone.
+      const mounts = cd ? await cd.stop() : [];
       expect(mounts).toEqual([]);
     } finally {
       removeNamespaceCgroups();

@@ -36,4 +36,3 @@ export const RUNNERS: Record<CommandName, Runner> = {
   spec: async (r) => (await import('./spec-command.js')).specCommand(r),
   features: async () => (await import('./spec-command.js')).featuresCommand(),
 };
-

@@ -6,7 +6,7 @@
 import { HelpRequested, UsageError } from './args.js';
 import type { Runners } from './commands.js';
 import { explain, needsRoot, nodeTooOld } from './diagnose.js';
-import { type CommandName, commandHelp, generalHelp, isCommand } from './help.js';
+import { commandHelp, generalHelp, isCommand } from './help.js';
 import { defaultStateRoot, inUserNamespace, rootlessMode } from '../internal/rootless.js';
 import { type CliLog, logLine } from './output.js';
 

@@ -1,0 +1,99 @@
+/**
+ * A private containerd for tests: its own root, state, socket and config
+ * (no CRI, only the overlayfs and native snapshotters), a busybox image
+ * imported from a tarball built here (no registry), and `ctr` bound to its
+ * socket and a test namespace. `stop` removes every task and container it
+ * left, stops the daemon and reports what it left mounted.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildBusyboxRootfs } from '@kc/container';
+import { waitUntil } from './crash-helpers.js';
+import { buildOciArchive } from './oci-image.js';
+
+/** One `ctr` call's outcome. */
+export interface CtrResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running private containerd. */
+export interface TestContainerd {
+  readonly sock: string;
+  readonly ns: string;
+  readonly image: string;
+  ctr(args: readonly string[], timeoutMs?: number): CtrResult;
+  /** The end of containerd's log (shim logs included), for a failure message. */
+  logTail(lines?: number): string;
+  /** Deletes leftover tasks and containers, stops containerd, lazily unmounts and returns what was still mounted under `dir`. */
+  stop(): Promise<string[]>;
+}
+
+/**
+ * Starts containerd under `dir` with `env` added to its environment (the
+ * shims it runs inherit it) and `config` lines appended to its config.toml.
+ */
+export async function startContainerd(dir: string, ns: string, env: NodeJS.ProcessEnv = {}, config: readonly string[] = []): Promise<TestContainerd> {
+  const sock = join(dir, 'containerd.sock');
+  const root = join(dir, 'root');
+  const image = `localhost/kc-busybox:${process.pid}`;
+  mkdirSync(root, { recursive: true });
+  const configFile = join(dir, 'config.toml');
+  writeFileSync(
+    configFile,
+    [
+      'version = 2',
+      `root = "${root}"`,
+      `state = "${join(dir, 'state')}"`,
+      'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",',
+      '  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp",',
+      '  "io.containerd.internal.v1.tracing"]',
+      '[grpc]',
+      `  address = "${sock}"`,
+      '[ttrpc]',
+      `  address = "${sock}.ttrpc"`,
+      ...config,
+      '',
+    ].join('\n'),
+  );
+  const log = openSync(join(dir, 'containerd.log'), 'w');
+  const daemon: ChildProcess = spawn('containerd', ['--config', configFile], { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+  const ctr = (args: readonly string[], timeout = 60_000): CtrResult => {
+    const r = spawnSync('ctr', ['--address', sock, '--namespace', ns, ...args], { encoding: 'utf8', timeout });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  await waitUntil(() => ctr(['version'], 5_000).status === 0, 'containerd answers on its socket', 30_000);
+
+  const work = join(dir, 'image');
+  mkdirSync(work);
+  buildBusyboxRootfs(join(work, 'rootfs'));
+  buildOciArchive(join(work, 'rootfs'), image, work, join(work, 'image.tar'));
+  const imp = ctr(['images', 'import', join(work, 'image.tar')]);
+  if (imp.status !== 0) throw new Error(`ctr images import failed: ${imp.stderr}`);
+  rmSync(work, { recursive: true, force: true });
+
+  return {
+    sock,
+    ns,
+    image,
+    ctr,
+    logTail: (lines = 40) => readFileSync(join(dir, 'containerd.log'), 'utf8').split('\n').slice(-lines).join('\n'),
+    async stop() {
+      for (const id of ctr(['task', 'ls', '-q']).stdout.split('\n').filter(Boolean)) ctr(['task', 'delete', '--force', id]);
+      for (const id of ctr(['container', 'ls', '-q']).stdout.split('\n').filter(Boolean)) ctr(['container', 'rm', id]);
+      if (daemon.exitCode === null) {
+        const exited = new Promise((r) => daemon.once('exit', r));
+        daemon.kill('SIGTERM');
+        await exited;
+      }
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[4])
+        .filter((p): p is string => p?.startsWith(dir) === true);
+      for (const m of [...mounts].reverse()) spawnSync('umount', ['-l', m]);
+      return mounts;
+    },
+  };
+}
