@@ -37,14 +37,21 @@ static int check_null(int fd, const struct stat *same, struct stat *out) {
   return 0;
 }
 
+/* A copy of the caller's null device (the plan's fallback fd): see open_dev_null. */
+static int caller_null(kc_child_ctx *ctx) {
+  int fd = fcntl(ctx->plan->null_fallback_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) kc_child_fail(ctx, KC_STEP_DEV_NULL, errno, -1, "the caller's /dev/null");
+  return fd;
+}
+
 /*
  * stdio 'ignore': the child opens /dev/null itself, after its mounts and
  * pivot_root, still not dumpable and with no host fd open but the plan's own
- * (among them, for a root without /dev/null only, the caller's null device,
- * which leads nowhere), so the fd lies in the child's own mount namespace (a
- * host /dev/null fd names a mount CRIU cannot find in the dumped namespace).
- * The root is the container's: a
- * /dev/null there that is a symlink (to a procfs file, say) or another device
+ * (among them the caller's null device, which leads nowhere: used only for a
+ * root without /dev/null, or where the device cgroup denies opening it), so
+ * the fd lies in the child's own mount namespace (a host /dev/null fd names a
+ * mount CRIU cannot find in the dumped namespace). The root is the
+ * container's: a /dev/null there that is a symlink (to a procfs file, say) or another device
  * must not be opened for writing (the class of CVE-2025-31133 in runc). So:
  * an O_PATH open first, which has no side effect even on a device or FIFO,
  * checked to be the char device 1:3; then the real open, checked again to be
@@ -59,16 +66,19 @@ static int open_dev_null(kc_child_ctx *ctx) {
    * before; only its fd lies on a host mount, which CRIU cannot dump. A
    * /dev/null that is there but wrong still fails below.
    */
-  if (path_fd < 0 && errno == ENOENT && ctx->plan->null_fallback_fd >= 0) {
-    int fd = fcntl(ctx->plan->null_fallback_fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) kc_child_fail(ctx, KC_STEP_DEV_NULL, errno, -1, "the caller's /dev/null");
-    return fd;
-  }
+  if (path_fd < 0 && errno == ENOENT && ctx->plan->null_fallback_fd >= 0) return caller_null(ctx);
   if (path_fd < 0) kc_child_fail(ctx, KC_STEP_DEV_NULL, errno, -1, "/dev/null");
   int err = check_null(path_fd, NULL, &first);
   close(path_fd);
   if (err) kc_child_fail(ctx, KC_STEP_DEV_NULL, err, -1, "/dev/null is not the null device (1:3)");
   int fd = open_null_path(O_RDWR | O_NOCTTY);
+  /*
+   * It is the null device, but opening it is refused: the device cgroup the
+   * child already sits in denies it (v1 devices.deny, a v2 device program;
+   * an O_PATH open is not checked), or a nodev mount. The caller opened its
+   * own before the child joined that cgroup, as kc always did: use that.
+   */
+  if (fd < 0 && (errno == EPERM || errno == EACCES) && ctx->plan->null_fallback_fd >= 0) return caller_null(ctx);
   if (fd < 0) kc_child_fail(ctx, KC_STEP_DEV_NULL, errno, -1, "/dev/null");
   err = check_null(fd, &first, &second);
   if (err) kc_child_fail(ctx, KC_STEP_DEV_NULL, err, -1, "/dev/null changed between its checks");
