@@ -31,7 +31,12 @@ if [ "${1:-}" = --import ]; then
       -e 's/[[:space:]]*\[\((gogoproto)\.[^]]*\]//g' \
       "$src/${f#github.com/containerd/}" >"proto/$f"
   done
-  dpkg-query -W -f='${Package} ${Version}\n' golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev >proto/SOURCE-VERSIONS
+  # Keep the line proto/extract-cri.mjs writes (the CRI API taken from the containerd binary).
+  {
+    dpkg-query -W -f='${Package} ${Version}\n' golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
+    grep '^containerd-binary ' proto/SOURCE-VERSIONS || true
+  } >proto/SOURCE-VERSIONS.new
+  mv proto/SOURCE-VERSIONS.new proto/SOURCE-VERSIONS
 fi
 rm -rf src/shim/gen
 mkdir -p src/shim/gen

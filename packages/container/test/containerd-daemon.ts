@@ -1,6 +1,6 @@
 /**
  * A private containerd for tests: its own root, state, socket and config
- * (no CRI, only the overlayfs and native snapshotters), a busybox image
+ * (no CRI unless asked for, only the overlayfs and native snapshotters), a busybox image
  * imported from a tarball built here (no registry), and `ctr` bound to its
  * socket and a test namespace. `stop` removes every task and container it
  * left, stops the daemon and reports what it left mounted.
@@ -24,6 +24,8 @@ export interface TestContainerd {
   readonly sock: string;
   readonly ns: string;
   readonly image: string;
+  /** With CRI: the pod sandbox image (busybox waiting forever), imported like `image`. */
+  readonly sandboxImage: string;
   ctr(args: readonly string[], timeoutMs?: number): CtrResult;
   /** The end of containerd's log (shim logs included), for a failure message. */
   logTail(lines?: number): string;
@@ -31,14 +33,56 @@ export interface TestContainerd {
   stop(): Promise<string[]>;
 }
 
+/** Enables containerd's CRI plugin (issue #17): runtime handlers by name → runtime_type. */
+export interface CriOptions {
+  /** e.g. `{ kc: 'io.containerd.kc.v2', runc: 'io.containerd.runc.v2' }`; the first is the default. */
+  handlers: Readonly<Record<string, string>>;
+}
+
+/** Whether this process holds CAP_SYS_RESOURCE (bit 24 of CapEff, capabilities(7)). */
+function hasCapSysResource(): boolean {
+  const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  return ((BigInt(`0x${eff}`) >> 24n) & 1n) === 1n;
+}
+
+/** The CRI plugin's config: the handlers, a local sandbox image, host-network pods only (an empty CNI config dir), a streaming server on a free port. */
+function criConfig(dir: string, sandboxImage: string, cri: CriOptions): string[] {
+  const p = 'plugins."io.containerd.grpc.v1.cri"';
+  const names = Object.keys(cri.handlers);
+  return [
+    `[${p}]`,
+    `  sandbox_image = "${sandboxImage}"`,
+    '  stream_server_address = "127.0.0.1"',
+    '  stream_server_port = "0"',
+    '  disable_apparmor = true',
+    // A pod sandbox asks for oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE, which some
+    // sandboxed hosts (this CI's among them) do not grant root. Clamp to containerd's own value there.
+    `  restrict_oom_score_adj = ${!hasCapSysResource()}`,
+    `  [${p}.containerd]`,
+    '    snapshotter = "overlayfs"',
+    `    default_runtime_name = "${names[0]}"`,
+    ...names.flatMap((n) => [`  [${p}.containerd.runtimes.${n}]`, `    runtime_type = "${cri.handlers[n]}"`]),
+    `  [${p}.cni]`,
+    `    bin_dir = "${join(dir, 'cni', 'bin')}"`,
+    `    conf_dir = "${join(dir, 'cni', 'net.d')}"`,
+  ];
+}
+
 /**
  * Starts containerd under `dir` with `env` added to its environment (the
  * shims it runs inherit it) and `config` lines appended to its config.toml.
  */
-export async function startContainerd(dir: string, ns: string, env: NodeJS.ProcessEnv = {}, config: readonly string[] = []): Promise<TestContainerd> {
+export async function startContainerd(
+  dir: string,
+  ns: string,
+  env: NodeJS.ProcessEnv = {},
+  config: readonly string[] = [],
+  cri?: CriOptions,
+): Promise<TestContainerd> {
   const sock = join(dir, 'containerd.sock');
   const root = join(dir, 'root');
   const image = `localhost/kc-busybox:${process.pid}`;
+  const sandboxImage = `localhost/kc-pause:${process.pid}`;
   mkdirSync(root, { recursive: true });
   const configFile = join(dir, 'config.toml');
   writeFileSync(
@@ -47,7 +91,7 @@ export async function startContainerd(dir: string, ns: string, env: NodeJS.Proce
       'version = 2',
       `root = "${root}"`,
       `state = "${join(dir, 'state')}"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",',
+      `disabled_plugins = [${cri ? '' : '"io.containerd.grpc.v1.cri", '}"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",`,
       '  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp",',
       '  "io.containerd.internal.v1.tracing"]',
       '[grpc]',
@@ -55,6 +99,7 @@ export async function startContainerd(dir: string, ns: string, env: NodeJS.Proce
       '[ttrpc]',
       `  address = "${sock}.ttrpc"`,
       ...config,
+      ...(cri ? criConfig(dir, sandboxImage, cri) : []),
       '',
     ].join('\n'),
   );
@@ -72,12 +117,19 @@ export async function startContainerd(dir: string, ns: string, env: NodeJS.Proce
   buildOciArchive(join(work, 'rootfs'), image, work, join(work, 'image.tar'));
   const imp = ctr(['images', 'import', join(work, 'image.tar')]);
   if (imp.status !== 0) throw new Error(`ctr images import failed: ${imp.stderr}`);
+  if (cri) {
+    mkdirSync(join(work, 'pause'));
+    buildOciArchive(join(work, 'rootfs'), sandboxImage, join(work, 'pause'), join(work, 'pause.tar'), ['sleep', '2147483647']);
+    const pause = ctr(['images', 'import', join(work, 'pause.tar')]);
+    if (pause.status !== 0) throw new Error(`ctr images import of the sandbox image failed: ${pause.stderr}`);
+  }
   rmSync(work, { recursive: true, force: true });
 
   return {
     sock,
     ns,
     image,
+    sandboxImage,
     ctr,
     logTail: (lines = 40) => readFileSync(join(dir, 'containerd.log'), 'utf8').split('\n').slice(-lines).join('\n'),
     async stop() {

@@ -24,8 +24,9 @@ function blob(layout: string, mediaType: string, data: Buffer): Descriptor {
 /**
  * Packs `rootfs` as the single layer of an image named `ref` and writes the
  * archive to `archive`; `work` is a scratch directory the caller removes.
+ * `cmd` is the image's default command (a pod sandbox image's is one that waits).
  */
-export function buildOciArchive(rootfs: string, ref: string, work: string, archive: string): void {
+export function buildOciArchive(rootfs: string, ref: string, work: string, archive: string, cmd: readonly string[] = ['/bin/sh']): void {
   const layout = join(work, 'layout');
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
   const layerTar = join(work, 'layer.tar');
@@ -41,7 +42,7 @@ export function buildOciArchive(rootfs: string, ref: string, work: string, archi
       JSON.stringify({
         architecture: 'amd64',
         os: 'linux',
-        config: { Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
+        config: { Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: cmd },
         rootfs: { type: 'layers', diff_ids: [layer.digest] },
       }),
     ),
