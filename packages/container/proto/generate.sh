@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates src/shim/gen/**/*_pb.ts (containerd's shim v2 task API, its
-# events, the runc checkpoint options ctr sends, the cgroup v1 metrics ctr
-# reads, and ttrpc's envelope) with protoc
+# events, the runc checkpoint options ctr sends, the cgroup v1 and v2
+# metrics ctr reads, and ttrpc's envelope) with protoc
 # (Debian's protobuf-compiler) and @bufbuild/protoc-gen-es. The output is
 # committed, so building the package needs neither tool nor the network.
 #
@@ -20,13 +20,14 @@ files=(
   github.com/containerd/containerd/runtime/v2/runc/options/oci.proto
   github.com/containerd/containerd/runtime/linux/runctypes/runc.proto
   github.com/containerd/cgroups/stats/v1/metrics.proto
+  github.com/containerd/cgroups/v2/stats/metrics.proto
 )
 if [ "${1:-}" = --import ]; then
   for f in "${files[@]}"; do
     mkdir -p "proto/$(dirname "$f")"
     # Drop gogoproto/fieldpath imports, file options and [(gogoproto.x) = y, ...] field options.
     sed -E \
-      -e '/^import (weak )?"(gogoproto\/gogo|github.com\/containerd\/containerd\/protobuf\/plugin\/fieldpath)\.proto";/d' \
+      -e '/^[[:space:]]*import (weak )?"(gogoproto\/gogo|github.com\/containerd\/containerd\/protobuf\/plugin\/fieldpath)\.proto";/d' \
       -e '/^[[:space:]]*option \((gogoproto|containerd\.plugin)\.[^)]*\)/d' \
       -e 's/[[:space:]]*\[\((gogoproto)\.[^]]*\]//g' \
       "$src/${f#github.com/containerd/}" >"proto/$f"

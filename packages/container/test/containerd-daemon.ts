@@ -6,8 +6,9 @@
  * left, stops the daemon and reports what it left mounted.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildBusyboxRootfs } from '@kc/container';
 import { waitUntil } from './crash-helpers.js';
 import { buildOciArchive } from './oci-image.js';
@@ -148,4 +149,34 @@ export async function startContainerd(
       return mounts;
     },
   };
+}
+
+/**
+ * containerd for the kc shim's tests: the package's bin/ on its PATH (it finds
+ * containerd-shim-kc-v2 there), the shim's state (`KC_SHIM_ROOT`) and sockets
+ * (`KC_SHIM_SOCKET_DIR`) under `dir` (`dir/kc`, `dir/s`), and 60 s for a dead
+ * shim's `delete` (containerd's 5 s default is too short for Node to start
+ * under the VM lanes' emulation).
+ */
+export function startShimContainerd(dir: string, ns: string): Promise<TestContainerd> {
+  const binDir = fileURLToPath(new URL('../bin', import.meta.url));
+  const env = { PATH: `${binDir}:${process.env.PATH}`, KC_SHIM_ROOT: join(dir, 'kc'), KC_SHIM_SOCKET_DIR: join(dir, 's') };
+  return startContainerd(dir, ns, env, ['[timeouts]', '  "io.containerd.timeout.shim.cleanup" = "60s"']);
+}
+
+/**
+ * Stops a {@link startShimContainerd} containerd, removes the cgroup parent
+ * containerd made for the namespace (empty by then) and `dir`; returns what
+ * was still mounted under `dir` (see {@link TestContainerd.stop}).
+ */
+export async function stopShimContainerd(cd: TestContainerd | undefined, dir: string, ns: string): Promise<string[]> {
+  try {
+    return cd ? await cd.stop() : [];
+  } finally {
+    for (const h of existsSync('/sys/fs/cgroup/unified') ? readdirSync('/sys/fs/cgroup') : ['.']) {
+      const p = join('/sys/fs/cgroup', h, ns);
+      if (existsSync(p) && statSync(p).isDirectory()) rmdirSync(p);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -8,9 +8,8 @@
  * binary leaves no process, cgroup, mount, socket or kc state behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmdirSync, rmSync, existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CheckpointOptionsSchema as LinuxRuncCheckpointOptionsSchema } from '../src/shim/gen/github.com/containerd/containerd/runtime/linux/runctypes/runc_pb.js';
@@ -22,11 +21,10 @@ import {
 } from '../src/shim/gen/github.com/containerd/containerd/runtime/v2/task/shim_pb.js';
 import { GrpcCode } from '../src/shim/ttrpc/status.js';
 import { ttrpcConnect } from './ttrpc-client.js';
-import { startContainerd, type TestContainerd } from './containerd-daemon.js';
+import { startShimContainerd, stopShimContainerd, type TestContainerd } from './containerd-daemon.js';
 import { waitUntil } from './crash-helpers.js';
 import { probe, tempDir, UNIFIED_ROOT } from './helpers.js';
 
-const binDir = resolve(dirname(fileURLToPath(import.meta.url)), '../bin');
 const dir = tempDir('kc-shim-');
 const ns = `kc-shim-${process.pid}`;
 const socketDir = join(dir, 's');
@@ -34,7 +32,8 @@ const kcRoot = join(dir, 'kc');
 const fifo = join(dir, 'fifo');
 const RUNTIME = ['--runtime', 'io.containerd.kc.v2', '--fifo-dir', fifo];
 const v1Freezer = existsSync('/sys/fs/cgroup/freezer/cgroup.procs');
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+/** A cgroup v2 only host (cgroup2 mounted at /sys/fs/cgroup itself). */
+const unifiedHost = existsSync('/sys/fs/cgroup/cgroup.controllers');
 let cd: TestContainerd;
 
 const taskRow = (id: string) =>
@@ -74,22 +73,11 @@ const mountedUnder = (p: string) =>
 
 describe.runIf(probe.root)('containerd runs kc through containerd-shim-kc-v2 (needs root)', () => {
   beforeAll(async () => {
-    const env = { PATH: `${binDir}:${process.env.PATH}`, KC_SHIM_ROOT: kcRoot, KC_SHIM_SOCKET_DIR: socketDir };
-    // containerd gives a dead shim's `delete` 5 s by default; Node under the VM lanes' emulation needs longer to start.
-    cd = await startContainerd(dir, ns, env, ['[timeouts]', '  "io.containerd.timeout.shim.cleanup" = "60s"']);
+    cd = await startShimContainerd(dir, ns);
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      const left = cd ? await cd.stop() : [];
-      expect(left).toEqual([]);
-    } finally {
-      for (const h of existsSync('/sys/fs/cgroup/unified') ? readdirSync('/sys/fs/cgroup') : ['.']) {
-        const p = join('/sys/fs/cgroup', h, ns);
-        if (isDir(p)) rmdirSync(p);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await stopShimContainerd(cd, dir, ns)).toEqual([]);
   }, 60_000);
 
   it('run --rm feeds stdin (EOF included), prints stdout and stderr, and passes exit codes 0 and 3 through', () => {
@@ -180,6 +168,14 @@ describe.runIf(probe.root)('containerd runs kc through containerd-shim-kc-v2 (ne
     const metrics = cd.ctr(['task', 'metrics', id]);
     expect(metrics.status, metrics.stderr).toBe(0);
     expect(metrics.stdout).toMatch(/^pids\.current\s+1\s*$/m);
+    // On a unified host the task's group is v2 only: the shim answers io.containerd.cgroups.v2.Metrics, which ctr prints as its v2 table.
+    if (unifiedHost) {
+      expect(metrics.stdout).toMatch(/^cpu\.user_usec\s+\d+\s*$/m);
+      expect(metrics.stdout).toMatch(/^cpu\.system_usec\s+\d+\s*$/m);
+      expect(metrics.stdout).toMatch(/^memory\.usage\s+[1-9]\d*\s*$/m);
+      const limit = readFileSync(memoryLimitFile(id), 'utf8').trim();
+      expect(metrics.stdout).toMatch(new RegExp(`^memory\\.usage_limit\\s+${limit === 'max' ? '18446744073709551615' : limit}\\s*$`, 'm'));
+    } else expect(metrics.stdout).not.toMatch(/^cpu\.user_usec/m);
 
     expect(cd.ctr(['task', 'kill', '-s', 'SIGKILL', id]).status).toBe(0);
     await waitUntil(() => taskStatus(id) === 'STOPPED', `${id} is stopped`);

@@ -23,7 +23,7 @@ export function taskMethods(s: TaskService, shutdown: (now: boolean) => void): R
       return empty();
     }),
     ResizePty: method(t.ResizePtyRequestSchema, EmptySchema, (r) => {
-      s.state(r.id, r.execId); // NotFound for an unknown process; without a pty there is nothing to resize
+      s.resizePty(r.id, r.execId, r.height, r.width);
       return empty();
     }),
     State: method(t.StateRequestSchema, t.StateResponseSchema, (r) => s.state(r.id, r.execId)),

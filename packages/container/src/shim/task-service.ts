@@ -25,10 +25,12 @@ import type {
   UpdateTaskRequest,
 } from './gen/github.com/containerd/containerd/runtime/v2/task/shim_pb.js';
 import { checkpointOptions } from './checkpoint-options.js';
+import { ShimConsole } from './console.js';
 import type { EventPublisher } from './events.js';
 import { ExitSlot, exitCodeOf, type ShimExit } from './process-exit.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
-import { statsAny } from './stats.js';
+import { taskStatsAny } from './stats.js';
+import { restoreTask } from './restore.js';
 import { ProcessStdio, type StdioPaths } from './stdio.js';
 import { GrpcCode, TtrpcError } from './ttrpc/status.js';
 
@@ -37,7 +39,9 @@ interface ExecEntry {
   readonly spec: OciProcess;
   readonly paths: StdioPaths;
   readonly exit: ExitSlot;
+  readonly terminal: boolean;
   stdio: ProcessStdio | undefined;
+  console: ShimConsole | undefined;
   process: KcProcess | undefined;
 }
 
@@ -47,11 +51,17 @@ interface TaskEntry {
   readonly bundle: string;
   readonly container: Container;
   readonly stdio: ProcessStdio;
+  /** The pty's copies when the init has a terminal (then `stdio` holds no fifo). */
+  readonly console: ShimConsole | undefined;
   readonly exit: ExitSlot;
   readonly execs: Map<string, ExecEntry>;
   readonly pid: number;
   /** OOM kills in the task's cgroup already reported with /tasks/oom. */
   oomKills: number;
+  /** The last signal Kill sent the init: a restored init is no child of the shim, so its exit is reported as that signal's. */
+  signalled?: number;
+  /** Restored from a checkpoint at Create: already running. */
+  restored?: boolean;
 }
 
 /** What a process's state/wait/delete report: its pid and, once it ended, its exit. */
@@ -59,6 +69,11 @@ interface ProcessView {
   readonly pid: number;
   readonly exit: ShimExit | undefined;
 }
+
+/** A terminal's process has no fifo of its own: the pty carries its stdio. */
+const NO_FIFOS: StdioPaths = { stdin: '', stdout: '', stderr: '' };
+/** An exit is published once a terminal's output reached containerd's fifo (at once without one). */
+const afterOutput = (console: ShimConsole | undefined): Promise<void> => (console ? console.drained() : Promise.resolve());
 
 const timestamp = (d: Date | undefined): Timestamp | undefined => (d ? timestampFromDate(d) : undefined);
 const decodeJson = <T>(any: Any | undefined, field: string): T => {
@@ -104,21 +119,35 @@ export class TaskService {
   /** Create: mounts the snapshot, opens the fifos, creates the container (held before exec until Start). */
   async create(req: CreateTaskRequest): Promise<number> {
     if (this.#tasks.has(req.id)) throw new TtrpcError(GrpcCode.AlreadyExists, `task ${req.id} already exists`);
-    if (req.terminal) throw new TtrpcError(GrpcCode.Unimplemented, 'terminal: the kc shim has no pty support yet');
-    if (req.checkpoint) throw new TtrpcError(GrpcCode.Unimplemented, 'create from a checkpoint is not supported by the kc shim');
+    if (req.checkpoint) return this.#restore(req);
     mountRootfs(req.bundle, req.rootfs);
     let stdio: ProcessStdio | undefined;
+    let console: ShimConsole | undefined;
     try {
-      stdio = new ProcessStdio({ stdin: req.stdin, stdout: req.stdout, stderr: req.stderr });
-      const container = await Container.create({ id: req.id, bundle: req.bundle, root: this.stateRoot, stdio: stdio.options });
+      const paths = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr };
+      // With a terminal kc-init makes the pty's slave the process's stdio; the shim copies the fifos through the master.
+      if (req.terminal) console = new ShimConsole(this.stateRoot, paths, this.log);
+      stdio = new ProcessStdio(console ? NO_FIFOS : paths);
+      const container = await Container.create({ id: req.id, bundle: req.bundle, root: this.stateRoot, stdio: stdio.options, consoleSocket: console?.path });
       stdio.attach(container.process?.stdin ?? null);
-      const task: TaskEntry = { id: req.id, bundle: req.bundle, container, stdio, exit: new ExitSlot(), execs: new Map(), pid: container.pid, oomKills: 0 };
+      const task: TaskEntry = {
+        id: req.id,
+        bundle: req.bundle,
+        container,
+        stdio,
+        console,
+        exit: new ExitSlot(),
+        execs: new Map(),
+        pid: container.pid,
+        oomKills: 0,
+      };
       this.#tasks.set(req.id, task);
+      const exited = (status: number) => void afterOutput(console).then(() => this.#initExited(task, status));
       container.wait().then(
-        (s) => this.#initExited(task, exitCodeOf(s)),
+        (s) => exited(exitCodeOf(s)),
         (e: unknown) => {
           this.log(`wait ${task.id}: ${(e as Error).message}`);
-          this.#initExited(task, 255);
+          exited(255);
         },
       );
       this.events.publish(
@@ -135,6 +164,45 @@ export class TaskService {
       return task.pid;
     } catch (e) {
       stdio?.closeFds();
+      console?.close();
+      unmountRootfs(req.bundle);
+      throw e;
+    }
+  }
+
+  /** Create from a checkpoint: restores the task with CRIU (running at once), its stdout/stderr on containerd's fifos (see restore.ts). */
+  async #restore(req: CreateTaskRequest): Promise<number> {
+    if (req.terminal) throw new TtrpcError(GrpcCode.InvalidArgument, 'create from a checkpoint: a terminal is not supported by the kc shim');
+    mountRootfs(req.bundle, req.rootfs);
+    const paths = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr };
+    // The shim's copies keep what the task writes until containerd's reader comes, as for a created task.
+    const stdio = new ProcessStdio({ ...paths, stdin: '' });
+    try {
+      const { container, ended } = await restoreTask({ id: req.id, bundle: req.bundle, root: this.stateRoot, checkpoint: req.checkpoint, paths });
+      stdio.attach(null);
+      const task: TaskEntry = {
+        id: req.id,
+        bundle: req.bundle,
+        container,
+        stdio,
+        console: undefined,
+        exit: new ExitSlot(),
+        execs: new Map(),
+        pid: container.pid,
+        oomKills: 0,
+        restored: true,
+      };
+      this.#tasks.set(req.id, task);
+      void ended.then(() => this.#initExited(task, task.signalled ? 128 + task.signalled : 255));
+      const io = { ...paths, terminal: false };
+      this.events.publish(
+        '/tasks/create',
+        TaskCreateSchema,
+        create(TaskCreateSchema, { containerId: req.id, bundle: req.bundle, rootfs: req.rootfs, io, checkpoint: req.checkpoint, pid: task.pid }),
+      );
+      return task.pid;
+    } catch (e) {
+      stdio.closeFds();
       unmountRootfs(req.bundle);
       throw e;
     }
@@ -172,22 +240,29 @@ export class TaskService {
   async start(id: string, execId: string): Promise<number> {
     const task = this.#task(id);
     if (!execId) {
-      await task.container.start();
+      // A restored task runs from Create on (CRIU continues it); Start only reports it.
+      if (!task.restored) await task.container.start();
       this.events.publish('/tasks/start', TaskStartSchema, create(TaskStartSchema, { containerId: id, pid: task.pid }));
       return task.pid;
     }
     const entry = this.#exec(task, execId);
     if (entry.process) throw new TtrpcError(GrpcCode.FailedPrecondition, `exec ${execId} already started`);
-    const stdio = new ProcessStdio(entry.paths);
+    const console = entry.terminal ? new ShimConsole(this.stateRoot, entry.paths, this.log) : undefined;
+    const stdio = new ProcessStdio(console ? NO_FIFOS : entry.paths);
     let proc: KcProcess;
     try {
-      proc = task.container.exec({ ...entry.spec, args: entry.spec.args ?? [] }, { stdio: stdio.options });
+      proc = task.container.exec(
+        { ...entry.spec, args: entry.spec.args ?? [], terminal: entry.terminal },
+        { stdio: stdio.options, consoleSocket: console?.path },
+      );
     } catch (e) {
       stdio.closeFds();
+      console?.close();
       throw e;
     }
     stdio.attach(proc.stdin);
     entry.stdio = stdio;
+    entry.console = console;
     entry.process = proc;
     const done = (status: number) => {
       this.#checkOom(task);
@@ -200,8 +275,8 @@ export class TaskService {
       );
     };
     proc.exited.then(
-      (s) => done(exitCodeOf(s)),
-      () => done(255),
+      (s) => afterOutput(console).then(() => done(exitCodeOf(s))),
+      () => afterOutput(console).then(() => done(255)),
     );
     this.events.publish('/tasks/exec-started', TaskExecStartedSchema, create(TaskExecStartedSchema, { containerId: id, execId, pid: proc.pid }));
     return proc.pid;
@@ -212,14 +287,15 @@ export class TaskService {
     const task = this.#task(req.id);
     if (task.exit.exit) throw new TtrpcError(GrpcCode.FailedPrecondition, `task ${req.id} has exited`);
     if (task.execs.has(req.execId)) throw new TtrpcError(GrpcCode.AlreadyExists, `exec ${req.execId} already exists`);
-    if (req.terminal) throw new TtrpcError(GrpcCode.Unimplemented, 'terminal: the kc shim has no pty support yet');
     const spec = decodeJson<OciProcess>(req.spec, 'spec');
     if (!Array.isArray(spec.args) || spec.args.length === 0) throw new TtrpcError(GrpcCode.InvalidArgument, 'spec.args: a process needs arguments');
     task.execs.set(req.execId, {
       spec,
       paths: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr },
       exit: new ExitSlot(),
+      terminal: req.terminal,
       stdio: undefined,
+      console: undefined,
       process: undefined,
     });
     this.events.publish('/tasks/exec-added', TaskExecAddedSchema, create(TaskExecAddedSchema, { containerId: req.id, execId: req.execId }));
@@ -237,7 +313,7 @@ export class TaskService {
     const task = this.#task(id);
     const view = this.#view(id, execId);
     const entry = execId ? task.execs.get(execId) : undefined;
-    const paths = entry ? entry.paths : task.stdio.paths;
+    const paths = entry ? entry.paths : (task.console?.paths ?? task.stdio.paths);
     let status: Status;
     if (view.exit) status = Status.STOPPED;
     else if (entry) status = entry.process ? Status.RUNNING : Status.CREATED;
@@ -263,7 +339,7 @@ export class TaskService {
       stdin: paths.stdin,
       stdout: paths.stdout,
       stderr: paths.stderr,
-      terminal: false,
+      terminal: entry ? entry.terminal : task.console !== undefined,
       exitStatus: view.exit?.status ?? 0,
       exitedAt: timestamp(view.exit?.at),
       execId,
@@ -288,6 +364,7 @@ export class TaskService {
     }
     if (task.exit.exit && !req.all) throw finished();
     task.container.kill(req.signal, { all: req.all });
+    task.signalled = req.signal;
   }
 
   /** Delete: removes an exited exec, or the container (its cgroup, state and rootfs mount); returns what containerd records. */
@@ -297,6 +374,7 @@ export class TaskService {
       const e = this.#exec(task, execId);
       if (e.process && !e.exit.exit) throw new TtrpcError(GrpcCode.FailedPrecondition, `exec ${execId} is still running`);
       e.stdio?.release();
+      e.console?.close();
       task.execs.delete(execId);
       return { pid: e.process?.pid ?? 0, exit: e.exit.exit ?? { status: 0, at: new Date() } };
     }
@@ -306,7 +384,11 @@ export class TaskService {
     await task.container.delete({ force: true });
     const exit = await task.exit.wait();
     task.stdio.release();
-    for (const e of task.execs.values()) e.stdio?.release();
+    task.console?.close();
+    for (const e of task.execs.values()) {
+      e.stdio?.release();
+      e.console?.close();
+    }
     unmountRootfs(task.bundle);
     this.#tasks.delete(id);
     this.events.publish(
@@ -338,8 +420,21 @@ export class TaskService {
   closeIO(id: string, execId: string, stdin: boolean): void {
     const task = this.#task(id);
     if (!stdin) return;
-    if (execId) this.#exec(task, execId).stdio?.closeStdin();
-    else task.stdio.closeStdin();
+    if (execId) {
+      const e = this.#exec(task, execId);
+      e.stdio?.closeStdin();
+      e.console?.closeStdin();
+    } else {
+      task.stdio.closeStdin();
+      task.console?.closeStdin();
+    }
+  }
+
+  /** ResizePty: the new size of the process's terminal; nothing to do for a process without one. */
+  resizePty(id: string, execId: string, rows: number, cols: number): void {
+    const task = this.#task(id);
+    const console = execId ? this.#exec(task, execId).console : task.console;
+    console?.resize(rows, cols);
   }
 
   /** Update: new limits (the OCI LinuxResources JSON containerd sends) through Container.update. */
@@ -347,9 +442,10 @@ export class TaskService {
     await this.#task(req.id).container.update(decodeJson<OciResources>(req.resources, 'resources'));
   }
 
-  /** Stats: the task's cgroup statistics as cgroup v1 metrics. */
+  /** Stats: the task's cgroup statistics, as cgroup v2 metrics when its group is v2 only, else as v1 metrics. */
   stats(id: string): Any {
-    return statsAny(this.#task(id).container.stats());
+    const { container } = this.#task(id);
+    return taskStatsAny(container.stats(), container.record.cgroupDirs);
   }
 
   /** Checkpoint: dumps the task with CRIU through Container.checkpoint (stopping it with `exit`), then publishes /tasks/checkpointed. */
