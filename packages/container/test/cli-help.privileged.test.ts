@@ -191,7 +191,7 @@ describe.runIf(probe.root && existsSync(join(cliDir, 'kc.js')))('the built CLI (
       const pkg = join(cliDir, '../..');
       mkdirSync(join(tree, 'bin'));
       mkdirSync(join(tree, 'dist/snapshot'), { recursive: true });
-      for (const f of ['kc', 'kc.mjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
+      for (const f of ['kc', 'kc.mjs', 'entry.mjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
       symlinkSync(cliDir, join(tree, 'dist/cli'));
       writeFileSync(join(tree, 'dist/snapshot/kc.blob'), 'not a snapshot');
       const recorded = readFileSync(join(pkg, 'dist/snapshot/launch.sh'), 'utf8');

@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { KcErrorCode, invalidArgument } from '@kc/native';
+import { abortError, KcErrorCode, invalidArgument } from '@kc/native';
 import { CriuError } from './errors.js';
 import { readDumpStats, readRestoreStats } from './images/inspect.js';
 import { type CriuConnection, connectService, startSwrk } from './internal/connection.js';
@@ -152,7 +152,7 @@ export class Criu {
     const p = this.#prepare(options, 'dump', true);
     try {
       const req = create(criu_reqSchema, { type: criu_req_type.DUMP, opts: dumpOpts(options, p) });
-      await this.#call(req, { op: 'dump', logFile: p.logPath, notify: options.notify });
+      await this.#call(req, { op: 'dump', logFile: p.logPath, notify: options.notify, signal: options.signal });
       return { imagesDir: resolve(options.imagesDir), logFile: p.logPath, stats: tryRead(() => readDumpStats(p.workDir)) };
     } finally {
       p.close();
@@ -183,7 +183,7 @@ export class Criu {
     const p = this.#prepare(options, 'pre-dump', true);
     try {
       const req = create(criu_reqSchema, { type: criu_req_type.PRE_DUMP, opts: preDumpOpts(options, p) });
-      await this.#call(req, { op: 'pre-dump', logFile: p.logPath, notify: options.notify });
+      await this.#call(req, { op: 'pre-dump', logFile: p.logPath, notify: options.notify, signal: options.signal });
       return { imagesDir: resolve(options.imagesDir), logFile: p.logPath, stats: tryRead(() => readDumpStats(p.workDir)) };
     } finally {
       p.close();
@@ -221,7 +221,7 @@ export class Criu {
       const req = create(criu_reqSchema, { type: criu_req_type.RESTORE, opts: restoreOpts(options, p, numbers) });
       const resp = await this.#call(
         req,
-        { op: 'restore', logFile: p.logPath, notify: options.notify },
+        { op: 'restore', logFile: p.logPath, notify: options.notify, signal: options.signal },
         inherit.map((f) => f.fd),
       );
       const pid = resp.restore?.pid ?? 0;
@@ -349,11 +349,24 @@ export class Criu {
     };
   }
 
-  async #call(req: criu_req, ctx: { op: string; logFile?: string; notify?: CommonOptions['notify'] }, extraFds: number[] = []) {
+  async #call(
+    req: criu_req,
+    ctx: { op: string; logFile?: string; notify?: CommonOptions['notify']; signal?: AbortSignal | undefined },
+    extraFds: number[] = [],
+  ) {
+    const { signal } = ctx;
+    if (signal?.aborted) throw abortError(signal);
     const conn = await this.#connect(extraFds);
+    const onAbort = () => conn.kill();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await converse(conn, req, ctx);
+    } catch (e) {
+      // CRIU killed by the abort reads as "exited without answering": say what happened instead.
+      if (signal?.aborted) throw abortError(signal);
+      throw e;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       await conn.close();
     }
   }

@@ -27,6 +27,15 @@ export interface CommonOptions {
   logFile?: string;
   /** Notification handlers; setting this turns on CRIU's notify messages. */
   notify?: NotifyHandler | NotifyHandlers;
+  /**
+   * Cancels the call: an already-aborted signal rejects with an `AbortError`
+   * before CRIU starts; an abort while CRIU works kills its worker (SIGKILL)
+   * and rejects with an `AbortError`. A dump cancelled so leaves the tree
+   * running (CRIU's hold on it ends with CRIU) and partial images behind; a
+   * restore cancelled before CRIU answered may leave part of the tree
+   * restored, outside any handle: cancel restores only as a last resort.
+   */
+  signal?: AbortSignal;
   /** Externals (`--external`), e.g. `'mnt[/data]:data'`, `'net[4026532008]:extnet'`. */
   external?: readonly string[];
   /** External bind mounts, mountpoint → key (`--ext-mount-map`). */

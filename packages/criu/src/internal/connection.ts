@@ -10,6 +10,8 @@ export interface CriuConnection {
   stderr(): string;
   /** Closes the socket and waits for the swrk child to exit. */
   close(): Promise<void>;
+  /** Ends the conversation at once: SIGKILLs the swrk child, or closes a service connection. */
+  kill(): void;
 }
 
 /**
@@ -51,6 +53,9 @@ export function startSwrk(binary: string, prefix: readonly string[], extraFds: r
           channel.close();
           await exited;
         },
+        kill() {
+          child.kill('SIGKILL');
+        },
       }),
     );
   });
@@ -63,6 +68,9 @@ export function connectService(path: string): CriuConnection {
     channel,
     stderr: () => '',
     async close() {
+      channel.close();
+    },
+    kill() {
       channel.close();
     },
   };

@@ -1,12 +1,15 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KcErrorCode, invalidArgument } from '@kc/native';
+import { abortError, KcErrorCode, invalidArgument } from '@kc/native';
 import { CriuError } from '../errors.js';
 import type { CommonOptions } from '../options.js';
 
 /** Checks the shape of the options every operation shares (pure). */
 export function validateCommon(o: CommonOptions | undefined, op: string): void {
   if (o === null || typeof o !== 'object') throw invalidArgument(CriuError, op, 'options must be an object');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgument(CriuError, 'signal', 'must be an AbortSignal');
+  // Cancelled before it started: nothing is made (no images dir, no CRIU), as an aborted spawn.
+  if (o.signal?.aborted) throw abortError(o.signal);
   if (typeof o.imagesDir !== 'string' || o.imagesDir.length === 0) {
     throw invalidArgument(CriuError, 'imagesDir', 'must be a non-empty path', 'pass the directory for the image files');
   }
