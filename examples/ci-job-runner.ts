@@ -78,7 +78,7 @@ function isRunning(pid: number): boolean {
 }
 
 async function runJob(pipeline: Cgroup, workspace: string, job: Job): Promise<JobReport> {
-  await using group = pipeline.createChild(job.name, job.limits);
+  await using group = pipeline.createChild(job.name, { resources: job.limits });
   try {
     group.set({ memory: { swapMax: 0 } }); // the memory limit is the whole budget
   } catch {

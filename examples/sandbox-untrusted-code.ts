@@ -80,9 +80,11 @@ interface Verdict {
 async function runSandboxed(sandboxes: Cgroup, name: string, script: string): Promise<Verdict> {
   // A fresh group per run: its OOM count and peak are this snippet's alone.
   await using box = sandboxes.createChild(name, {
-    memory: { max: BUDGET.memoryBytes },
-    pids: { max: BUDGET.pids },
-    cpu: { quota: BUDGET.cpuQuotaUsec, period: 100_000 },
+    resources: {
+      memory: { max: BUDGET.memoryBytes },
+      pids: { max: BUDGET.pids },
+      cpu: { quota: BUDGET.cpuQuotaUsec, period: 100_000 },
+    },
   });
   try {
     box.set({ memory: { swapMax: 0 } }); // no escape into swap

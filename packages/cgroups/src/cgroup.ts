@@ -29,6 +29,12 @@ export interface CgroupOptions {
   layout?: CgroupLayout;
 }
 
+/** Options of {@link Cgroup.createChild}: a child works in its parent's layout. */
+export interface CgroupChildOptions {
+  /** Limits to apply right after creation. */
+  resources?: Resources;
+}
+
 /** Options of {@link Cgroup.delete}. */
 export interface CgroupDeleteOptions {
   /** Kill every process in the subtree first and wait until it is empty (default true). */
@@ -158,9 +164,18 @@ export class Cgroup {
     return this.backend.versionOf(controller);
   }
 
-  /** Creates (or reuses) a child group owned by the returned handle. @throws {@link CgroupError} for a name with `/` or `..`. */
-  createChild(name: string, resources?: Resources): Cgroup {
+  /**
+   * Creates (or reuses) a child group owned by the returned handle, with the
+   * same options shape as {@link Cgroup.create}: `createChild('job', { resources })`.
+   * @throws {@link CgroupError} for a name with `/` or `..`.
+   */
+  createChild(name: string, options?: CgroupChildOptions): Cgroup;
+  /** @deprecated pass `{ resources }`, as {@link Cgroup.create} takes it. */
+  createChild(name: string, resources?: Resources): Cgroup;
+  createChild(name: string, options?: CgroupChildOptions | Resources): Cgroup {
     validateCgroupName(name);
+    // The old positional Resources has no `resources` key; the options object does (or is empty).
+    const resources = options && 'resources' in options ? options.resources : (options as Resources | undefined);
     return Cgroup.create(joinPath(this.path, name), {
       layout: this.layout,
       ...(resources ? { resources } : {}),

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export type { CgroupDeleteOptions, CgroupOptions, DeleteOptions } from './cgroup.js';
+export type { CgroupChildOptions, CgroupDeleteOptions, CgroupOptions, DeleteOptions } from './cgroup.js';
 export { Cgroup } from './cgroup.js';
 export type { DelegationReport } from './delegation.js';
 export { assertDelegated, checkDelegation } from './delegation.js';

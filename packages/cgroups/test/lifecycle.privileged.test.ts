@@ -55,6 +55,19 @@ describe('Cgroup lifecycle', () => {
     expect(leakedGroups()).toEqual([]);
   });
 
+  it.runIf(probe.pids)("createChild takes Cgroup.create's options shape, { resources }; the old positional limits still work", async () => {
+    await using cg = Cgroup.create(testPath('child-options'));
+    const pidsMax = (c: Cgroup) => {
+      const dir = c.directories.find((d) => existsSync(join(d, 'pids.max')));
+      return dir ? readFileSync(join(dir, 'pids.max'), 'utf8').trim() : undefined;
+    };
+    const a = cg.createChild('a', { resources: { pids: { max: 7 } } });
+    expect(pidsMax(a)).toBe('7');
+    const b = cg.createChild('b', { pids: { max: 9 } }); // deprecated form
+    expect(pidsMax(b)).toBe('9');
+    expect(pidsMax(cg.createChild('c', {}))).toBe('max');
+  });
+
   it('rejects a child name with "/" and a knob the version lacks', async () => {
     await using cg = Cgroup.create(testPath('child'));
     expect(() => cg.createChild('x/y')).toThrow(/contains "\/"/);

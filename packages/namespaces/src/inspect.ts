@@ -20,7 +20,8 @@ export function parseNamespaceLink(target: string): {
 }
 
 /**
- * The inode of each namespace of a process, read from its `/proc/PID/ns/*` links.
+ * The inode of each namespace of a process, read from its `/proc/PID/ns/*` links
+ * (`'self'`: the calling process).
  * Needs ptrace read access to the process (root, or the same user).
  *
  * @throws {@link NamespaceError} `INVALID_ARGUMENT` for a bad pid, `NOT_FOUND` when the process does not exist, `EACCES` without access.
@@ -30,7 +31,7 @@ export function parseNamespaceLink(target: string): {
  * console.log(ids.net); // 4026531833
  * ```
  */
-export function namespacesOf(pid: number): NamespaceIds {
+export function namespacesOf(pid: number | 'self'): NamespaceIds {
   checkPid(pid);
   const out: NamespaceIds = {};
   for (const kind of ALL_NAMESPACE_KINDS) {
@@ -53,7 +54,7 @@ export function namespacesOf(pid: number): NamespaceIds {
   return out;
 }
 
-function existsProc(pid: number): boolean {
+function existsProc(pid: number | 'self'): boolean {
   try {
     statSync(`/proc/${pid}`);
     return true;

@@ -107,7 +107,8 @@ export class Namespace implements Disposable {
   }
 
   /**
-   * Opens the `kind` namespace of process `pid` (`/proc/PID/ns/<kind>`).
+   * Opens the `kind` namespace of process `pid` (`/proc/PID/ns/<kind>`);
+   * `'self'` is the calling process.
    *
    * @throws {@link NamespaceError} `INVALID_ARGUMENT` for an unknown kind or a bad pid, `NOT_FOUND` when the process is gone.
    * @example
@@ -115,7 +116,7 @@ export class Namespace implements Disposable {
    * using uts = Namespace.fromPid(process.pid, 'uts');
    * ```
    */
-  static fromPid(pid: number, kind: NamespaceKind): Namespace {
+  static fromPid(pid: number | 'self', kind: NamespaceKind): Namespace {
     checkPid(pid);
     const k = parseNamespaceKind(kind);
     return Namespace.fromPath(`/proc/${pid}/ns/${NAMESPACE_KIND_INFO[k].procName}`, k);
@@ -223,8 +224,9 @@ export class Namespace implements Disposable {
   }
 }
 
-/** Rejects pids that are not positive integers, before any system call. */
-export function checkPid(pid: number, field = 'pid'): void {
+/** Rejects pids that are not positive integers (or `'self'`), before any system call. */
+export function checkPid(pid: number | 'self', field = 'pid'): void {
+  if (pid === 'self') return;
   if (!Number.isInteger(pid) || pid <= 0) {
     throw new NamespaceError(`${field}: ${pid} is not a process id`, { code: KcErrorCode.InvalidArgument, field });
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from '@kc/native';
-import { idmappedBindMount, MNT, mountNow, Namespace, NamespaceError, unixSocketPair, unmountNow } from '@kc/namespaces';
+import { idmappedBindMount, MNT, mountNow, Namespace, NamespaceError, namespacesOf, readIdMap, unixSocketPair, unmountNow } from '@kc/namespaces';
 import { collect, holder, stop } from './helpers.js';
 
 /**
@@ -120,5 +120,16 @@ describe('Namespace handles', () => {
       await stop(userHolder);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("'self' names the calling process wherever a pid is taken", () => {
+  it('Namespace.fromPid, namespacesOf and readIdMap take it, with the same answers as process.pid', () => {
+    using own = Namespace.fromPid('self', 'uts');
+    using byPid = Namespace.fromPid(process.pid, 'uts');
+    expect(own.inode).toBe(byPid.inode);
+    expect(namespacesOf('self')).toEqual(namespacesOf(process.pid));
+    expect(readIdMap('self', 'uid')).toEqual(readIdMap(process.pid, 'uid'));
+    expect(() => Namespace.fromPid('me' as 'self', 'uts')).toThrow(NamespaceError);
   });
 });

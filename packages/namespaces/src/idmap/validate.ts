@@ -123,7 +123,8 @@ export function mapToHost(map: readonly IdMapEntry[], containerId: number): numb
 }
 
 /**
- * Reads the uid or gid map of a process's user namespace (`/proc/PID/uid_map`).
+ * Reads the uid or gid map of a process's user namespace (`/proc/PID/uid_map`);
+ * `'self'` is the calling process.
  *
  * @throws {@link NamespaceError} `NOT_FOUND` when the process does not exist.
  * @example
@@ -131,7 +132,7 @@ export function mapToHost(map: readonly IdMapEntry[], containerId: number): numb
  * readIdMap(child.pid, 'uid'); // [{ containerId: 0, hostId: 100000, size: 65536 }]
  * ```
  */
-export function readIdMap(pid: number, which: 'uid' | 'gid'): IdMapEntry[] {
+export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapEntry[] {
   const path = `/proc/${pid}/${which}_map`;
   let text: string;
   try {
