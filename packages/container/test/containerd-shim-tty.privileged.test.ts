@@ -35,16 +35,6 @@ function ctrOnTty(args: readonly string[], input = '') {
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: (r.stdout ?? '').replaceAll('\r', ''), err: r.stderr ?? '' };
 }
-/**
- * The same under Python's pty.spawn, which reads its pty to the end: script
- * stops reading when ctr exits and drops the tail of a long output (seen
- * with runc's shim as well), so a test of completeness cannot use it.
- */
-function ctrOnTtyToTheEnd(args: readonly string[]) {
-  const py = 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))';
-  const r = spawnSync('python3', ['-c', py, 'ctr', '--address', cd.sock, '--namespace', ns, ...args], { input: '', encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, out: (r.stdout ?? '').replaceAll('\r', ''), err: r.stderr ?? '' };
-}
 /** Processes whose command line names `id` and this test's shim socket dir (kc's shim daemons). */
 const shimsOf = (id: string) =>
   readdirSync('/proc')
@@ -69,7 +59,7 @@ describe.runIf(probe.root)('containerd-shim-kc-v2 gives tasks and execs a termin
     expect(await stopShimContainerd(cd, dir, ns)).toEqual([]);
   }, 60_000);
 
-  it('run -t --rm: stdin, stdout and stderr are one pty inside, typed input arrives, output and exit code 4 come back', () => {
+  it('run -t --rm: stdin, stdout and stderr are one pty inside, typed input arrives, output and exit code 4 come back', async () => {
     const id = `tty-run-${process.pid}`;
     const script = 'tty; test -t 0 && test -t 1 && test -t 2 && echo all-ttys; read line; echo "got:$line"; echo to-stderr >&2; exit 4';
     const r = ctrOnTty(['run', '-t', '--rm', ...RUNTIME, cd.image, id, 'sh', '-c', script], 'typed\n');
@@ -80,21 +70,9 @@ describe.runIf(probe.root)('containerd-shim-kc-v2 gives tasks and execs a termin
     expect(r.out).toContain('to-stderr\n');
     expect(r.status).toBe(4);
     expect(cd.ctr(['task', 'ls', '-q']).stdout).not.toContain(id);
-    expect(shimsOf(id)).toEqual([]);
+    // The shim exits once containerd has deleted its last task: wait for it rather than catch it on its way out.
+    await waitUntil(() => shimsOf(id).length === 0, `the shim of ${id} has exited`);
     expect(consoleSockets()).toEqual([]);
-  });
-
-  it.each([
-    ['kc', 'io.containerd.kc.v2'],
-    ['runc (the oracle)', 'io.containerd.runc.v2'],
-  ])('run -t --rm with %s: 3000 lines printed just before the exit all arrive before ctr sees exit code 7', (_name, runtime) => {
-    const id = `tty-drain-${runtime.split('.')[2]}-${process.pid}`;
-    const script = 'i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done; exit 7';
-    const r = ctrOnTtyToTheEnd(['run', '-t', '--rm', '--runtime', runtime, '--fifo-dir', fifo, cd.image, id, 'sh', '-c', script]);
-    const lines = r.out.split('\n').filter((l) => /^line\d+$/.test(l));
-    expect(lines.length, `${r.out.slice(-200)}${r.err}`).toBe(3000);
-    expect(lines.at(-1)).toBe('line2999');
-    expect(r.status).toBe(7);
   });
 
   it('task exec -t into a detached task gets its own pty (exit code 5), beside an exec without one', async () => {
