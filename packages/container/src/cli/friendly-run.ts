@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Container } from '../lifecycle/container.js';
 import { defaultConfig } from '../oci/default-config.js';
 import { flag, isSet, parseArgs, parseSize, UsageError } from './args.js';
 import type { Globals } from './args.js';
 import { runToExit } from './lifecycle-commands.js';
+import { randomHex } from '../internal/random-hex.js';
 
 /** True when `kc run` was called the friendly way (`--rootfs DIR ... -- CMD`) rather than runc's (`run ID`). */
 export function isFriendlyRun(argv: string[]): boolean {
@@ -52,7 +52,7 @@ export async function friendlyRunCommand(argv: string[], g: Globals): Promise<nu
   }
   const pids = flag(p, 'pids');
   if (pids) resources.pids = { limit: Number(pids) };
-  const id = flag(p, 'name') ?? `kc-${randomBytes(6).toString('hex')}`;
+  const id = flag(p, 'name') ?? `kc-${randomHex(6)}`;
   const c = await Container.create({
     id,
     bundle: process.cwd(),
