@@ -180,3 +180,23 @@ export async function stopShimContainerd(cd: TestContainerd | undefined, dir: st
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The kc shim daemons of one test: `serve` processes started with
+ * `KC_SHIM_SOCKET_DIR=socketDir` (each test has its own), naming task `id`
+ * on their command line when given.
+ */
+export function kcShimDaemons(socketDir: string, id?: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        if (!argv.includes('serve') || (id !== undefined && !argv.includes(id))) return false;
+        return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`KC_SHIM_SOCKET_DIR=${socketDir}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -8,12 +8,12 @@
  * exit code, the size `stty` reads from the slave, and that nothing is left.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResizePtyRequestSchema } from '../src/shim/gen/github.com/containerd/containerd/runtime/v2/task/shim_pb.js';
-import { startShimContainerd, stopShimContainerd, type TestContainerd } from './containerd-daemon.js';
+import { kcShimDaemons, startShimContainerd, stopShimContainerd, type TestContainerd } from './containerd-daemon.js';
 import { waitUntil } from './crash-helpers.js';
 import { probe, tempDir } from './helpers.js';
 import { ttrpcConnect } from './ttrpc-client.js';
@@ -35,18 +35,8 @@ function ctrOnTty(args: readonly string[], input = '') {
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: (r.stdout ?? '').replaceAll('\r', ''), err: r.stderr ?? '' };
 }
-/** Processes whose command line names `id` and this test's shim socket dir (kc's shim daemons). */
-const shimsOf = (id: string) =>
-  readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.includes(id) && argv.some((a) => a.startsWith(socketDir)) && argv.includes('serve');
-      } catch {
-        return false;
-      }
-    });
+/** The shim daemons serving `id`. */
+const shimsOf = (id: string) => kcShimDaemons(socketDir, id);
 /** The console sockets kc's shim made in its state dir (each is removed once kc-init connected). */
 const consoleSockets = () => (isDir(join(kcRoot, ns)) ? readdirSync(join(kcRoot, ns)).filter((f) => f.startsWith('.pty-')) : []);
 

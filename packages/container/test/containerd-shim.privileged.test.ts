@@ -21,7 +21,7 @@ import {
 } from '../src/shim/gen/github.com/containerd/containerd/runtime/v2/task/shim_pb.js';
 import { GrpcCode } from '../src/shim/ttrpc/status.js';
 import { ttrpcConnect } from './ttrpc-client.js';
-import { startShimContainerd, stopShimContainerd, type TestContainerd } from './containerd-daemon.js';
+import { kcShimDaemons, startShimContainerd, stopShimContainerd, type TestContainerd } from './containerd-daemon.js';
 import { waitUntil } from './crash-helpers.js';
 import { probe, tempDir, UNIFIED_ROOT } from './helpers.js';
 
@@ -44,19 +44,8 @@ const taskRow = (id: string) =>
     .find((f) => f[0] === id);
 const taskStatus = (id: string) => taskRow(id)?.[2];
 const taskPid = (id: string) => Number(taskRow(id)?.[1]);
-/** The shim daemons serving `id` (kc's shim names its socket dir and the id on its command line). */
-const shimsOf = (id: string) =>
-  readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.includes(id) && argv.some((a) => a.startsWith(socketDir)) && argv.includes('serve');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+/** The shim daemons serving `id`. */
+const shimsOf = (id: string) => kcShimDaemons(socketDir, id);
 function frozen(id: string): boolean {
   if (v1Freezer) return readFileSync(join('/sys/fs/cgroup/freezer', ns, id, 'freezer.state'), 'utf8').trim() === 'FROZEN';
   return /^frozen 1$/m.test(readFileSync(join(UNIFIED_ROOT, ns, id, 'cgroup.events'), 'utf8'));

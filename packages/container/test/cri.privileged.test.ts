@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, rmdirSync, rmSync, existsSync, statSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startContainerd, type TestContainerd } from './containerd-daemon.js';
+import { kcShimDaemons, startContainerd, type TestContainerd } from './containerd-daemon.js';
 import { waitUntil } from './crash-helpers.js';
 import { type CriClient, criConnect } from './cri-client.js';
 import { probe, tempDir } from './helpers.js';
@@ -34,19 +34,8 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 let cd: TestContainerd;
 let cri: CriClient;
 
-/** kc shim daemons of this test (they name their socket under `socketDir` on their command line). */
-const kcShims = () =>
-  readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.some((a) => a.startsWith(socketDir)) && argv.includes('serve');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+/** kc shim daemons of this test. */
+const kcShims = () => kcShimDaemons(socketDir);
 /** Cgroup directories left under `cgroupParent/<handler>` in any hierarchy. */
 const cgroupsUnder = (handler: string) =>
   readdirSync('/sys/fs/cgroup')

@@ -4,7 +4,7 @@ import { shimSocketPath, shimStateRoot } from './address.js';
 import { parseShimArgs } from './args.js';
 
 describe('shim command line', () => {
-  it('reads what containerd 1.6 passes to start (Go flag syntax, then the action)', () => {
+  it('reads what containerd 1.6 passes to start, as the launcher hands it to serve (Go flag syntax, then the action)', () => {
     const a = parseShimArgs([
       '-namespace',
       'default',
@@ -15,7 +15,7 @@ describe('shim command line', () => {
       '-id',
       'web',
       '-debug',
-      'start',
+      'serve',
     ]);
     expect(a).toMatchObject({
       namespace: 'default',
@@ -23,7 +23,7 @@ describe('shim command line', () => {
       publishBinary: '/usr/bin/containerd',
       id: 'web',
       debug: true,
-      action: 'start',
+      action: 'serve',
     });
   });
 
@@ -34,11 +34,12 @@ describe('shim command line', () => {
 
   it('refuses an unknown flag, a flag without value, a missing id or action', () => {
     const bad = [
-      ['-namespace', 'n', '-id', 'x', '-frob', 'start'],
+      ['-namespace', 'n', '-id', 'x', '-frob', 'serve'],
       ['-namespace', 'n', '-id'],
-      ['-namespace', 'n', 'start'],
+      ['-namespace', 'n', 'serve'],
       ['-namespace', 'n', '-id', 'x'],
       ['-namespace', 'n', '-id', 'x', 'run'],
+      ['-namespace', 'n', '-id', 'x', 'start'],
     ];
     for (const argv of bad) expect(() => parseShimArgs(argv), argv.join(' ')).toThrow(ContainerError);
   });

@@ -10,17 +10,15 @@ export interface ShimArgs {
   address: string;
   /** The binary run as `<bin> --address A publish --topic T --namespace N` (`-publish-binary`). */
   publishBinary: string;
-  /** Bundle directory (`-bundle`; `delete` gets it, `start` runs in it). */
+  /** Bundle directory (`-bundle`; `delete` gets it, `serve` runs in it). */
   bundle: string;
   /** Verbose log (`-debug`). */
   debug: boolean;
-  /** Socket path the serving daemon listens on (kc's own `-socket`, from `start`). */
-  socket: string;
-  /** `start`, `delete`, or kc's internal `serve` (the daemon `start` launches). */
-  action: 'start' | 'delete' | 'serve';
+  /** `delete`, or `serve` (the daemon bin/containerd-shim-kc-v2 launches for containerd's `start`). */
+  action: 'delete' | 'serve';
 }
 
-const valued = { namespace: 'namespace', id: 'id', address: 'address', 'publish-binary': 'publishBinary', bundle: 'bundle', socket: 'socket' } as const;
+const valued = { namespace: 'namespace', id: 'id', address: 'address', 'publish-binary': 'publishBinary', bundle: 'bundle' } as const;
 
 /**
  * Parses the shim's arguments as Go's flag package does (`-name value`,
@@ -28,7 +26,7 @@ const valued = { namespace: 'namespace', id: 'id', address: 'address', 'publish-
  * @throws {ContainerError} INVALID_ARGUMENT for an unknown flag, a missing value or action.
  */
 export function parseShimArgs(argv: readonly string[]): ShimArgs {
-  const out: ShimArgs = { namespace: '', id: '', address: '', publishBinary: '', bundle: '', debug: false, socket: '', action: 'start' };
+  const out: ShimArgs = { namespace: '', id: '', address: '', publishBinary: '', bundle: '', debug: false, action: 'serve' };
   let action: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -47,8 +45,11 @@ export function parseShimArgs(argv: readonly string[]): ShimArgs {
     if (value === undefined) throw new ContainerError(`flag needs an argument: -${rawName}`, { code: 'INVALID_ARGUMENT', field: rawName });
     (out as unknown as Record<string, string>)[key] = value;
   }
-  if (action !== 'start' && action !== 'delete' && action !== 'serve')
-    throw new ContainerError(`unknown action ${JSON.stringify(action ?? '')}: want start or delete`, { code: 'INVALID_ARGUMENT', field: 'action' });
+  if (action !== 'delete' && action !== 'serve')
+    throw new ContainerError(`unknown action ${JSON.stringify(action ?? '')}: want delete or serve (bin/containerd-shim-kc-v2 answers start)`, {
+      code: 'INVALID_ARGUMENT',
+      field: 'action',
+    });
   out.action = action;
   if (!out.id) throw new ContainerError('-id is required', { code: 'INVALID_ARGUMENT', field: 'id' });
   if (!out.namespace) throw new ContainerError('-namespace is required', { code: 'INVALID_ARGUMENT', field: 'namespace' });

@@ -1,13 +1,14 @@
 /**
  * containerd-shim-kc-v2: containerd's shim v2 (runtime type
- * `io.containerd.kc.v2`) over `@kc/container`. containerd runs it as
- * `-namespace N -address A -publish-binary B -id ID start` in the bundle
- * (print the socket address of a daemon serving ttrpc, then exit) and as
- * `... -bundle DIR delete` after a shim died (remove what it left, print a
- * DeleteResponse). `serve` is the daemon `start` launches.
+ * `io.containerd.kc.v2`) over `@kc/container`. containerd runs
+ * bin/containerd-shim-kc-v2 as `-namespace N -address A -publish-binary B
+ * -id ID start` in the bundle (print the socket address of a daemon serving
+ * ttrpc, then exit) and as `... -bundle DIR delete` after a shim's connection
+ * closed (remove what a dead shim left, print a DeleteResponse). That
+ * launcher answers `start` itself when the pod's shim runs, and otherwise
+ * starts this module's `serve` (the daemon) in a session of its own.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, constants as fsc } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, constants as fsc } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -22,7 +23,7 @@ import { TASK_SERVICE, taskMethods } from './task-methods.js';
 import { TaskService } from './task-service.js';
 import { TtrpcServer } from './ttrpc/server.js';
 
-/** The fd `start` reads the daemon's readiness (or its failure) from. */
+/** The fd the launcher reads the daemon's readiness (`ok <address>`) or its failure from. */
 const READY_FD = 3;
 
 /** Whether a shim already answers on `path` (containerd retried `start` for a task whose shim runs). */
@@ -50,41 +51,6 @@ function groupId(args: ShimArgs): string {
     /* no readable config: a shim of its own */
   }
   return args.id;
-}
-
-/**
- * `start`: prints the address of the shim that serves the task. The
- * containers of one pod share one shim (one Node process holds them all),
- * as runc's shim does; the first of them launches the daemon in its own
- * session and waits until it listens.
- */
-async function start(args: ShimArgs, argv: readonly string[]): Promise<void> {
-  const socket = shimSocketPath(args.address, args.namespace, groupId(args), process.env.KC_SHIM_SOCKET_DIR || DEFAULT_SOCKET_DIR);
-  const address = `unix://${socket}`;
-  if (!(await connectable(socket))) {
-    mkdirSync(dirname(socket), { recursive: true, mode: 0o711 });
-    rmSync(socket, { force: true });
-    // The flags before the action (the last word: a flag value may also read "start").
-    const daemonArgs = [...argv.slice(0, argv.lastIndexOf('start')), '-socket', socket, 'serve'];
-    // Not the caller's stdout/stderr: containerd reads start's output until every holder closes it.
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, ...daemonArgs], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    });
-    const ready = await new Promise<string>((resolve) => {
-      let text = '';
-      const pipe = child.stdio[READY_FD];
-      pipe?.on('data', (d: Buffer) => {
-        text += d.toString();
-      });
-      pipe?.on('close', () => resolve(text));
-      child.on('error', (e) => resolve(e.message));
-    });
-    child.unref();
-    if (ready !== 'ok') throw new Error(`the shim daemon did not start: ${ready || `exited ${child.exitCode}`}`);
-  }
-  writeFileSync('address', address);
-  process.stdout.write(address);
 }
 
 /** `delete`: after a shim died, removes its container (killing what is left), rootfs mount and socket; prints the DeleteResponse. */
@@ -130,17 +96,33 @@ function openLog(debug: boolean): (line: string) => void {
   return write;
 }
 
-/** `serve`: the daemon. Listens on the socket, answers the Task service until Shutdown. */
+/** Tells the launcher (its `start`) how the daemon came up: `ok <address>`, or why not. */
+function signalReady(text: string): void {
+  try {
+    writeSync(READY_FD, text);
+    closeSync(READY_FD);
+  } catch {
+    /* the launcher is gone */
+  }
+}
+
+/**
+ * `serve`: the daemon the launcher starts for `start`. The containers of one
+ * pod share one shim (one Node process holds them all), as runc's shim does:
+ * where a shim already answers on the pod's socket this one names it and
+ * exits; otherwise it listens there and answers the Task service until
+ * Shutdown.
+ */
 async function serve(args: ShimArgs): Promise<void> {
+  const socket = shimSocketPath(args.address, args.namespace, groupId(args), process.env.KC_SHIM_SOCKET_DIR || DEFAULT_SOCKET_DIR);
+  const address = `unix://${socket}`;
+  if (await connectable(socket)) {
+    signalReady(`ok ${address}`);
+    return;
+  }
+  mkdirSync(dirname(socket), { recursive: true, mode: 0o711 });
+  rmSync(socket, { force: true });
   const log = openLog(args.debug);
-  const signalReady = (text: string) => {
-    try {
-      writeSync(READY_FD, text);
-      closeSync(READY_FD);
-    } catch {
-      /* start is gone */
-    }
-  };
   process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const events = new EventPublisher(args.publishBinary, args.address, args.namespace, log);
@@ -154,7 +136,7 @@ async function serve(args: ShimArgs): Promise<void> {
       await events.flush();
       server.close();
       ttrpc.closeAll();
-      rmSync(args.socket, { force: true });
+      rmSync(socket, { force: true });
       process.exit(0);
     });
   };
@@ -163,9 +145,9 @@ async function serve(args: ShimArgs): Promise<void> {
     signalReady(e.message);
     process.exit(1);
   });
-  server.listen(args.socket, () => {
-    log(`serving ${args.id} on ${args.socket}`);
-    signalReady('ok');
+  server.listen(socket, () => {
+    log(`serving ${args.id} on ${socket}`);
+    signalReady(`ok ${address}`);
   });
 }
 
@@ -179,11 +161,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   try {
-    if (args.action === 'start') await start(args, argv);
-    else if (args.action === 'delete') await cleanup(args);
+    if (args.action === 'delete') await cleanup(args);
     else await serve(args);
   } catch (e) {
-    process.stderr.write(`containerd-shim-kc-v2 ${args.action}: ${(e as Error).message}\n`);
+    const message = `containerd-shim-kc-v2 ${args.action}: ${(e as Error).message}`;
+    if (args.action === 'serve') signalReady(message);
+    process.stderr.write(`${message}\n`);
     process.exit(1);
   }
 }
