@@ -13,7 +13,7 @@ PACKAGES=(
   g++-aarch64-linux-gnu
   # peers and oracles
   runc crun bubblewrap util-linux iproute2 libcap2-bin libcap-dev
-  libseccomp-dev seccomp python3-seccomp cgroup-tools podman containerd
+  libseccomp-dev seccomp python3-seccomp cgroup-tools podman containerd containernetworking-plugins
   busybox-static uidmap strace procps psmisc
   # VM lane
   qemu-system-x86 linux-image-amd64 cpio kmod

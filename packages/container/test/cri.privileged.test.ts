@@ -2,14 +2,16 @@
  * Kubernetes' path into kc (issue #17): containerd's CRI plugin with a `kc`
  * runtime handler (runtime_type io.containerd.kc.v2, bin/containerd-shim-kc-v2)
  * driven the way kubelet drives it, over containerd's CRI gRPC socket:
- * RunPodSandbox (host network: no CNI), CreateContainer, StartContainer,
- * ExecSync, ContainerStatus, StopContainer, RemoveContainer, StopPodSandbox,
- * RemovePodSandbox. The same calls go to the `runc` handler as the oracle and
- * the observable results must match. For kc the test also proves that one
- * shim process serves the whole pod and that nothing (process, kc state,
- * mount, cgroup) is left once the pod is removed.
+ * RunPodSandbox (host network, then a pod network from Debian's CNI bridge
+ * plugin), CreateContainer, StartContainer, ExecSync, ContainerStatus,
+ * StopContainer, RemoveContainer, StopPodSandbox, RemovePodSandbox. The same
+ * calls go to the `runc` handler as the oracle and the observable results
+ * must match. For kc the test also proves that one shim process serves the
+ * whole pod and that nothing (process, kc state, mount, cgroup, network
+ * namespace, veth) is left once the pod is removed.
  */
-import { readdirSync, readFileSync, rmdirSync, rmSync, existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,14 @@ const NODE = 2;
 const RUNNING = 1;
 const EXITED = 2;
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+// The pod network: Debian's containernetworking-plugins (bridge, host-local IPAM, loopback), a bridge of this
+// test's own (no gateway, no masquerade: no host sysctl or iptables rule changes) on a /24 of its own.
+const CNI_PLUGINS = '/usr/lib/cni';
+const cniPlugins = ['bridge', 'host-local', 'loopback'].every((p) => existsSync(join(CNI_PLUGINS, p)));
+const bridge = `kccni${process.pid % 100000}`;
+const subnet = `10.251.${process.pid % 250}.0/24`;
+const netnsDir = '/var/run/netns';
+const netnsNames = () => (existsSync(netnsDir) ? readdirSync(netnsDir) : []);
 let cd: TestContainerd;
 let cri: CriClient;
 
@@ -142,6 +152,7 @@ async function runPod(handler: string): Promise<PodRun> {
 
 describe.runIf(probe.root)('kubelet-style CRI calls run pods through the kc handler as through runc (needs root)', () => {
   beforeAll(async () => {
+    if (cniPlugins) writeCniConfig();
     const env = { PATH: `${binDir}:${process.env.PATH}`, KC_SHIM_ROOT: kcRoot, KC_SHIM_SOCKET_DIR: socketDir };
     cd = await startContainerd(dir, ns, env, ['[timeouts]', '  "io.containerd.timeout.shim.cleanup" = "60s"'], {
       handlers: { kc: 'io.containerd.kc.v2', runc: 'io.containerd.runc.v2' },
@@ -162,6 +173,7 @@ describe.runIf(probe.root)('kubelet-style CRI calls run pods through the kc hand
         }
       }
       rmSync(dir, { recursive: true, force: true });
+      if (existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
     }
   }, 60_000);
 
@@ -203,4 +215,91 @@ describe.runIf(probe.root)('kubelet-style CRI calls run pods through the kc hand
     expect(cgroupsUnder('runc')).toEqual([]);
     expect(existsSync(socketDir) ? readdirSync(socketDir) : []).toEqual([]);
   }, 240_000);
+
+  it.runIf(cniPlugins)(
+    'pods on a CNI bridge network under kc and runc: each container is in its sandbox’s network namespace with the IP CRI reports, the two pods reach each other, nothing is left after',
+    async () => {
+      const netnsBefore = netnsNames();
+      const runc = await networkedPod('runc');
+      const kc = await networkedPod('kc');
+      try {
+        for (const pod of [runc, kc]) {
+          expect(pod.ip).toMatch(new RegExp(`^10\\.251\\.${process.pid % 250}\\.\\d+$`));
+          // Seen from inside: eth0 holds the pod's IP. Seen from the host: the container's network namespace is the sandbox's, not the host's.
+          expect(pod.eth0).toContain(`inet ${pod.ip}/24`);
+          expect(pod.containerNetns).toBe(pod.sandboxNetns);
+          expect(pod.containerNetns).not.toBe(readlinkSync('/proc/self/ns/net'));
+        }
+        expect(kc.ip).not.toBe(runc.ip);
+        // Across the bridge, each way: kc's container reaches runc's pod and runc's reaches kc's.
+        const ping = (from: NetworkedPod, to: NetworkedPod) =>
+          cri.runtime('ExecSync', { containerId: from.container, cmd: ['ping', '-c', '1', '-W', '5', to.ip], timeout: 30n });
+        const [kcToRunc, runcToKc] = [await ping(kc, runc), await ping(runc, kc)];
+        expect({ exitCode: kcToRunc.exitCode, out: text(kcToRunc.stdout) }).toMatchObject({ exitCode: 0, out: expect.stringContaining('1 packets received') });
+        expect({ exitCode: runcToKc.exitCode, out: text(runcToKc.stdout) }).toMatchObject({ exitCode: 0, out: expect.stringContaining('1 packets received') });
+        expect(readdirSync(`/sys/class/net/${bridge}/brif`)).toHaveLength(2);
+      } finally {
+        for (const pod of [kc, runc]) await removePod(pod);
+      }
+      // CNI DEL ran for both: no veth on the bridge, no network namespace containerd pinned for them; and no kc shim.
+      expect(readdirSync(`/sys/class/net/${bridge}/brif`)).toEqual([]);
+      expect(netnsNames().filter((n) => !netnsBefore.includes(n))).toEqual([]);
+      await waitUntil(() => kcShims().length === 0, 'the kc shim has exited', 30_000);
+      expect(existsSync(join(kcRoot, ns)) ? readdirSync(join(kcRoot, ns)) : []).toEqual([]);
+    },
+    240_000,
+  );
 });
+
+/** The CNI config CRI reads at start: the plugins linked into its bin dir, one bridge network. */
+function writeCniConfig(): void {
+  mkdirSync(join(dir, 'cni', 'bin'), { recursive: true });
+  mkdirSync(join(dir, 'cni', 'net.d'), { recursive: true });
+  for (const p of ['bridge', 'host-local', 'loopback']) symlinkSync(join(CNI_PLUGINS, p), join(dir, 'cni', 'bin', p));
+  const ipam = { type: 'host-local', subnet, dataDir: join(dir, 'cni', 'ipam') };
+  const conflist = { cniVersion: '1.0.0', name: bridge, plugins: [{ type: 'bridge', bridge, isGateway: false, ipMasq: false, ipam }] };
+  writeFileSync(join(dir, 'cni', 'net.d', '10-kc-test.conflist'), JSON.stringify(conflist));
+}
+
+/** A pod on the CNI network, running one sleeping container: its IP, and its network seen from inside and from the host. */
+interface NetworkedPod {
+  sandbox: string;
+  container: string;
+  ip: string;
+  eth0: string;
+  sandboxNetns: string;
+  containerNetns: string;
+}
+
+async function networkedPod(handler: string): Promise<NetworkedPod> {
+  const sandboxConfig = {
+    metadata: { name: `net-${handler}`, uid: `net-${handler}-${process.pid}`, namespace: 'default', attempt: 0 },
+    logDirectory: join(dir, 'logs', `net-${handler}`),
+    linux: { cgroupParent: `/${cgroupParent}/${handler}` },
+  };
+  const { podSandboxId: sandbox } = await cri.runtime('RunPodSandbox', { config: sandboxConfig, runtimeHandler: handler });
+  const { containerId: container } = await cri.runtime('CreateContainer', {
+    podSandboxId: sandbox,
+    sandboxConfig,
+    config: { metadata: { name: 'sleeper' }, image: { image: cd.image }, command: ['sleep', '1000'], logPath: 'sleeper.log' },
+  });
+  await cri.runtime('StartContainer', { containerId: container });
+  const ip = (await cri.runtime('PodSandboxStatus', { podSandboxId: sandbox })).status.network.ip as string;
+  const eth0 = await cri.runtime('ExecSync', { containerId: container, cmd: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], timeout: 30n });
+  const netnsOf = (id: string) => {
+    const pid = cd
+      .ctr(['task', 'ls'])
+      .stdout.split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((f) => f[0] === id)?.[1];
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  };
+  return { sandbox, container, ip, eth0: text(eth0.stdout), sandboxNetns: netnsOf(sandbox), containerNetns: netnsOf(container) };
+}
+
+async function removePod(pod: NetworkedPod): Promise<void> {
+  await cri.runtime('StopContainer', { containerId: pod.container, timeout: 0n });
+  await cri.runtime('RemoveContainer', { containerId: pod.container });
+  await cri.runtime('StopPodSandbox', { podSandboxId: pod.sandbox });
+  await cri.runtime('RemovePodSandbox', { podSandboxId: pod.sandbox });
+}
