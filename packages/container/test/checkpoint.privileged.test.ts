@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Container } from '@kc/container';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tool } from '../../../test-support/tools.js';
-import { kc, kcDetached, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
+import { KC, kc, kcDetached, leftoverCgroups, makeBundle, probe, tempDir, uniqueId } from './helpers.js';
 
 const root = tempDir('kc-state-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -96,8 +97,8 @@ describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and rest
       const ck = kc(['--root', root, 'checkpoint', '--image-path', images, id]);
       expect(ck.status, ck.stderr).toBe(0);
       expect(JSON.parse(readFileSync(join(images, 'descriptors.json'), 'utf8'))[0]).toMatchObject({ fd: 0, path: '/dev/null' });
-      expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('stopped');
-      expect(kc(['--root', root, 'delete', id]).status).toBe(0);
+      // Dumped and stopped, the container is gone (runc destroys it too): its id is free for restore.
+      expect(kc(['--root', root, 'state', id]).status).toBe(1);
       expect(kcDetached(['--root', root, 'restore', '--detach', '--image-path', images, '--bundle', bundle, id])).toBe(0);
       expect(JSON.parse(kc(['--root', root, 'state', id]).stdout).status).toBe('running');
     } finally {
@@ -105,5 +106,67 @@ describe.runIf(probe.root && probe.busybox && tool('criu'))('checkpoint and rest
       cleanup();
     }
     expect(leftoverCgroups(id)).toEqual([]);
+  });
+
+  it('checkpoint of a paused container, as runc does it: --leave-running keeps it paused, a plain checkpoint destroys it, restore under the same id counts on', async () => {
+    const counter = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.02; done'];
+    const journey = async (runtime: string) => {
+      const { bundle, cleanup } = makeBundle(counter, (c) => {
+        c.root = { path: 'rootfs', readonly: false };
+      });
+      const id = uniqueId(`ckp${runtime}`);
+      const rootDir = join(root, runtime);
+      const call = (...args: string[]) =>
+        spawnSync(runtime === 'kc' ? KC : 'runc', ['--root', rootDir, ...args], { cwd: bundle, stdio: 'ignore', timeout: 60_000 }).status;
+      const status = () => {
+        const r = spawnSync(runtime === 'kc' ? KC : 'runc', ['--root', rootDir, 'state', id], { encoding: 'utf8' });
+        return r.status === 0 ? (JSON.parse(r.stdout) as { status: string }).status : `exit ${r.status}`;
+      };
+      const count = () => Number(readFileSync(join(bundle, 'rootfs/tmp/c'), 'utf8'));
+      const counting = async (past: number) => waitFor(() => existsSync(join(bundle, 'rootfs/tmp/c')) && count() > past + 2);
+      try {
+        const seen: Record<string, unknown> = {};
+        seen.run = call('run', '--detach', id);
+        seen.counting = await counting(0);
+        seen.pause = call('pause', id);
+        const frozenAt = count();
+        seen.checkpointLeaveRunning = call('checkpoint', '--leave-running', '--image-path', join(bundle, 'img1'), id);
+        seen.afterLeaveRunning = status();
+        // Still frozen: the tree writes nothing while its cgroup is frozen (checked again after the dump's own time).
+        seen.stillFrozen = count() === frozenAt;
+        seen.resume = call('resume', id);
+        seen.countingAfterResume = await counting(frozenAt);
+        seen.pauseAgain = call('pause', id);
+        const dumpedAt = count();
+        seen.checkpoint = call('checkpoint', '--image-path', join(bundle, 'img2'), id);
+        seen.afterCheckpoint = status();
+        seen.restore = call('restore', '--detach', '--image-path', join(bundle, 'img2'), id);
+        seen.afterRestore = status();
+        seen.restoredCountsOn = (await counting(dumpedAt)) && count() > dumpedAt;
+        return seen;
+      } finally {
+        call('delete', '--force', id);
+        cleanup();
+      }
+    };
+    const runc = await journey('runc');
+    const kcSeen = await journey('kc');
+    expect(runc).toEqual({
+      run: 0,
+      counting: true,
+      pause: 0,
+      checkpointLeaveRunning: 0,
+      afterLeaveRunning: 'paused',
+      stillFrozen: true,
+      resume: 0,
+      countingAfterResume: true,
+      pauseAgain: 0,
+      checkpoint: 0,
+      afterCheckpoint: 'exit 1',
+      restore: 0,
+      afterRestore: 'running',
+      restoredCountsOn: true,
+    });
+    expect(kcSeen).toEqual(runc);
   });
 });

@@ -71,7 +71,11 @@ function criuFlags(p: ParsedArgs): CriuFlags {
   };
 }
 
-/** `kc checkpoint --image-path DIR [--work-path DIR] [--leave-running] [--pre-dump] [--parent-path DIR] … ID` (runc's spelling). */
+/**
+ * `kc checkpoint --image-path DIR [--work-path DIR] [--leave-running] [--pre-dump] [--parent-path DIR] … ID`
+ * (runc's spelling) of a running or paused container. Without `--leave-running` or `--pre-dump` the
+ * container is then deleted, as runc destroys it.
+ */
 export async function checkpointCommand(argv: string[], g: Globals): Promise<number> {
   const p = parseArgs(argv, [
     ...SHARED,
@@ -87,15 +91,20 @@ export async function checkpointCommand(argv: string[], g: Globals): Promise<num
   const manageCgroupsMode = cgroupsMode(p);
   const imagesDir = flag(p, 'image-path') ?? 'checkpoint';
   const parentPath = flag(p, 'parent-path');
-  await Container.load(id, g.root).checkpoint({
+  const leaveRunning = isSet(p, 'leave-running');
+  const preDump = isSet(p, 'pre-dump');
+  const c = Container.load(id, g.root);
+  await c.checkpoint({
     imagesDir,
     workDir: flag(p, 'work-path'),
-    leaveRunning: isSet(p, 'leave-running'),
-    preDump: isSet(p, 'pre-dump'),
+    leaveRunning,
+    preDump,
     ...(parentPath ? { parentPath } : {}),
     ...(manageCgroupsMode ? { manageCgroupsMode } : {}),
     criu: criuFlags(p),
   });
+  // As runc: a container dumped and stopped is destroyed, so `restore` can take its id again.
+  if (!leaveRunning && !preDump) await c.delete({ force: true });
   return 0;
 }
 

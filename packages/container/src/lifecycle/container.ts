@@ -137,14 +137,16 @@ export class Container implements AsyncDisposable {
   }
 
   /**
-   * Checkpoints the running container with CRIU (through `@kc/criu`): its
-   * process tree, frozen by its freezer cgroup, is written to `imagesDir`;
-   * unless `leaveRunning`, the container then stops.
-   * @throws {ContainerError} INVALID_STATE unless running; {@link @kc/criu!CriuError} when CRIU fails.
+   * Checkpoints the running or paused container with CRIU (through
+   * `@kc/criu`): its process tree, frozen by its freezer cgroup, is written
+   * to `imagesDir`; unless `leaveRunning`, the container then stops. A paused
+   * container is dumped as it is and, left running, stays paused (CRIU thaws
+   * only a cgroup it froze itself), as with runc.
+   * @throws {ContainerError} INVALID_STATE unless running or paused; {@link @kc/criu!CriuError} when CRIU fails.
    */
   async checkpoint(options: CheckpointOptions): Promise<void> {
     const status = this.status;
-    if (status !== 'running') throw this.#wrongState('checkpoint', status, 'running');
+    if (status !== 'running' && status !== 'paused') throw this.#wrongState('checkpoint', status, 'running or paused');
     const { checkpointRecord } = await import('./checkpoint.js');
     await this.store.withLock(this.id, async () => {
       crashPoint('checkpoint:locked');
