@@ -5,9 +5,9 @@
  * the floor for any CLI written for Node), in one run. The tools take turns
  * within each round, so a machine busy with other work slows them alike;
  * medians of wall time. `kc` is bin/kc as shipped: `state` from its own
- * small bundle with a code cache, every other command from the startup
- * snapshot. `kc (no snapshot)` is bin/kc with KC_NO_SNAPSHOT=1: the ESM bundle
- * for every command, to show what those two buy.
+ * small bundle, every other command from the whole CLI's CommonJS bundle,
+ * each compiled from its V8 code cache. `kc (ESM)` is bin/kc with KC_ESM=1:
+ * the ES-module bundle for every command, to show what the code cache buys.
  *
  * Targets: `kc state` ≤ 1.3× and `kc run` ≤ 1.6× `node -e 0`.
  *
@@ -56,7 +56,7 @@ interface Runtime {
 }
 const runtimes: Runtime[] = [
   { tool: 'kc', cmd: KC, root: join(dir, 'kc') },
-  { tool: 'kc (no snapshot)', cmd: KC, root: join(dir, 'kc-esm'), env: { ...process.env, KC_NO_SNAPSHOT: '1' } },
+  { tool: 'kc (ESM)', cmd: KC, root: join(dir, 'kc-esm'), env: { ...process.env, KC_ESM: '1' } },
   { tool: 'runc', cmd: 'runc', root: join(dir, 'runc') },
 ];
 const rt = (r: Runtime, args: string[]) => call(r.cmd, ['--root', r.root, ...args], r.env);
@@ -131,12 +131,12 @@ for (const c of cases) {
   console.log(`${c.case} | ${c.tool} | ${c.median_ms.toFixed(1)} | ${(c.median_ms / base.median_ms).toFixed(2)}`);
 }
 console.log('targets: kc state ≤ 1.3×, kc run ≤ 1.6× node -e 0');
-// Every Node start (node -e 0's and kc's alike) parses the CA bundle this names before running anything: on a
-// 2-core machine that is tens of milliseconds, which lowers every ratio above. Say so, so that ratios from
-// two environments are not compared as if they were one.
+// `node -e 0` parses the CA bundle this names before running anything (tens of milliseconds on a 2-core
+// machine); bin/kc starts Node without it (kc opens no TLS connection). So with it set, each ratio above
+// compares kc to a slower baseline. Say so, so that ratios from two environments are not compared as one.
 if (process.env.NODE_EXTRA_CA_CERTS) {
   console.log(
-    `note: NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): each Node start above also loaded those certificates; ` +
+    `note: NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): node -e 0 above loaded those certificates at each start, kc did not; ` +
       'run with `env -u NODE_EXTRA_CA_CERTS` for the ratios to a bare Node start',
   );
 }

@@ -1,12 +1,12 @@
 import type { Options } from 'tsup';
 
 /**
- * What every self-contained bundle of this package shares (the kc CLI, its
- * state command, its startup snapshot, the containerd shim): every @kc/*
- * package and dependency inside, so a run resolves no package; @kc/* from
- * their sources through the root tsconfig's paths (their dists carry
- * import.meta.url shims evaluated at load, which a snapshot cannot hold);
- * error classes keep their names (a KcError's `name` is its class name).
+ * What every self-contained bundle of this package shares (the kc CLI as ES
+ * modules and as one CommonJS file, its state command, the containerd shim):
+ * every @kc/* package and dependency inside, so a run resolves no package;
+ * @kc/* from their sources through the root tsconfig's paths (one copy of
+ * each module, whatever the format); error classes keep their names (a
+ * KcError's `name` is its class name).
  */
 export const selfContained: Options = {
   noExternal: [/.*/],

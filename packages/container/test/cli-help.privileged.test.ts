@@ -6,7 +6,7 @@
  * whose `state` never loads CRIU's protobuf code.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,7 +139,7 @@ describe.runIf(probe.root && probe.busybox)('kc wrong states (needs root and bus
   });
 });
 
-// The ESM bundle (bin/kc without its snapshot): `state` must not reach CRIU's
+// The ESM bundle (bin/kc with KC_ESM=1): `state` must not reach CRIU's
 // protobuf code. esbuild names each bundled source in a `// path` comment, so
 // the chunks `state` imports can be read for it; the checkpoint chunks must
 // hold it (else the check could not fail).
@@ -168,8 +168,8 @@ describe.runIf(probe.root && existsSync(join(cliDir, 'kc.js')))('the built CLI (
     expect(hasProtobuf([...closure('checkpoint-commands'), ...closure('checkpoint')])).toBe(true);
   });
 
-  it('runs without its snapshot (KC_NO_SNAPSHOT=1): help, and a bad id in one line', () => {
-    const env = { ...process.env, KC_NO_SNAPSHOT: '1' };
+  it('runs as ES modules (KC_ESM=1): help, and a bad id in one line', () => {
+    const env = { ...process.env, KC_ESM: '1' };
     const help = spawnSync(KC, ['checkpoint', '--help'], { encoding: 'utf8', env });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--image-path value');
@@ -177,38 +177,35 @@ describe.runIf(probe.root && existsSync(join(cliDir, 'kc.js')))('the built CLI (
     oneLineFailure({ status: r.status, stdout: r.stdout, stderr: r.stderr });
   });
 
-  it('runs with a V8 flag in NODE_OPTIONS, which V8 would reject the snapshot for (exit 14)', () => {
+  it('runs with a V8 flag in NODE_OPTIONS, for which V8 rejects the code cache (the bundle is compiled instead)', () => {
     const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=200' };
     const r = spawnSync(KC, ['--version'], { encoding: 'utf8', env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^kc version /);
   });
 
-  it('skips a snapshot recorded for another CPU (a qemu guest sharing the tree): a blob that cannot load is not used', () => {
-    // A copy of the launcher beside an unloadable blob: used, Node dies before running anything.
+  it('runs its CommonJS bundle from the code cache, and from a cache V8 rejects (another Node, or damaged) just as well', () => {
+    // A copy of the launcher and the built bundles: the cache as built, then replaced by bytes V8 cannot use.
     const tree = tempDir('kc-launcher-');
     try {
       const pkg = join(cliDir, '../..');
       mkdirSync(join(tree, 'bin'));
-      mkdirSync(join(tree, 'dist/snapshot'), { recursive: true });
-      for (const f of ['kc', 'kc.mjs', 'entry.mjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
-      symlinkSync(cliDir, join(tree, 'dist/cli'));
-      writeFileSync(join(tree, 'dist/snapshot/kc.blob'), 'not a snapshot');
-      const recorded = readFileSync(join(pkg, 'dist/snapshot/launch.sh'), 'utf8');
-      const run = (flags: string) => {
-        const launch = recorded.replace(/^built_cpu=.*$/m, `built_cpu='${flags}'`);
-        writeFileSync(join(tree, 'dist/snapshot/launch.sh'), launch);
+      for (const f of ['kc', 'kc.mjs', 'entry.mjs', 'kc-cached.cjs']) copyFileSync(join(pkg, 'bin', f), join(tree, 'bin', f));
+      mkdirSync(join(tree, 'dist/cli-cjs'), { recursive: true });
+      for (const f of ['kc.cjs', 'kc.cache']) copyFileSync(join(pkg, 'dist/cli-cjs', f), join(tree, 'dist/cli-cjs', f));
+      // Whether V8 took the cache, as bin/kc-cached.cjs reports it.
+      const probe = (cache: string) => {
+        if (cache === 'damaged') writeFileSync(join(tree, 'dist/cli-cjs/kc.cache'), Buffer.alloc(4096, 7));
         const { NODE_OPTIONS: _none, ...env } = process.env;
-        return spawnSync(join(tree, 'bin/kc'), ['--version'], { encoding: 'utf8', env });
+        return spawnSync(join(tree, 'bin/kc'), ['--version'], { encoding: 'utf8', env: { ...env, KC_DEBUG_CODE_CACHE: '1' } });
       };
-      // Control: with this CPU's flags recorded, the launcher does load the blob.
-      const own = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags.*$/m)?.[0] ?? '';
-      const used = run(own);
-      expect(used.status).not.toBe(0);
-      expect(used.stdout).toBe('');
-      const other = run('flags\t\t: fpu vme de pse');
-      expect(other.status, other.stderr).toBe(0);
-      expect(other.stdout).toMatch(/^kc version /);
+      const built = probe('built');
+      expect(built.stderr).toBe('kc: code cache used\n');
+      expect(built.stdout).toMatch(/^kc version /);
+      const damaged = probe('damaged');
+      expect(damaged.stderr).toBe('kc: code cache rejected\n');
+      expect(damaged.status).toBe(0);
+      expect(damaged.stdout).toBe(built.stdout);
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }

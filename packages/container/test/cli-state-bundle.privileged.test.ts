@@ -1,10 +1,10 @@
 /**
  * `kc state` runs from a bundle of its own (dist/cli-state, loaded by
- * bin/kc-state.cjs with its code cache) instead of the whole CLI. Whatever
+ * bin/kc-cached.cjs with its code cache) instead of the whole CLI. Whatever
  * the route, the answer must be the whole CLI's: the same JSON in every
  * status, the same errors and exit codes, the same help, with the global
  * flags in any of their forms before the command. The oracle is the whole CLI
- * itself (`KC_NO_SNAPSHOT=1`, which bin/kc never routes to the state bundle).
+ * itself (`KC_ESM=1`, which bin/kc never routes to the state bundle).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ function both(args: string[]) {
     const r = spawnSync(KC, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  return { routed: run({}), whole: run({ KC_NO_SNAPSHOT: '1' }) };
+  return { routed: run({}), whole: run({ KC_ESM: '1' }) };
 }
 
 describe.runIf(probe.root && probe.busybox)('kc state from its own bundle answers as the whole CLI (needs root, busybox-static)', () => {
@@ -87,10 +87,14 @@ describe.runIf(probe.root && probe.busybox)('kc state from its own bundle answer
     try {
       mkdirSync(join(fake, 'bin'));
       mkdirSync(join(fake, 'dist', 'cli-state'), { recursive: true });
+      mkdirSync(join(fake, 'dist', 'cli-cjs'), { recursive: true });
       copyFileSync(KC, join(fake, 'bin', 'kc'));
       writeFileSync(join(fake, 'dist', 'cli-state', 'kc-state.cjs'), '');
-      writeFileSync(join(fake, 'bin', 'kc-state.cjs'), "console.log('state bundle', process.argv.slice(2).join(' '));");
-      writeFileSync(join(fake, 'bin', 'kc.mjs'), "console.log('whole cli', process.argv.slice(2).join(' '));");
+      writeFileSync(join(fake, 'dist', 'cli-cjs', 'kc.cjs'), '');
+      // bin/kc-cached.cjs gets the bundle's name first: the state bundle, or the whole CLI's.
+      const says = (bundle: string, what: string) => `if (process.argv[2] === '${bundle}') console.log('${what}', process.argv.slice(3).join(' '));`;
+      writeFileSync(join(fake, 'bin', 'kc-cached.cjs'), [says('cli-state/kc-state', 'state bundle'), says('cli-cjs/kc', 'whole cli')].join('\n'));
+      writeFileSync(join(fake, 'bin', 'kc.mjs'), "console.log('whole cli as ES modules', process.argv.slice(2).join(' '));");
       const route = (...args: string[]) => spawnSync('sh', [join(fake, 'bin', 'kc'), ...args], { encoding: 'utf8' }).stdout.trim();
       expect(route('state', 'x')).toBe('state bundle state x');
       expect(route('--root', '/r', '--log', 'state', '--log-format', 'json', '--debug', 'state', 'x')).toBe(
@@ -101,6 +105,9 @@ describe.runIf(probe.root && probe.busybox)('kc state from its own bundle answer
       expect(route('--root', 'state', 'list')).toBe('whole cli --root state list');
       expect(route('list', 'state')).toBe('whole cli list state');
       expect(route('--version')).toBe('whole cli --version');
+      // Unbuilt (no CommonJS bundle), or with KC_ESM=1: the ES-module bundle.
+      rmSync(join(fake, 'dist', 'cli-cjs'), { recursive: true });
+      expect(route('list')).toBe('whole cli as ES modules list');
     } finally {
       rmSync(fake, { recursive: true, force: true });
     }

@@ -2,8 +2,8 @@
  * `kc state ID`: the OCI state of one container, read from its record (and,
  * for `paused`, its cgroup's freezer). Engines call it after every other
  * command, so it loads only the state store, the status rules and the cgroup
- * handle: bin/kc starts it from a small bundle of its own (dist/cli/kc-state.cjs)
- * rather than the whole CLI's snapshot.
+ * handle: bin/kc starts it from a small bundle of its own (dist/cli-state/kc-state.cjs)
+ * rather than the whole CLI's.
  */
 import { openRecordCgroup } from '../lifecycle/record-cgroup.js';
 import { containerStatus, ociState } from '../lifecycle/status.js';

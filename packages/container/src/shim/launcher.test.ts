@@ -76,7 +76,10 @@ describe('shim launcher (bin/containerd-shim-kc-v2)', () => {
     const pod = bundle('pod2');
     writeFileSync(join(pod, 'address'), `unix://${join(dir, 'pod2.sock')}`);
     writeFileSync(join(dir, 'pod2.sock'), ''); // left behind by a dead shim: nobody listens
-    for (const [id, sandbox] of [['c2', 'pod2'], ['c3', undefined]] as const) {
+    for (const [id, sandbox] of [
+      ['c2', 'pod2'],
+      ['c3', undefined],
+    ] as const) {
       const address = `unix://${join(dir, `${id}.sock`)}`;
       const r = launch(bundle(id, sandbox), id, 'start', ['-debug'], `ok ${address}`);
       expect(r.stderr.toString()).toBe('');
