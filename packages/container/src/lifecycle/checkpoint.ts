@@ -22,6 +22,7 @@ import {
   outsideStdio,
 } from './checkpoint-externals.js';
 import { hostCgroupLayout } from './host-context.js';
+import { openRecordCgroup } from './record-cgroup.js';
 import type { OciConfig } from '../oci/types.js';
 import { type ContainerRecord, reservedRecord } from '../state/container-record.js';
 import { MS, parseOciMountOptions } from '../translate/mount-options.js';
@@ -106,9 +107,29 @@ function commonCriuOptions(record: ContainerRecord, flags: CriuFlags = {}) {
 
 /**
  * Dumps the container's process tree with CRIU (through `@kc/criu`), frozen
- * by its own freezer cgroup.
+ * by its own freezer cgroup. kc freezes it first: the stdio it records for
+ * restore (descriptors.json, the externals) is then read from the tree CRIU
+ * dumps, not from one still running (a shell between opening a file and
+ * moving it onto fd 1 would be misdeclared, and the dump would fail). CRIU
+ * finds the group frozen and leaves it so; kc thaws it after the dump unless
+ * it was paused before and is left running (the tree of a plain dump is
+ * killed: thawed, it dies).
  */
 export async function checkpointRecord(record: ContainerRecord, options: CheckpointOptions): Promise<void> {
+  const group = record.cgroupDirs.freezer ? openRecordCgroup(record) : undefined;
+  const paused = group?.frozen ?? false;
+  if (group && !paused) await group.freeze();
+  let killed = false;
+  try {
+    await dumpFrozen(record, options);
+    killed = !(options.leaveRunning || options.preDump);
+  } finally {
+    // A failed dump leaves the tree as it was: running, or paused.
+    if (group && (!paused || killed)) await group.thaw();
+  }
+}
+
+async function dumpFrozen(record: ContainerRecord, options: CheckpointOptions): Promise<void> {
   if (record.config.process?.terminal) {
     // The terminal's master side is held outside (conmon, a console socket): CRIU cannot dump it, and kc cannot hand a new one over at restore.
     throw new ContainerError('process.terminal: kc cannot checkpoint a container that has a terminal', {

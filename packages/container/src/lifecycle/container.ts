@@ -140,8 +140,8 @@ export class Container implements AsyncDisposable {
    * Checkpoints the running or paused container with CRIU (through
    * `@kc/criu`): its process tree, frozen by its freezer cgroup, is written
    * to `imagesDir`; unless `leaveRunning`, the container then stops. A paused
-   * container is dumped as it is and, left running, stays paused (CRIU thaws
-   * only a cgroup it froze itself), as with runc.
+   * container is dumped as it is and, left running, stays paused, as with
+   * runc.
    * @throws {ContainerError} INVALID_STATE unless running or paused; {@link @kc/criu!CriuError} when CRIU fails.
    */
   async checkpoint(options: CheckpointOptions): Promise<void> {

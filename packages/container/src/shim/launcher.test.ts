@@ -63,18 +63,31 @@ describe('shim launcher (bin/containerd-shim-kc-v2)', () => {
     const socket = join(dir, 'pod1.sock');
     await listen(socket);
     writeFileSync(join(pod, 'address'), `unix://${socket}`);
+    writeFileSync(join(pod, 'kc-shim-address'), `unix://${socket}`);
     const member = bundle('c1', 'pod1');
     const r = launch(member, 'c1', 'start');
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toBe(`unix://${socket}`);
     expect(readFileSync(join(member, 'address'), 'utf8')).toBe(`unix://${socket}`);
+    expect(readFileSync(join(member, 'kc-shim-address'), 'utf8')).toBe(`unix://${socket}`);
     expect(nodeCalls()).toEqual([]);
+  });
+
+  it('start never joins a sandbox served by another shim (runc’s: an address, no kc-shim-address), however live', async () => {
+    const pod = bundle('runcpod');
+    const socket = join(dir, 'runc.sock');
+    await listen(socket);
+    writeFileSync(join(pod, 'address'), `unix://${socket}`);
+    const own = `unix://${join(dir, 'own.sock')}`;
+    const r = launch(bundle('c5', 'runcpod'), 'c5', 'start', [], `ok ${own}`);
+    expect(r.stdout.toString()).toBe(own);
+    expect(nodeCalls()).toHaveLength(1);
   });
 
   it('start where no shim listens on the sandbox’s socket, or without a sandbox, starts the daemon (serve) and prints the address it reports', async () => {
     const pod = bundle('pod2');
-    writeFileSync(join(pod, 'address'), `unix://${join(dir, 'pod2.sock')}`);
+    writeFileSync(join(pod, 'kc-shim-address'), `unix://${join(dir, 'pod2.sock')}`);
     writeFileSync(join(dir, 'pod2.sock'), ''); // left behind by a dead shim: nobody listens
     for (const [id, sandbox] of [
       ['c2', 'pod2'],
@@ -86,6 +99,7 @@ describe('shim launcher (bin/containerd-shim-kc-v2)', () => {
       expect(r.status).toBe(0);
       expect(r.stdout.toString()).toBe(address);
       expect(readFileSync(join(dir, id, 'address'), 'utf8')).toBe(address);
+      expect(readFileSync(join(dir, id, 'kc-shim-address'), 'utf8')).toBe(address);
     }
     // containerd's flags as given, with `serve` for `start`.
     expect(nodeCalls().map((l) => l.split(' ').slice(1).join(' '))).toEqual(

@@ -452,13 +452,8 @@ export class TaskService {
   async checkpoint(req: CheckpointTaskRequest): Promise<void> {
     const task = this.#task(req.id);
     const { options } = checkpointOptions(req.path, req.options);
-    // containerd's client pauses a task before it checkpoints it; Container.checkpoint wants it running (it
-    // freezes the cgroup itself for CRIU), so thaw it first and freeze it again when it is to keep running.
-    const status = () => task.container.status;
-    const paused = status() === 'paused';
-    if (paused) await task.container.resume();
+    // containerd's client pauses a task before it checkpoints it: left running, it stays paused for containerd to resume.
     await task.container.checkpoint(options);
-    if (paused && options.leaveRunning && status() === 'running') await task.container.pause();
     this.events.publish('/tasks/checkpointed', TaskCheckpointedSchema, create(TaskCheckpointedSchema, { containerId: req.id, checkpoint: options.imagesDir }));
   }
 
