@@ -26,7 +26,7 @@ import { TtrpcServer } from './ttrpc/server.js';
 /** The fd the launcher reads the daemon's readiness (`ok <address>`) or its failure from. */
 const READY_FD = 3;
 
-/** Whether a shim already answers on `path` (containerd retried `start` for a task whose shim runs). */
+/** Whether a shim already answers on `path`: the pod's, where the launcher could not tell (no sandbox bundle of kc's), or this task's own (containerd retried `start`). */
 function connectable(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const c = createConnection(path);
