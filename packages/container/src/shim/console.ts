@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, constants as fsc } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, rmSync, constants as fsc } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +7,16 @@ import { PollEvent, rawContainerIo, rawSocket, watchFd } from '@kc/native';
 import type { StdioPaths } from './stdio.js';
 
 let seq = 0;
+
+/**
+ * Writes all of `data` to a blocking fd. One write(2) to a pipe can return
+ * short: a signal (the shim's SIGCHLD, as a container exits) that interrupts
+ * it after part of the data went in ends it with that count, and the rest
+ * would be lost (a terminal's output tail, seen under load).
+ */
+async function writeAll(h: FileHandle, data: Buffer): Promise<void> {
+  for (let off = 0; off < data.length; ) off += (await h.write(data, off, data.length - off)).bytesWritten;
+}
 
 /** Closes an fd the shim owns, ignoring one already closed. */
 const closeQuietly = (fd: number) => {
@@ -132,29 +142,29 @@ export class ShimConsole {
     let paused = false;
     let ended = false;
     // Read as fast as the pty gives, into `onread`'s callback: a chunk never waits in the Readable's buffer,
-    // which the EIO at the end would destroy with it. And the kernel must not keep a backlog either: what
-    // the master's flip buffers still hold when the last slave fd closes can be lost (seen with kc-init's
-    // exit after a long output), so the backlog waits here, up to a bound, for containerd's reader.
-    // (`onread` is net.Socket's option; tty.ReadStream passes its options on, though its typing leaves it out.)
+    // which the EIO at the end would destroy with it; the backlog waits here, up to a bound, for containerd's
+    // reader. (`onread` is net.Socket's option; tty.ReadStream passes its options on, though its typing
+    // leaves it out.)
+    const take = (data: Buffer) => {
+      queued += data.length;
+      writing = writing.then(async () => {
+        const h = await opened;
+        if (h) await writeAll(h, data).catch(() => undefined); // the reader is gone: nobody to give the rest to
+        queued -= data.length;
+        if (paused && queued < OUTPUT_BACKLOG_BYTES / 2 && !ended) {
+          paused = false;
+          master.resume();
+        }
+      });
+      paused = queued >= OUTPUT_BACKLOG_BYTES;
+      return !paused;
+    };
     const options: SocketConstructorOpts & { onread: OnReadOpts } = {
+      // A read of 0 bytes is not the end of a pty's output (see below): the fd must stay open after it.
+      allowHalfOpen: true,
       onread: {
         buffer: Buffer.alloc(64 * 1024),
-        callback: (n: number, buf: Uint8Array) => {
-          if (!outPath) return true;
-          const data = Buffer.from(buf.subarray(0, n));
-          queued += n;
-          writing = writing.then(async () => {
-            const h = await opened;
-            if (h) await h.write(data).catch(() => undefined); // a blocking fd: write(2) takes it all, or the reader is gone
-            queued -= n;
-            if (paused && queued < OUTPUT_BACKLOG_BYTES / 2 && !ended) {
-              paused = false;
-              master.resume();
-            }
-          });
-          paused = queued >= OUTPUT_BACKLOG_BYTES;
-          return !paused;
-        },
+        callback: (n: number, buf: Uint8Array) => (outPath ? take(Buffer.from(buf.subarray(0, n))) : true),
       },
     };
     const master = new ReadStream(fd, options);
@@ -170,7 +180,10 @@ export class ShimConsole {
       if (e.code !== 'EIO') this.log(`pty ${this.path}: ${e.message}`);
       end();
     });
-    master.on('end', end);
+    // As the last slave fd closes, read(2) on the master can return 0 while output is still on its way
+    // (seen under load: the rest, up to 8 KiB, came in reads after it, then EIO). Node takes the 0 for EOF
+    // and stops reading; the rest is read here until EIO, polled (the fd is non-blocking), within the drain bound.
+    master.on('end', () => this.#readToEio(fd, outPath ? take : () => true, end));
     master.on('close', end);
     master.resume();
     if (this.paths.stdin) {
@@ -185,12 +198,37 @@ export class ShimConsole {
 
   #pendingWrites: () => Promise<void> = () => Promise.resolve();
 
+  /** Reads the master `fd` until EIO (the real end of the output), giving each chunk to `take`; then, or after the drain bound, `end`. */
+  #readToEio(fd: number, take: (data: Buffer) => boolean, end: () => void): void {
+    const deadline = Date.now() + TERMINAL_DRAIN_BOUND_MS;
+    const chunk = Buffer.alloc(64 * 1024);
+    const poll = () => {
+      if (this.#masterFd !== fd) return; // closed meanwhile (delete)
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, chunk);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          end(); // EIO: every slave fd is closed and everything was read
+          return;
+        }
+        if (n === 0) break;
+        take(Buffer.from(chunk.subarray(0, n)));
+      }
+      if (Date.now() >= deadline) end();
+      else setTimeout(poll, 2);
+    };
+    poll();
+  }
+
   async #finishOutput(): Promise<void> {
+    // The output has ended: no resize from here on (the stream may have closed the fd already, on EIO).
+    this.#masterFd = -1;
     await this.#pendingWrites();
     this.closeStdin();
     this.#master?.destroy();
     this.#master = undefined;
-    this.#masterFd = -1;
     await this.#out?.close().catch(() => undefined);
     this.#out = undefined;
     this.#resolveDrained();
