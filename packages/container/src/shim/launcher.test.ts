@@ -83,6 +83,11 @@ describe('shim launcher (bin/containerd-shim-kc-v2)', () => {
     const r = launch(bundle('c5', 'runcpod'), 'c5', 'start', [], `ok ${own}`);
     expect(r.stdout.toString()).toBe(own);
     expect(nodeCalls()).toHaveLength(1);
+    // Nor a sandbox id that is a path: `.` would name the namespace's own directory (`../.`), here holding a live address.
+    writeFileSync(join(dir, 'kc-shim-address'), `unix://${socket}`);
+    const up = launch(bundle('c6', '.'), 'c6', 'start', [], `ok ${own}`);
+    expect(up.stdout.toString()).toBe(own);
+    expect(nodeCalls()).toHaveLength(2);
   });
 
   it('start where no shim listens on the sandbox’s socket, or without a sandbox, starts the daemon (serve) and prints the address it reports', async () => {
