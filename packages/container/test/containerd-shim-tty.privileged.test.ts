@@ -40,6 +40,24 @@ const shimsOf = (id: string) => kcShimDaemons(socketDir, id);
 /** The console sockets kc's shim made in its state dir (each is removed once kc-init connected). */
 const consoleSockets = () => (isDir(join(kcRoot, ns)) ? readdirSync(join(kcRoot, ns)).filter((f) => f.startsWith('.pty-')) : []);
 
+/** Ends a detached task with SIGKILL, deletes it and its container; its shim exits and no console socket is left. */
+async function killAndRemove(id: string): Promise<void> {
+  const [shim] = shimsOf(id);
+  expect(cd.ctr(['task', 'kill', '-s', 'SIGKILL', id]).status).toBe(0);
+  await waitUntil(
+    () =>
+      cd
+        .ctr(['task', 'ls'])
+        .stdout.split('\n')
+        .some((l) => l.startsWith(id) && l.includes('STOPPED')),
+    `${id} stopped`,
+  );
+  expect(cd.ctr(['task', 'delete', id]).status).toBe(0);
+  expect(cd.ctr(['container', 'rm', id]).status).toBe(0);
+  await waitUntil(() => !existsSync(`/proc/${shim}`), `the shim of ${id} has exited`);
+  expect(consoleSockets()).toEqual([]);
+}
+
 describe.runIf(probe.root)('containerd-shim-kc-v2 gives tasks and execs a terminal (needs root)', () => {
   beforeAll(async () => {
     cd = await startShimContainerd(dir, ns);
@@ -114,20 +132,7 @@ describe.runIf(probe.root)('containerd-shim-kc-v2 gives tasks and execs a termin
     } finally {
       bg.kill('SIGKILL');
     }
-    const [shim] = shimsOf(id);
-    expect(cd.ctr(['task', 'kill', '-s', 'SIGKILL', id]).status).toBe(0);
-    await waitUntil(
-      () =>
-        cd
-          .ctr(['task', 'ls'])
-          .stdout.split('\n')
-          .some((l) => l.startsWith(id) && l.includes('STOPPED')),
-      `${id} stopped`,
-    );
-    expect(cd.ctr(['task', 'delete', id]).status).toBe(0);
-    expect(cd.ctr(['container', 'rm', id]).status).toBe(0);
-    await waitUntil(() => !existsSync(`/proc/${shim}`), `the shim of ${id} has exited`);
-    expect(consoleSockets()).toEqual([]);
+    await killAndRemove(id);
   });
 
   it('ResizePty sets the size stty reads on the task’s pty (twice), and answers NotFound for an unknown task', async () => {
@@ -157,20 +162,7 @@ describe.runIf(probe.root)('containerd-shim-kc-v2 gives tasks and execs a termin
     } finally {
       client.close();
     }
-    const [shim] = shimsOf(id);
-    expect(cd.ctr(['task', 'kill', '-s', 'SIGKILL', id]).status).toBe(0);
-    await waitUntil(
-      () =>
-        cd
-          .ctr(['task', 'ls'])
-          .stdout.split('\n')
-          .some((l) => l.startsWith(id) && l.includes('STOPPED')),
-      `${id} stopped`,
-    );
-    expect(cd.ctr(['task', 'delete', id]).status).toBe(0);
-    expect(cd.ctr(['container', 'rm', id]).status).toBe(0);
-    await waitUntil(() => !existsSync(`/proc/${shim}`), `the shim of ${id} has exited`);
-    expect(consoleSockets()).toEqual([]);
+    await killAndRemove(id);
     expect(isDir(join(kcRoot, ns, id))).toBe(false);
   });
 });

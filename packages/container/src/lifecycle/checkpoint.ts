@@ -22,7 +22,6 @@ import {
   outsideStdio,
 } from './checkpoint-externals.js';
 import { hostCgroupLayout } from './host-context.js';
-import { openRecordCgroup } from './record-cgroup.js';
 import type { OciConfig } from '../oci/types.js';
 import { type ContainerRecord, reservedRecord } from '../state/container-record.js';
 import { MS, parseOciMountOptions } from '../translate/mount-options.js';
@@ -113,10 +112,10 @@ function commonCriuOptions(record: ContainerRecord, flags: CriuFlags = {}) {
  * moving it onto fd 1 would be misdeclared, and the dump would fail). CRIU
  * finds the group frozen and leaves it so; kc thaws it after the dump unless
  * it was paused before and is left running (the tree of a plain dump is
- * killed: thawed, it dies).
+ * killed: thawed, it dies). `cgroup` is the container's own (its handle's).
  */
-export async function checkpointRecord(record: ContainerRecord, options: CheckpointOptions): Promise<void> {
-  const group = record.cgroupDirs.freezer ? openRecordCgroup(record) : undefined;
+export async function checkpointRecord(record: ContainerRecord, options: CheckpointOptions, cgroup: Cgroup | undefined): Promise<void> {
+  const group = record.cgroupDirs.freezer ? cgroup : undefined;
   const paused = group?.frozen ?? false;
   if (group && !paused) await group.freeze();
   let killed = false;

@@ -150,7 +150,7 @@ export class Container implements AsyncDisposable {
     const { checkpointRecord } = await import('./checkpoint.js');
     await this.store.withLock(this.id, async () => {
       crashPoint('checkpoint:locked');
-      await checkpointRecord(this.#record, options);
+      await checkpointRecord(this.#record, options, this.#group());
       crashPoint('checkpoint:dumped');
     });
   }

@@ -61,7 +61,7 @@ interface TaskEntry {
   /** The last signal Kill sent the init: a restored init is no child of the shim, so its exit is reported as that signal's. */
   signalled?: number;
   /** Restored from a checkpoint at Create: already running. */
-  restored?: boolean;
+  readonly restored: boolean;
 }
 
 /** What a process's state/wait/delete report: its pid and, once it ended, its exit. */
@@ -130,18 +130,7 @@ export class TaskService {
       stdio = new ProcessStdio(console ? NO_FIFOS : paths);
       const container = await Container.create({ id: req.id, bundle: req.bundle, root: this.stateRoot, stdio: stdio.options, consoleSocket: console?.path });
       stdio.attach(container.process?.stdin ?? null);
-      const task: TaskEntry = {
-        id: req.id,
-        bundle: req.bundle,
-        container,
-        stdio,
-        console,
-        exit: new ExitSlot(),
-        execs: new Map(),
-        pid: container.pid,
-        oomKills: 0,
-      };
-      this.#tasks.set(req.id, task);
+      const task = this.#register(req, container, stdio, console);
       const exited = (status: number) => void afterOutput(console).then(() => this.#initExited(task, status));
       container.wait().then(
         (s) => exited(exitCodeOf(s)),
@@ -150,17 +139,6 @@ export class TaskService {
           exited(255);
         },
       );
-      this.events.publish(
-        '/tasks/create',
-        TaskCreateSchema,
-        create(TaskCreateSchema, {
-          containerId: req.id,
-          bundle: req.bundle,
-          rootfs: req.rootfs,
-          io: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal },
-          pid: task.pid,
-        }),
-      );
       return task.pid;
     } catch (e) {
       stdio?.closeFds();
@@ -168,6 +146,30 @@ export class TaskService {
       unmountRootfs(req.bundle);
       throw e;
     }
+  }
+
+  /** Records a created (or `restored`) task and publishes /tasks/create for it. */
+  #register(req: CreateTaskRequest, container: Container, stdio: ProcessStdio, console: ShimConsole | undefined, restored = false): TaskEntry {
+    const task: TaskEntry = {
+      id: req.id,
+      bundle: req.bundle,
+      container,
+      stdio,
+      console,
+      exit: new ExitSlot(),
+      execs: new Map(),
+      pid: container.pid,
+      oomKills: 0,
+      restored,
+    };
+    this.#tasks.set(req.id, task);
+    const io = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
+    this.events.publish(
+      '/tasks/create',
+      TaskCreateSchema,
+      create(TaskCreateSchema, { containerId: req.id, bundle: req.bundle, rootfs: req.rootfs, io, checkpoint: req.checkpoint, pid: task.pid }),
+    );
+    return task;
   }
 
   /** Create from a checkpoint: restores the task with CRIU (running at once), its stdout/stderr on containerd's fifos (see restore.ts). */
@@ -180,26 +182,8 @@ export class TaskService {
     try {
       const { container, ended } = await restoreTask({ id: req.id, bundle: req.bundle, root: this.stateRoot, checkpoint: req.checkpoint, paths });
       stdio.attach(null);
-      const task: TaskEntry = {
-        id: req.id,
-        bundle: req.bundle,
-        container,
-        stdio,
-        console: undefined,
-        exit: new ExitSlot(),
-        execs: new Map(),
-        pid: container.pid,
-        oomKills: 0,
-        restored: true,
-      };
-      this.#tasks.set(req.id, task);
+      const task = this.#register(req, container, stdio, undefined, true);
       void ended.then(() => this.#initExited(task, task.signalled ? 128 + task.signalled : 255));
-      const io = { ...paths, terminal: false };
-      this.events.publish(
-        '/tasks/create',
-        TaskCreateSchema,
-        create(TaskCreateSchema, { containerId: req.id, bundle: req.bundle, rootfs: req.rootfs, io, checkpoint: req.checkpoint, pid: task.pid }),
-      );
       return task.pid;
     } catch (e) {
       stdio.closeFds();
